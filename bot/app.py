@@ -1,0 +1,74 @@
+"""The FastAPI app factory: database, core, outbox worker, adapters and health checks."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+
+from bot.delivery import OutboxWorker
+from bot.settings import Settings, get_settings
+from core.db import make_engine, make_session_factory
+from core.mentorbot import Mentorbot
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the app for ``settings``; adapters are mounted only when configured."""
+    settings = settings or get_settings()
+    engine = make_engine(settings.database_url)
+    sessions = make_session_factory(engine)
+    core = Mentorbot(sessions)
+    worker = OutboxWorker(sessions)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        scheduler = AsyncIOScheduler()
+        scheduler.add_job(worker.kick, "interval", seconds=settings.outbox_interval_seconds,
+                          id="outbox", max_instances=1, coalesce=True)
+        scheduler.start()
+        try:
+            yield
+        finally:
+            scheduler.shutdown(wait=False)
+            engine.dispose()
+
+    app = FastAPI(title="Mentorbot", lifespan=lifespan, docs_url=None, redoc_url=None)
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessions = sessions
+    app.state.core = core
+    app.state.worker = worker
+
+    @app.get("/healthz")
+    async def healthz() -> dict[str, str]:
+        """Liveness: the process answers."""
+        return {"status": "ok"}
+
+    @app.get("/readyz")
+    def readyz() -> JSONResponse:
+        """Readiness: the database answers."""
+        try:
+            with engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+        except Exception as exc:  # noqa: BLE001 - any database failure means not ready
+            return JSONResponse({"status": "unavailable", "error": type(exc).__name__}, 503)
+        return JSONResponse({"status": "ok"})
+
+    if settings.slack_configured:
+        from adapters.slack.mount import mount_slack
+
+        worker.register("slack", mount_slack(app, core=core, kick=worker.kick, settings=settings))
+    if settings.teams_on:
+        from adapters.teams.mount import mount_teams
+
+        worker.register("teams", mount_teams(app, core=core, kick=worker.kick, settings=settings))
+    if settings.webchat_on:
+        from adapters.webchat.mount import mount_webchat
+
+        worker.register("webchat", mount_webchat(app, core=core, kick=worker.kick,
+                                                 sessions=sessions))
+    return app

@@ -1,0 +1,64 @@
+"""Configuration from environment variables and `.env`, validated once at start."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic import SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from core.db import DEFAULT_DATABASE_URL
+
+
+class Settings(BaseSettings):
+    """Every setting Mentorbot reads; see the configuration table in README.md."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    database_url: str = DEFAULT_DATABASE_URL
+    host: str = "127.0.0.1"
+    port: int = 8000
+    log_level: str = "INFO"
+    log_json: bool = False
+
+    slack_bot_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    # Points slack_sdk at another Web API host; only tests and proxies need it.
+    slack_api_url: str = "https://slack.com/api/"
+
+    microsoft_app_id: str | None = None
+    microsoft_app_password: SecretStr | None = None
+    microsoft_app_tenant_id: str | None = None
+    microsoft_app_type: str = "MultiTenant"
+
+    # None means: on exactly when MICROSOFT_APP_ID is set. True without an app id serves the
+    # Bot Framework Emulator (no JWT check) and must never face the internet.
+    teams_enabled: bool | None = None
+
+    # None means: on exactly when neither Slack nor Teams is configured.
+    webchat_enabled: bool | None = None
+    outbox_interval_seconds: float = 5.0
+
+    @property
+    def slack_configured(self) -> bool:
+        return bool(self.slack_bot_token and self.slack_signing_secret)
+
+    @property
+    def teams_configured(self) -> bool:
+        return bool(self.microsoft_app_id)
+
+    @property
+    def teams_on(self) -> bool:
+        return self.teams_enabled if self.teams_enabled is not None else self.teams_configured
+
+    @property
+    def webchat_on(self) -> bool:
+        if self.webchat_enabled is not None:
+            return self.webchat_enabled
+        return not (self.slack_configured or self.teams_configured)
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,151 @@
+"""Neutral inbound events and outbound intents, the only language adapters and core share."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from core.ui import FieldErrors, Form, Message
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who did something, as the platform names them."""
+
+    platform: str
+    tenant_id: str
+    user_id: str
+    name: str = ""
+    email: str = ""
+
+
+# --- inbound -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CommandEvent:
+    """A slash command or a typed command: ``text`` is what followed ``/mentor``."""
+
+    actor: Actor
+    text: str
+    channel_id: str = ""
+    raw: Any = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class ButtonAction:
+    """A button click or a select choice."""
+
+    actor: Actor
+    action_id: str
+    value: str = ""
+    raw: Any = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class FormSubmission:
+    """A submitted form; ``context`` is the form's own context string, echoed back."""
+
+    actor: Actor
+    form_id: str
+    values: dict[str, Any]
+    context: str = ""
+    raw: Any = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class MemberJoined:
+    """First contact: the app was opened, installed for, or added by this person."""
+
+    actor: Actor
+    raw: Any = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class AppInstalled:
+    """The app was installed in a workspace (Slack team or Teams tenant)."""
+
+    platform: str
+    tenant_id: str
+    name: str = ""
+    raw: Any = field(default=None, compare=False, repr=False)
+
+
+InboundEvent = CommandEvent | ButtonAction | FormSubmission | MemberJoined | AppInstalled
+
+
+# --- outbound ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Reply:
+    """Answer the person who acted, where they acted (ephemeral where the platform can)."""
+
+    message: Message
+
+
+@dataclass(frozen=True)
+class UpdateMessage:
+    """Replace the message whose button was clicked."""
+
+    message: Message
+
+
+@dataclass(frozen=True)
+class OpenForm:
+    form: Form
+
+
+@dataclass(frozen=True)
+class FormErrors:
+    """Reject a submission: show these errors next to their fields and keep the form open."""
+
+    errors: FieldErrors
+    form: Form
+
+
+@dataclass(frozen=True)
+class CloseForm:
+    """Accept a submission and close the form."""
+
+
+@dataclass(frozen=True)
+class DirectMessage:
+    """A DM to a person; core writes it to the outbox, never sends it directly.
+
+    ``key`` makes it idempotent: a second DM with the same key is never queued.
+    """
+
+    person_id: int
+    message: Message
+    key: str
+
+
+@dataclass(frozen=True)
+class PostToChannel:
+    channel_id: str
+    message: Message
+
+
+Intent = Reply | UpdateMessage | OpenForm | FormErrors | CloseForm | DirectMessage | PostToChannel
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One outbox row, resolved to a platform address, ready for an adapter to send."""
+
+    outbox_id: int
+    platform: str
+    tenant_id: str
+    user_id: str
+    channel_id: str
+    conversation_ref: dict[str, Any] | None
+    message: Message
+
+
+class Sender(Protocol):
+    """What every adapter implements so core's outbox can deliver through it."""
+
+    async def deliver(self, delivery: Delivery) -> None:
+        """Send one message; raise on failure so the outbox retries it later."""
+        ...

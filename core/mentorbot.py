@@ -1,0 +1,104 @@
+"""The core's front door: one neutral event in, the intents to carry out back."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from core import outbox
+from core.enrollment import dialog, texts
+from core.enrollment.form import FORM_ID
+from core.events import (
+    Actor,
+    AppInstalled,
+    ButtonAction,
+    CommandEvent,
+    DirectMessage,
+    FormSubmission,
+    InboundEvent,
+    Intent,
+    MemberJoined,
+    Reply,
+)
+from core.identity import find_identity, get_or_create_workspace, resolve_person
+from core.models import Person
+
+log = logging.getLogger(__name__)
+
+MAX_COMMAND_LENGTH = 500
+
+
+class Mentorbot:
+    """Routes events to dialogs inside one transaction and queues DMs in the outbox."""
+
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self.sessions = sessions
+
+    def handle(self, event: InboundEvent) -> list[Intent]:
+        """Handle one event. DMs are written to the outbox in the same transaction."""
+        with self.sessions() as session, session.begin():
+            if isinstance(event, AppInstalled):
+                get_or_create_workspace(session, event.platform, event.tenant_id, event.name)
+                return []
+            person = resolve_person(session, event.actor)
+            intents = self._route(session, person, event)
+            return self._queue_dms(session, intents)
+
+    def remember_conversation(self, actor: Actor, reference: dict[str, Any]) -> None:
+        """Store where to reach ``actor`` proactively later (Teams needs this for DMs)."""
+        with self.sessions() as session, session.begin():
+            resolve_person(session, actor)
+            identity = find_identity(session, actor)
+            if identity is not None and identity.conversation_ref != reference:
+                identity.conversation_ref = reference
+
+    def _route(self, session: Session, person: Person, event: InboundEvent) -> list[Intent]:
+        platform = event.actor.platform  # type: ignore[union-attr]
+        if isinstance(event, CommandEvent):
+            return self._command(session, person, event.text, platform)
+        if isinstance(event, ButtonAction):
+            if event.action_id == "join.pick":
+                return dialog.pick(session, person, event.value, platform)
+            if event.action_id.startswith("leave."):
+                return dialog.leave_action(session, person, event.action_id, event.value)
+            log.info("unknown action %r", event.action_id[:80])
+            return [Reply(texts.stale_action())]
+        if isinstance(event, FormSubmission):
+            if event.form_id == FORM_ID:
+                return dialog.submit(session, person, event.values, event.context, platform)
+            return [Reply(texts.stale_action())]
+        if isinstance(event, MemberJoined):
+            return [DirectMessage(person.id, texts.welcome(platform), f"welcome:{person.id}")]
+        return []
+
+    def _command(self, session: Session, person: Person, text: str, platform: str) -> list[Intent]:
+        text = " ".join(text.split())[:MAX_COMMAND_LENGTH]
+        words = text.split(" ", 1)
+        # Teams users type "mentor join"; tolerate the word everywhere.
+        if words[0].lower().lstrip("/") == "mentor":
+            words = (words[1] if len(words) > 1 else "").split(" ", 1)
+        sub = words[0].lower()
+        arg = words[1] if len(words) > 1 else ""
+        if sub in ("", "help", "?"):
+            return [Reply(texts.help_message(platform))]
+        if sub in ("join", "enroll", "edit"):
+            return dialog.join(session, person, arg, platform)
+        if sub in ("status", "me"):
+            return dialog.status(session, person, platform)
+        if sub in ("leave", "withdraw"):
+            return dialog.leave(session, person, arg, platform)
+        return [Reply(texts.unknown_command(platform, sub[:40]))]
+
+    def _queue_dms(self, session: Session, intents: list[Intent]) -> list[Intent]:
+        rest: list[Intent] = []
+        for intent in intents:
+            if isinstance(intent, DirectMessage):
+                target = session.get(Person, intent.person_id)
+                if target is not None:
+                    outbox.enqueue_dm(session, target, intent.message, key=intent.key)
+            else:
+                rest.append(intent)
+        return rest
+

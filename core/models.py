@@ -1,0 +1,226 @@
+"""The domain model: workspaces, people, programs, enrollments and the outbox."""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from core.db import Base
+
+
+def utcnow() -> datetime:
+    """Timezone-aware now, the only clock the model uses."""
+    return datetime.now(UTC)
+
+
+def _enum(cls: type[enum.Enum], name: str) -> Enum:
+    # Non-native enums are plain VARCHARs: identical on SQLite and PostgreSQL, and cheap to extend.
+    return Enum(cls, name=name, native_enum=False, length=32, values_callable=_values)
+
+
+def _values(cls: type[enum.Enum]) -> list[str]:
+    return [m.value for m in cls]
+
+
+class Platform(enum.StrEnum):
+    SLACK = "slack"
+    TEAMS = "teams"
+    WEBCHAT = "webchat"
+
+
+class ProgramKind(enum.StrEnum):
+    ONE_ON_ONE = "one_on_one"
+    GROUP = "group"
+    PEER = "peer"
+    REVERSE = "reverse"
+
+
+class ProgramPurpose(enum.StrEnum):
+    LEADERSHIP = "leadership"
+    HIGH_POTENTIAL = "high_potential"
+    ONBOARDING = "onboarding"
+    GENERAL = "general"
+
+
+class ProgramStatus(enum.StrEnum):
+    DRAFT = "draft"
+    OPEN = "open"
+    RUNNING = "running"
+    ENDED = "ended"
+
+
+class Role(enum.StrEnum):
+    MENTOR = "mentor"
+    MENTEE = "mentee"
+
+
+class EnrollmentStatus(enum.StrEnum):
+    ACTIVE = "active"
+    WITHDRAWN = "withdrawn"
+
+
+class OutboxStatus(enum.StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class Workspace(Base):
+    """One Slack team or one Teams tenant (or the local demo)."""
+
+    __tablename__ = "workspaces"
+    __table_args__ = (UniqueConstraint("platform", "external_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[Platform] = mapped_column(_enum(Platform, "platform"))
+    external_id: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Person(Base):
+    """An employee, with the HRIS fields matching and reports rely on."""
+
+    __tablename__ = "people"
+    __table_args__ = (UniqueConstraint("workspace_id", "email"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    external_id: Mapped[str | None] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(320))
+    title: Mapped[str] = mapped_column(String(200), default="")
+    department: Mapped[str] = mapped_column(String(120), default="")
+    level: Mapped[int | None] = mapped_column(Integer)
+    manager_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    location: Mapped[str] = mapped_column(String(120), default="")
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    hire_date: Mapped[date | None] = mapped_column(Date)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    skills: Mapped[list[str]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    manager: Mapped[Person | None] = relationship(remote_side=[id])
+    identities: Mapped[list[PlatformIdentity]] = relationship(back_populates="person")
+
+
+class PlatformIdentity(Base):
+    """A person's account on one platform, with what proactive messages need."""
+
+    __tablename__ = "platform_identities"
+    __table_args__ = (UniqueConstraint("platform", "tenant_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    platform: Mapped[Platform] = mapped_column(_enum(Platform, "platform"))
+    tenant_id: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[str] = mapped_column(String(128))
+    # Teams needs a stored conversation reference (with tenant id and serviceUrl) to DM later.
+    conversation_ref: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    person: Mapped[Person] = relationship(back_populates="identities")
+
+
+class Program(Base):
+    """A mentoring program and its rules."""
+
+    __tablename__ = "programs"
+    __table_args__ = (UniqueConstraint("workspace_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(120))
+    description: Mapped[str] = mapped_column(Text, default="")
+    kind: Mapped[ProgramKind] = mapped_column(_enum(ProgramKind, "program_kind"))
+    purpose: Mapped[ProgramPurpose] = mapped_column(
+        _enum(ProgramPurpose, "program_purpose"), default=ProgramPurpose.GENERAL
+    )
+    invite_only: Mapped[bool] = mapped_column(Boolean, default=False)
+    enrollment_opens: Mapped[date | None] = mapped_column(Date)
+    enrollment_closes: Mapped[date | None] = mapped_column(Date)
+    cadence_days: Mapped[int] = mapped_column(Integer, default=14)
+    duration_weeks: Mapped[int] = mapped_column(Integer, default=26)
+    group_size: Mapped[int] = mapped_column(Integer, default=1)
+    skills: Mapped[list[str]] = mapped_column(JSON, default=list)
+    status: Mapped[ProgramStatus] = mapped_column(
+        _enum(ProgramStatus, "program_status"), default=ProgramStatus.DRAFT
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Invitation(Base):
+    """Who may see and join an invite-only program."""
+
+    __tablename__ = "invitations"
+    __table_args__ = (UniqueConstraint("program_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Enrollment(Base):
+    """One person's enrollment in one program; joining again edits this row."""
+
+    __tablename__ = "enrollments"
+    __table_args__ = (UniqueConstraint("person_id", "program_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"))
+    role: Mapped[Role] = mapped_column(_enum(Role, "role"))
+    skills_offered: Mapped[list[str]] = mapped_column(JSON, default=list)
+    skills_wanted: Mapped[list[str]] = mapped_column(JSON, default=list)
+    goals: Mapped[str] = mapped_column(Text, default="")
+    capacity: Mapped[int] = mapped_column(Integer, default=1)
+    availability: Mapped[str] = mapped_column(String(200), default="")
+    status: Mapped[EnrollmentStatus] = mapped_column(
+        _enum(EnrollmentStatus, "enrollment_status"), default=EnrollmentStatus.ACTIVE
+    )
+    # Bumped only on a real change, so a resubmitted identical form sends no second confirmation.
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+
+    person: Mapped[Person] = relationship()
+    program: Mapped[Program] = relationship()
+
+
+class OutboxMessage(Base):
+    """A message to deliver, written in the same transaction as the change that caused it."""
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    platform: Mapped[Platform] = mapped_column(_enum(Platform, "platform"))
+    channel_id: Mapped[str | None] = mapped_column(String(128))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[OutboxStatus] = mapped_column(
+        _enum(OutboxStatus, "outbox_status"), default=OutboxStatus.PENDING
+    )
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

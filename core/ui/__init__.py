@@ -1,0 +1,23 @@
+"""Neutral UI: messages and forms that every adapter can render."""
+
+from core.ui.form import FieldErrors, FieldKind, Form, FormField, validate
+from core.ui.message import (
+    Block,
+    Button,
+    Buttons,
+    Context,
+    Divider,
+    Fields,
+    Message,
+    Option,
+    Section,
+    Select,
+    message_from_dict,
+    message_to_dict,
+)
+
+__all__ = [
+    "Block", "Button", "Buttons", "Context", "Divider", "FieldErrors", "FieldKind", "Fields",
+    "Form", "FormField", "Message", "Option", "Section", "Select", "message_from_dict",
+    "message_to_dict", "validate",
+]

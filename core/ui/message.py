@@ -1,0 +1,91 @@
+"""Platform-neutral message blocks; adapters render them as Block Kit, Adaptive Cards or HTML."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Annotated, Literal
+
+from pydantic import Field, TypeAdapter
+
+
+@dataclass(frozen=True)
+class Option:
+    """One choice in a select or form field."""
+
+    value: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Button:
+    """A clickable button; ``action_id`` routes it back to core, ``value`` carries its data."""
+
+    label: str
+    action_id: str
+    value: str = ""
+    style: Literal["primary", "danger"] | None = None
+
+
+@dataclass(frozen=True)
+class Section:
+    text: str
+    kind: Literal["section"] = "section"
+
+
+@dataclass(frozen=True)
+class Fields:
+    items: list[str]
+    kind: Literal["fields"] = "fields"
+
+
+@dataclass(frozen=True)
+class Context:
+    items: list[str]
+    kind: Literal["context"] = "context"
+
+
+@dataclass(frozen=True)
+class Divider:
+    kind: Literal["divider"] = "divider"
+
+
+@dataclass(frozen=True)
+class Buttons:
+    buttons: list[Button]
+    kind: Literal["buttons"] = "buttons"
+
+
+@dataclass(frozen=True)
+class Select:
+    """A drop-down whose choice is sent back as a button action with the option's value."""
+
+    action_id: str
+    placeholder: str
+    options: list[Option]
+    kind: Literal["select"] = "select"
+
+
+Block = Annotated[
+    Section | Fields | Context | Divider | Buttons | Select, Field(discriminator="kind")
+]
+
+
+@dataclass(frozen=True)
+class Message:
+    """Text (the notification fallback, Markdown-lite) plus optional rich blocks."""
+
+    text: str
+    blocks: list[Block] = field(default_factory=list)
+
+
+_MESSAGE = TypeAdapter(Message)
+
+
+def message_to_dict(message: Message) -> dict:
+    """Serialise a message to JSON-safe data, for the outbox."""
+    return _MESSAGE.dump_python(message, mode="json")
+
+
+def message_from_dict(data: dict) -> Message:
+    """Rebuild a message from :func:`message_to_dict` output."""
+    return _MESSAGE.validate_python(data)

@@ -69,6 +69,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if settings.webchat_on:
         from adapters.webchat.mount import mount_webchat
 
-        worker.register("webchat", mount_webchat(app, core=core, kick=worker.kick,
-                                                 sessions=sessions))
+        worker.register("webchat", mount_webchat(app, core=core, kick=worker.kick))
     return app

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from core import outbox
@@ -23,7 +24,7 @@ from core.events import (
     Reply,
 )
 from core.identity import find_identity, get_or_create_workspace, resolve_person
-from core.models import Person
+from core.models import Person, Platform, PlatformIdentity
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +54,18 @@ class Mentorbot:
             identity = find_identity(session, actor)
             if identity is not None and identity.conversation_ref != reference:
                 identity.conversation_ref = reference
+
+    def directory(self, platform: str, tenant_id: str) -> list[tuple[str, str, str]]:
+        """(user id, name, title) of every active person with an identity on this platform."""
+        with self.sessions() as session:
+            rows = session.execute(
+                select(PlatformIdentity.user_id, Person.name, Person.title)
+                .join(Person, Person.id == PlatformIdentity.person_id)
+                .where(PlatformIdentity.platform == Platform(platform),
+                       PlatformIdentity.tenant_id == tenant_id, Person.active.is_(True))
+                .order_by(Person.name)
+            ).all()
+        return [(r[0], r[1], r[2]) for r in rows]
 
     def _route(self, session: Session, person: Person, event: InboundEvent) -> list[Intent]:
         platform = event.actor.platform  # type: ignore[union-attr]

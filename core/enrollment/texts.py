@@ -52,10 +52,8 @@ def choose_program(programs: list[Program]) -> Message:
 
 def _describe(p: Program) -> str:
     kind = p.kind.value.replace("_", "-")
-    parts = [f"{kind} mentoring", f"meet every {p.cadence_days} days", f"{p.duration_weeks} weeks"]
-    if p.description:
-        parts.insert(0, p.description)
-    return ", ".join(parts)
+    facts = f"{kind} · every {p.cadence_days} days · {p.duration_weeks} weeks"
+    return f"{p.description.rstrip('.')}. _{facts}_" if p.description else f"_{facts}_"
 
 
 def program_not_found(name: str, open_names: list[str], platform: str) -> Message:

@@ -1,7 +1,7 @@
 """initial schema: workspaces, people, programs, enrollments, outbox
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-24 12:18:21.423382
 """
 

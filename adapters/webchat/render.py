@@ -1,0 +1,120 @@
+"""Neutral messages and forms as HTML fragments for the local web chat. Pure functions."""
+
+from __future__ import annotations
+
+import re
+from html import escape
+from typing import Any
+
+from core.ui import (
+    Button,
+    Buttons,
+    Context,
+    Divider,
+    FieldKind,
+    Fields,
+    Form,
+    FormField,
+    Message,
+    Section,
+    Select,
+)
+
+_BOLD = re.compile(r"\*([^*\n]+)\*")
+_CODE = re.compile(r"`([^`\n]+)`")
+
+
+def markdown(text: str) -> str:
+    """The small Markdown subset core uses (*bold*, `code`, new lines), safely escaped."""
+    html = escape(text)
+    html = _CODE.sub(r"<code>\1</code>", html)
+    html = _BOLD.sub(r"<strong>\1</strong>", html)
+    return html.replace("\n", "<br>")
+
+
+def _button(b: Button) -> str:
+    style = f" btn-{b.style}" if b.style else ""
+    return (f'<button class="btn{style}" data-action="{escape(b.action_id)}" '
+            f'data-value="{escape(b.value)}">{escape(b.label)}</button>')
+
+
+def _block(block: Any) -> str:
+    if isinstance(block, Section):
+        return f'<p class="section">{markdown(block.text)}</p>'
+    if isinstance(block, Fields):
+        cells = "".join(f"<div>{markdown(i)}</div>" for i in block.items)
+        return f'<div class="fields">{cells}</div>'
+    if isinstance(block, Context):
+        return f'<p class="context">{" · ".join(markdown(i) for i in block.items)}</p>'
+    if isinstance(block, Divider):
+        return "<hr>"
+    if isinstance(block, Buttons):
+        return f'<div class="buttons">{"".join(_button(b) for b in block.buttons)}</div>'
+    if isinstance(block, Select):
+        options = "".join(f'<option value="{escape(o.value)}">{escape(o.label)}</option>'
+                          for o in block.options)
+        return (f'<div class="buttons"><select data-select="{escape(block.action_id)}">'
+                f'<option value="">{escape(block.placeholder)}…</option>{options}</select></div>')
+    raise TypeError(f"unknown block {type(block).__name__}")
+
+
+def message_html(message: Message) -> str:
+    """A chat bubble for a message; the plain text stands in when there are no blocks."""
+    body = "".join(_block(b) for b in message.blocks) or f"<p>{markdown(message.text)}</p>"
+    return f'<div class="msg bot">{body}</div>'
+
+
+def _selected(field: FormField, value: Any) -> set[str]:
+    if value is None:
+        return set()
+    return {str(v) for v in value} if isinstance(value, list) else {str(value)}
+
+
+def _input(field: FormField, value: Any) -> str:
+    name = escape(field.name)
+    req = " required" if field.required else ""
+    if field.kind in (FieldKind.SINGLE_SELECT, FieldKind.MULTI_SELECT):
+        chosen = _selected(field, value)
+        multi = " multiple" if field.kind is FieldKind.MULTI_SELECT else ""
+        blank = "" if multi else '<option value="">Choose…</option>'
+        options = "".join(
+            f'<option value="{escape(o.value)}"{" selected" if o.value in chosen else ""}>'
+            f"{escape(o.label)}</option>" for o in field.options)
+        return f'<select name="{name}"{multi}{req}>{blank}{options}</select>'
+    if field.kind is FieldKind.LONG_TEXT:
+        limit = f' maxlength="{field.max_length}"' if field.max_length else ""
+        # No maxlength attribute enforcement client-side would hide the server's error; keep both.
+        return (f'<textarea name="{name}" rows="3" placeholder="{escape(field.placeholder)}"'
+                f'{limit}{req}>{escape(str(value or ""))}</textarea>')
+    if field.kind is FieldKind.NUMBER:
+        bounds = "".join(f' {k}="{v}"' for k, v in (("min", field.min_value),
+                                                    ("max", field.max_value)) if v is not None)
+        shown = "" if value is None else escape(str(value))
+        return f'<input type="number" name="{name}" value="{shown}"{bounds}{req}>'
+    if field.kind is FieldKind.CHECKBOX:
+        checked = " checked" if value in (True, "true", "on") else ""
+        return f'<input type="checkbox" name="{name}"{checked}>'
+    limit = f' maxlength="{field.max_length}"' if field.max_length else ""
+    return (f'<input type="text" name="{name}" value="{escape(str(value or ""))}" '
+            f'placeholder="{escape(field.placeholder)}"{limit}{req}>')
+
+
+def form_html(form: Form, values: dict[str, Any] | None = None,
+              errors: dict[str, str] | None = None) -> str:
+    """An HTML form; re-rendered with the person's values and an error under each bad field."""
+    values = values or {}
+    errors = errors or {}
+    rows = []
+    for f in form.fields:
+        value = values.get(f.name, f.initial)
+        error = (f'<span class="error" role="alert">{escape(errors[f.name])}</span>'
+                 if f.name in errors else "")
+        hint = f'<small>{escape(f.hint)}</small>' if f.hint else ""
+        star = " *" if f.required else ""
+        rows.append(f'<label data-field="{escape(f.name)}">{escape(f.label)}{star}'
+                    f"{_input(f, value)}{hint}{error}</label>")
+    intro = f'<p class="section">{markdown(form.intro)}</p>' if form.intro else ""
+    return (f'<form class="msg bot form" data-form-id="{escape(form.form_id)}" '
+            f'data-context="{escape(form.context)}"><h3>{escape(form.title)}</h3>{intro}'
+            f'{"".join(rows)}<button class="btn btn-primary" type="submit">'
+            f"{escape(form.submit_label)}</button></form>")

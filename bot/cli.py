@@ -1,0 +1,123 @@
+"""The `mentorbot` command: serve, demo, db upgrade, teams-package and version."""
+
+from __future__ import annotations
+
+import asyncio
+from importlib.metadata import version as pkg_version
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from bot.settings import get_settings
+
+app = typer.Typer(help="Mentorbot: mentoring programs in Slack, Teams and a local web chat.",
+                  no_args_is_help=True, add_completion=False)
+db_app = typer.Typer(help="Database schema commands.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+console = Console()
+
+
+def _engine():  # type: ignore[no-untyped-def]
+    from core.db import make_engine
+
+    return make_engine(get_settings().database_url)
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = typer.Argument("head", help="Target revision.")) -> None:
+    """Apply pending migrations."""
+    from bot.migrate import upgrade
+
+    engine = _engine()
+    upgrade(engine, revision)
+    console.print(f"[green]Database is at {revision}[/green] ({engine.url.render_as_string()})")
+
+
+@app.command()
+def serve(
+    host: str = typer.Option(None, help="Bind address (default from HOST, 127.0.0.1)."),
+    port: int = typer.Option(None, help="Port (default from PORT, 8000)."),
+    socket_mode: bool = typer.Option(False, "--socket-mode",
+                                     help="Connect to Slack over Socket Mode (SLACK_APP_TOKEN)."),
+) -> None:
+    """Apply migrations, then run the bot."""
+    import uvicorn
+
+    from bot.app import create_app
+    from bot.logs import configure
+    from bot.migrate import upgrade
+
+    settings = get_settings()
+    configure(settings.log_level, as_json=settings.log_json)
+    upgrade(_engine())
+    web = create_app(settings)
+    host, port = host or settings.host, port or settings.port
+    if settings.webchat_on:
+        console.print(f"[bold]Web chat:[/bold] http://{host}:{port}/  (no Slack or Teams "
+                      "credentials set; `mentorbot demo` loads people to chat as)")
+    if not socket_mode:
+        uvicorn.run(web, host=host, port=port, log_config=None)
+        return
+    if not settings.slack_app_token or not settings.slack_bot_token:
+        console.print("[red]Socket Mode needs SLACK_APP_TOKEN and SLACK_BOT_TOKEN.[/red]")
+        raise typer.Exit(2)
+    from adapters.slack.mount import socket_mode_handler
+
+    async def main() -> None:
+        handler = socket_mode_handler(core=web.state.core, kick=web.state.worker.kick,
+                                      settings=settings)
+        server = uvicorn.Server(uvicorn.Config(web, host=host, port=port, log_config=None))
+        await asyncio.gather(handler.start_async(), server.serve())
+
+    asyncio.run(main())
+
+
+@app.command()
+def demo(
+    enrollments: int = typer.Option(60, help="Sample enrollments to create."),
+    if_empty: bool = typer.Option(False, "--if-empty",
+                                  help="Do nothing when the database already has people."),
+) -> None:
+    """Load a sample organisation (217 people, two open programs) for the web chat."""
+    from bot.migrate import upgrade
+    from core.db import make_session_factory, transaction
+    from core.demo import has_people, load_demo
+
+    engine = _engine()
+    upgrade(engine)
+    if if_empty and has_people(engine):
+        console.print("Database already has people; demo not loaded.")
+        return
+    with console.status("Loading the demo organisation…"), \
+            transaction(make_session_factory(engine)) as session:
+        summary = load_demo(session, enrollments=enrollments)
+    console.print(f"[green]Demo ready:[/green] {summary.people} new people, "
+                  f"{summary.programs} open programs, {summary.enrollments} sample enrollments.")
+    console.print("Run [bold]mentorbot serve[/bold] and open http://127.0.0.1:8000/")
+
+
+@app.command("teams-package")
+def teams_package(
+    out: Path = typer.Option(Path("mentorbot-teams.zip"), help="Where to write the zip."),
+    app_id: str = typer.Option(None, help="Bot app id (default MICROSOFT_APP_ID)."),
+) -> None:
+    """Build the Teams app package (manifest and icons) to upload."""
+    from adapters.teams.package import build_package
+
+    app_id = app_id or get_settings().microsoft_app_id
+    if not app_id:
+        console.print("[red]Set MICROSOFT_APP_ID or pass --app-id.[/red]")
+        raise typer.Exit(2)
+    path = build_package(out, app_id=app_id)
+    console.print(f"[green]Wrote {path}[/green]: upload it in Teams → Apps → Manage your apps.")
+
+
+@app.command()
+def version() -> None:
+    """Print the installed version."""
+    console.print(pkg_version("mentorbot"))
+
+
+if __name__ == "__main__":
+    app()

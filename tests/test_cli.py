@@ -1,0 +1,90 @@
+"""The `mentorbot` command as an operator uses it."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+from sqlalchemy import func, select
+from typer.testing import CliRunner
+
+from bot.cli import app
+from core.db import make_engine, make_session_factory
+from core.models import Person, Program, ProgramStatus
+
+runner = CliRunner()
+
+
+def test_db_upgrade_demo_and_version(db_url: str, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    from bot.settings import get_settings
+
+    get_settings.cache_clear()
+    try:
+        assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+        first = runner.invoke(app, ["demo"])
+        assert first.exit_code == 0 and "217 new people" in first.output
+        again = runner.invoke(app, ["demo", "--if-empty"])
+        assert again.exit_code == 0 and "already has people" in again.output
+        assert runner.invoke(app, ["demo"]).output.count("0 new people") == 1
+        assert runner.invoke(app, ["version"]).output.strip() == "0.1.0"
+    finally:
+        get_settings.cache_clear()
+    sessions = make_session_factory(make_engine(db_url))
+    with sessions() as s:
+        assert s.scalar(select(func.count()).select_from(Person)) == 217
+        assert s.scalar(select(func.count()).select_from(Person)
+                        .where(Person.manager_id.is_not(None))) == 216
+        open_programs = s.scalars(select(Program.name)
+                                  .where(Program.status == ProgramStatus.OPEN)).all()
+        assert sorted(open_programs) == ["Leadership 1:1", "Peer circles"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_serve_without_credentials_answers_health_and_serves_the_web_chat(tmp_path: Path) -> None:
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("SLACK_", "MICROSOFT_", "DATABASE_URL", "WEBCHAT_", "TEAMS_"))}
+    env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'serve.db'}"
+    proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "serve", "--port", str(port)],
+                            env=env, cwd=tmp_path, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                health = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
+                break
+            except httpx.TransportError:
+                assert proc.poll() is None, proc.stdout.read() if proc.stdout else ""
+                assert time.monotonic() < deadline, "serve did not start in 20 s"
+                time.sleep(0.2)
+        assert health.json() == {"status": "ok"}
+        page = httpx.get(f"http://127.0.0.1:{port}/", timeout=5)
+        assert page.status_code == 200 and "Chatting as" in page.text
+        assert (tmp_path / "serve.db").exists()  # serve applied the migrations itself
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_logs_never_contain_tokens(capsys) -> None:  # type: ignore[no-untyped-def]
+    import logging
+
+    from bot.logs import configure
+
+    configure("INFO", as_json=True)
+    logging.getLogger("t").info("calling with %s and %s", "xoxb-123-456-abc",
+                                "Authorization: Bearer eyJhbGciOi.x.y")
+    err = capsys.readouterr().err
+    assert "xoxb-123" not in err and "eyJhbGciOi" not in err and "[redacted]" in err

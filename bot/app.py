@@ -21,7 +21,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     engine = make_engine(settings.database_url)
     sessions = make_session_factory(engine)
-    core = Mentorbot(sessions)
+    core = Mentorbot(sessions, admin_emails=settings.admin_email_list)
     worker = OutboxWorker(sessions)
 
     @asynccontextmanager

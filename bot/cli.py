@@ -15,6 +15,8 @@ app = typer.Typer(help="Mentorbot: mentoring programs in Slack, Teams and a loca
                   no_args_is_help=True, add_completion=False)
 db_app = typer.Typer(help="Database schema commands.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+import_app = typer.Typer(help="Bulk imports from CSV files.", no_args_is_help=True)
+app.add_typer(import_app, name="import")
 console = Console()
 
 
@@ -111,6 +113,59 @@ def teams_package(
         raise typer.Exit(2)
     path = build_package(out, app_id=app_id)
     console.print(f"[green]Wrote {path}[/green]: upload it in Teams → Apps → Manage your apps.")
+
+
+def _workspace(session, spec: str | None):  # type: ignore[no-untyped-def]
+    """The workspace named ``platform:tenant``, or the only one there is."""
+    from sqlalchemy import select
+
+    from core.models import Platform, Workspace
+
+    if spec:
+        platform, _, tenant = spec.partition(":")
+        ws = session.scalar(select(Workspace).where(Workspace.platform == Platform(platform),
+                                                    Workspace.external_id == tenant))
+    else:
+        found = session.scalars(select(Workspace).limit(2)).all()
+        ws = found[0] if len(found) == 1 else None
+    if ws is None:
+        console.print("[red]Name the workspace with --workspace PLATFORM:TENANT "
+                      "(for example slack:T0123 or webchat:demo).[/red]")
+        raise typer.Exit(2)
+    return ws
+
+
+WORKSPACE_OPTION = typer.Option(None, "--workspace", help="PLATFORM:TENANT, e.g. slack:T0123.")
+
+
+@import_app.command("enrollments")
+def import_enrollments_cmd(
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, help="CSV file."),
+    workspace: str = WORKSPACE_OPTION,
+) -> None:
+    """Enroll people in bulk (email, program, role, skills..., goals, capacity, availability)."""
+    from rich.progress import Progress
+
+    from core.db import make_session_factory
+    from core.enrollment.bulk import import_enrollments
+
+    text = file.read_text("utf-8-sig")
+    rows = max(text.count("\n") - 1, 1)
+    sessions = make_session_factory(_engine())
+    with sessions() as session, session.begin():
+        ws = _workspace(session, workspace)
+        with Progress(console=console, transient=True) as bar:
+            task = bar.add_task("Importing enrollments", total=rows)
+            result = import_enrollments(session, ws, text,
+                                        progress=lambda n: bar.advance(task, n))
+        if result.errors:
+            for error in result.errors:
+                console.print(f"[red]{error}[/red]")
+            console.print(f"[red]Nothing was imported:[/red] fix the {len(result.errors)} "
+                          "row(s) above and run it again.")
+            raise typer.Exit(1)
+    console.print(f"[green]Imported:[/green] {result.created} new, {result.updated} updated, "
+                  f"{result.unchanged} unchanged.")
 
 
 @app.command()

@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     microsoft_app_tenant_id: str | None = None
     microsoft_app_type: str = "MultiTenant"
 
+    # Comma-separated emails of the first admins of every workspace; admins grant others in chat.
+    admin_emails: str = ""
+
     # None means: on exactly when MICROSOFT_APP_ID is set. True without an app id serves the
     # Bot Framework Emulator (no JWT check) and must never face the internet.
     teams_enabled: bool | None = None
@@ -39,6 +42,10 @@ class Settings(BaseSettings):
     # None means: on exactly when neither Slack nor Teams is configured.
     webchat_enabled: bool | None = None
     outbox_interval_seconds: float = 5.0
+
+    @property
+    def admin_email_list(self) -> list[str]:
+        return [e.strip() for e in self.admin_emails.split(",") if e.strip()]
 
     @property
     def slack_configured(self) -> bool:

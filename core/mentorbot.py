@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from core import outbox
+from core.admin.rights import normalise_emails
 from core.enrollment import dialog, texts
 from core.enrollment.form import FORM_ID
 from core.events import (
@@ -34,8 +36,10 @@ MAX_COMMAND_LENGTH = 500
 class Mentorbot:
     """Routes events to dialogs inside one transaction and queues DMs in the outbox."""
 
-    def __init__(self, sessions: sessionmaker[Session]) -> None:
+    def __init__(self, sessions: sessionmaker[Session], *, admin_emails: Iterable[str] = ()
+                 ) -> None:
         self.sessions = sessions
+        self.admin_emails = normalise_emails(admin_emails)
 
     def handle(self, event: InboundEvent) -> list[Intent]:
         """Handle one event. DMs are written to the outbox in the same transaction."""

@@ -224,3 +224,146 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class MatchStatus(enum.StrEnum):
+    PROPOSED = "proposed"
+    ACTIVE = "active"
+    PAUSED = "paused"
+    ENDED = "ended"
+    DISCARDED = "discarded"
+
+
+class RunStatus(enum.StrEnum):
+    PREVIEW = "preview"
+    PUBLISHED = "published"
+    SUPERSEDED = "superseded"
+
+
+class AdjustmentKind(enum.StrEnum):
+    LOCK = "lock"
+    EXCLUDE = "exclude"
+
+
+class RequestStatus(enum.StrEnum):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    EXPIRED = "expired"
+
+
+class Admin(Base):
+    """A person who may run admin commands in a workspace."""
+
+    __tablename__ = "admins"
+    __table_args__ = (UniqueConstraint("workspace_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ProtectedAttribute(Base):
+    """Gender, ethnicity, age band...: kept apart, read only by the fairness audit and admins."""
+
+    __tablename__ = "protected_attributes"
+    __table_args__ = (UniqueConstraint("person_id", "attribute"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    attribute: Mapped[str] = mapped_column(String(64))
+    value: Mapped[str] = mapped_column(String(120))
+
+
+class DoNotMatch(Base):
+    """A pair that must never be matched, from either person's list."""
+
+    __tablename__ = "do_not_match"
+    __table_args__ = (UniqueConstraint("person_id", "other_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    other_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class MatchRun(Base):
+    """One run of the matcher for a program: a preview until an admin publishes it."""
+
+    __tablename__ = "match_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    status: Mapped[RunStatus] = mapped_column(_enum(RunStatus, "run_status"),
+                                              default=RunStatus.PREVIEW)
+    stats: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    fairness: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Each unmatched person with the reason they are told: [{"person_id": 1, "reason": "..."}]
+    unmatched: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Match(Base):
+    """A mentor (or a peer) with one or more mentees, and why they were matched."""
+
+    __tablename__ = "matches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"))
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("match_runs.id", ondelete="SET NULL"))
+    mentor_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    score: Mapped[float] = mapped_column(default=0.0)
+    reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
+    status: Mapped[MatchStatus] = mapped_column(_enum(MatchStatus, "match_status"),
+                                                default=MatchStatus.PROPOSED)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    mentees: Mapped[list[MatchMentee]] = relationship(back_populates="match",
+                                                      cascade="all, delete-orphan")
+
+
+class MatchMentee(Base):
+    __tablename__ = "match_mentees"
+    __table_args__ = (UniqueConstraint("match_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    match_id: Mapped[int] = mapped_column(ForeignKey("matches.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+
+    match: Mapped[Match] = relationship(back_populates="mentees")
+
+
+class MatchAdjustment(Base):
+    """An admin's lock or exclusion of a pair, respected by every re-run of the program."""
+
+    __tablename__ = "match_adjustments"
+    __table_args__ = (UniqueConstraint("program_id", "mentor_id", "mentee_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"))
+    kind: Mapped[AdjustmentKind] = mapped_column(_enum(AdjustmentKind, "adjustment_kind"))
+    mentor_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    mentee_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class MentorRequest(Base):
+    """Self-select: a mentee asks a suggested mentor, who accepts or declines."""
+
+    __tablename__ = "mentor_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"))
+    mentee_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    mentor_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    status: Mapped[RequestStatus] = mapped_column(_enum(RequestStatus, "request_status"),
+                                                  default=RequestStatus.PENDING)
+    reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -10,7 +10,8 @@ from bot.migrate import downgrade, upgrade
 from core.db import Base, make_engine
 
 TABLES = {"workspaces", "people", "platform_identities", "programs", "invitations",
-          "enrollments", "outbox"}
+          "enrollments", "outbox", "admins", "protected_attributes", "do_not_match",
+          "match_runs", "matches", "match_mentees", "match_adjustments", "mentor_requests"}
 
 
 def test_upgrade_then_downgrade_round_trip(db_url: str) -> None:

@@ -89,12 +89,7 @@ def submit(session: Session, person: Person, values: dict[str, Any], context: st
         errors = {"role": f"“{program.name}” is no longer open for enrollment."}
     if errors:
         return [FormErrors(errors, form)]
-    if clean["role"] == Role.MENTEE.value:
-        clean["capacity"] = 1
-        clean["skills_offered"] = clean["skills_offered"] or []
-    clean["capacity"] = clean["capacity"] or 1
-    clean["goals"] = clean["goals"] or ""
-    enrollment, changed, updated = _upsert(session, person, program, clean)
+    enrollment, changed, updated = upsert_enrollment(session, person, program, clean)
     intents: list[Intent] = [CloseForm()]
     if changed:
         message = texts.enrolled(enrollment, program, updated=updated, platform=platform)
@@ -103,9 +98,20 @@ def submit(session: Session, person: Person, values: dict[str, Any], context: st
     return intents
 
 
-def _upsert(session: Session, person: Person, program: Program,
-            clean: dict[str, Any]) -> tuple[Enrollment, bool, bool]:
-    values = {k: clean[k] for k in _EDITABLE}
+def upsert_enrollment(session: Session, person: Person, program: Program,
+                      clean: dict[str, Any]) -> tuple[Enrollment, bool, bool]:
+    """Create or edit the one enrollment of ``person`` in ``program`` from validated values.
+
+    Returns (enrollment, changed, was_existing).
+    """
+    values = {k: clean.get(k) for k in _EDITABLE}
+    if values["role"] == Role.MENTEE.value:
+        values["capacity"] = 1
+    values["capacity"] = values["capacity"] or 1
+    values["skills_offered"] = values["skills_offered"] or []
+    values["skills_wanted"] = values["skills_wanted"] or []
+    values["goals"] = values["goals"] or ""
+    values["availability"] = values["availability"] or ""
     values["role"] = Role(values["role"])
     existing = _existing(session, person, program)
     if existing is None:

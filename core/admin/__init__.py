@@ -1,0 +1,1 @@
+"""Admin-only commands and the rights that guard them."""

@@ -1,0 +1,38 @@
+"""Who is an admin of a workspace: a table, seeded from the ADMIN_EMAILS setting."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.models import Admin, Person
+
+
+def normalise_emails(emails: Iterable[str]) -> frozenset[str]:
+    return frozenset(e.strip().lower() for e in emails if e and e.strip())
+
+
+def is_admin(session: Session, person: Person, seeded: frozenset[str] = frozenset()) -> bool:
+    """True for a recorded admin; a person named in the settings is recorded on first check."""
+    found = session.scalar(
+        select(Admin.id).where(Admin.workspace_id == person.workspace_id,
+                               Admin.person_id == person.id))
+    if found is not None:
+        return True
+    if person.email and person.email.lower() in seeded:
+        session.add(Admin(workspace_id=person.workspace_id, person_id=person.id))
+        session.flush()
+        return True
+    return False
+
+
+def grant(session: Session, person: Person, by: Person | None = None) -> bool:
+    """Make ``person`` an admin; False when they already were."""
+    if is_admin(session, person):
+        return False
+    session.add(Admin(workspace_id=person.workspace_id, person_id=person.id,
+                      granted_by_id=by.id if by else None))
+    session.flush()
+    return True

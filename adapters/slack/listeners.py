@@ -1,0 +1,157 @@
+"""Bolt listeners: translate the payload, ask core, carry out the intents in Slack terms."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from slack_bolt import BoltResponse
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack.translate import (
+    BadPayload,
+    errors_to_ack,
+    form_to_view,
+    home_view,
+    message_to_blocks,
+    reply_view,
+    to_event,
+)
+from core.events import (
+    CommandEvent,
+    FormErrors,
+    InboundEvent,
+    Intent,
+    OpenForm,
+    Reply,
+    UpdateMessage,
+)
+from core.mentorbot import Mentorbot
+from core.ui import Message
+
+log = logging.getLogger(__name__)
+
+Kick = Callable[[], Awaitable[None]]
+EVENT_KEY = "mentorbot_event"
+ANY = re.compile(".*")
+
+
+async def translate_middleware(body: Any, context: AsyncBoltContext,
+                               next_: Callable[[], Awaitable[BoltResponse]]) -> BoltResponse:
+    """Translate once, before any listener acks, so a malformed payload can still get a 400."""
+    try:
+        context[EVENT_KEY] = to_event(body)
+    except BadPayload as exc:
+        log.info("rejected Slack payload: %s", exc)
+        return BoltResponse(status=400, body="bad request")
+    return await next_()
+
+
+class Listeners:
+    """The listeners for one core; each one translates, calls core, renders and kicks the outbox."""
+
+    def __init__(self, core: Mentorbot, kick: Kick) -> None:
+        self.core = core
+        self.kick = kick
+
+    async def _handle(self, event: InboundEvent) -> list[Intent]:
+        # core is synchronous and talks to the database: keep it off the event loop.
+        return await asyncio.to_thread(self.core.handle, event)
+
+    async def _show(self, message: Message, *, replace: bool, body: dict[str, Any],
+                    respond: AsyncRespond | None, client: AsyncWebClient) -> None:
+        blocks = message_to_blocks(message) or None
+        if respond is not None:
+            if replace:
+                await respond(text=message.text, blocks=blocks, replace_original=True)
+            else:
+                await respond(text=message.text, blocks=blocks, response_type="ephemeral",
+                              replace_original=False)
+            return
+        view = body.get("view") or {}
+        if view.get("type") == "modal" and view.get("id"):
+            # A button inside a modal has no response_url; the modal itself is "where they acted".
+            await client.views_update(view_id=view["id"], view=reply_view(message))
+            return
+        user_id = (body.get("user") or {}).get("id") or body.get("user_id")
+        await client.chat_postMessage(channel=user_id, text=message.text, blocks=blocks)
+
+    async def _carry_out(self, intents: list[Intent], *, body: dict[str, Any],
+                         respond: AsyncRespond | None, client: AsyncWebClient) -> None:
+        for intent in intents:
+            if isinstance(intent, OpenForm):
+                await client.views_open(trigger_id=body["trigger_id"],
+                                        view=form_to_view(intent.form))
+            elif isinstance(intent, Reply | UpdateMessage):
+                replace = isinstance(intent, UpdateMessage) and "message" in body
+                await self._show(intent.message, replace=replace, body=body, respond=respond,
+                                 client=client)
+            else:
+                log.warning("ignoring %s outside a form submission", type(intent).__name__)
+
+    async def on_command(self, ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext,
+                         respond: AsyncRespond | None, client: AsyncWebClient) -> None:
+        """/mentor: ack at once, then answer through response_url or a modal."""
+        await ack()
+        try:
+            intents = await self._handle(context[EVENT_KEY])
+            await self._carry_out(intents, body=body, respond=respond, client=client)
+        finally:
+            await self.kick()
+
+    async def on_action(self, ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext,
+                        respond: AsyncRespond | None, client: AsyncWebClient) -> None:
+        """Any button or select: ack at once, then update, reply or open a form."""
+        await ack()
+        try:
+            intents = await self._handle(context[EVENT_KEY])
+            await self._carry_out(intents, body=body, respond=respond, client=client)
+        finally:
+            await self.kick()
+
+    async def on_submission(self, ack: AsyncAck, context: AsyncBoltContext) -> None:
+        """A modal submit: core runs before the ack because field errors travel in the ack."""
+        try:
+            intents = await self._handle(context[EVENT_KEY])
+            errors = next((i for i in intents if isinstance(i, FormErrors)), None)
+            reply = next((i for i in intents if isinstance(i, Reply | UpdateMessage)), None)
+            form = next((i for i in intents if isinstance(i, OpenForm)), None)
+            if errors is not None:
+                await ack(**errors_to_ack(errors))
+            elif reply is not None:
+                await ack(response_action="update", view=reply_view(reply.message))
+            elif form is not None:
+                await ack(response_action="update", view=form_to_view(form.form))
+            else:
+                await ack()  # CloseForm, or nothing to show
+        finally:
+            await self.kick()
+
+    async def on_home_opened(self, ack: AsyncAck, context: AsyncBoltContext,
+                             client: AsyncWebClient) -> None:
+        """First contact: core may queue a welcome DM; the Home tab shows the help text."""
+        await ack()
+        joined = context[EVENT_KEY]
+        try:
+            await self._handle(joined)
+            intents = await self._handle(CommandEvent(joined.actor, "help"))
+            help_reply = next((i for i in intents if isinstance(i, Reply)), None)
+            if help_reply is not None:
+                await client.views_publish(user_id=joined.actor.user_id,
+                                           view=home_view(help_reply.message))
+        finally:
+            await self.kick()
+
+
+def register(app: AsyncApp, *, core: Mentorbot, kick: Kick) -> None:
+    """Attach Mentorbot's middleware and listeners to ``app``."""
+    listeners = Listeners(core, kick)
+    app.middleware(translate_middleware)
+    app.command("/mentor")(listeners.on_command)
+    app.block_action(ANY)(listeners.on_action)
+    app.view_submission(ANY)(listeners.on_submission)
+    app.event("app_home_opened")(listeners.on_home_opened)

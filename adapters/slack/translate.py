@@ -1,0 +1,125 @@
+"""Slack payloads in, neutral events out; the renderers for the way back live in render.py."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from adapters.slack.render import (
+    errors_to_ack,
+    form_to_view,
+    home_view,
+    message_to_blocks,
+    reply_view,
+    strip_action_suffix,
+)
+from core.events import (
+    Actor,
+    ButtonAction,
+    CommandEvent,
+    FormSubmission,
+    InboundEvent,
+    MemberJoined,
+)
+
+__all__ = [
+    "BadPayload", "button_action", "command_event", "errors_to_ack", "form_submission",
+    "form_to_view", "form_values", "home_view", "member_joined", "message_to_blocks",
+    "reply_view", "strip_action_suffix", "to_event",
+]
+
+PLATFORM = "slack"
+
+
+class BadPayload(ValueError):
+    """A Slack payload that lacks what we need to understand it."""
+
+
+def _actor(team_id: Any, user: dict[str, Any]) -> Actor:
+    name = user.get("name") or user.get("username") or ""
+    return Actor(platform=PLATFORM, tenant_id=str(team_id), user_id=str(user["id"]),
+                 name=str(name))
+
+
+def _team_id(body: dict[str, Any]) -> str:
+    team = body.get("team") or {}
+    # Org-wide installs can send team=null; the user still carries their home team.
+    team_id = team.get("id") or (body.get("user") or {}).get("team_id")
+    if not team_id:
+        raise BadPayload("no team id")
+    return str(team_id)
+
+
+def command_event(body: dict[str, Any]) -> CommandEvent:
+    """A slash command body -> CommandEvent."""
+    actor = Actor(platform=PLATFORM, tenant_id=str(body["team_id"]),
+                  user_id=str(body["user_id"]), name=str(body.get("user_name") or ""))
+    return CommandEvent(actor=actor, text=str(body.get("text") or ""),
+                        channel_id=str(body.get("channel_id") or ""), raw=body)
+
+
+def button_action(body: dict[str, Any]) -> ButtonAction:
+    """A block_actions payload -> ButtonAction (button value or selected option value)."""
+    action = body["actions"][0]
+    if action.get("selected_option"):
+        value = action["selected_option"]["value"]
+    else:
+        value = action.get("value") or ""
+    return ButtonAction(actor=_actor(_team_id(body), body["user"]),
+                        action_id=strip_action_suffix(str(action["action_id"])),
+                        value=str(value), raw=body)
+
+
+def _element_value(element: dict[str, Any]) -> Any:
+    kind = element.get("type")
+    if kind == "static_select":
+        selected = element.get("selected_option")
+        return str(selected["value"]) if selected else None
+    if kind == "multi_static_select":
+        return [str(o["value"]) for o in element.get("selected_options") or []]
+    if kind == "checkboxes":
+        return bool(element.get("selected_options"))
+    return element.get("value")  # plain_text_input and number_input both send a string
+
+
+def form_values(state_values: dict[str, Any]) -> dict[str, Any]:
+    """view.state.values -> {field name: value}; the block id is the field name."""
+    values: dict[str, Any] = {}
+    for block_id, actions in state_values.items():
+        for element in actions.values():
+            values[str(block_id)] = _element_value(element)
+    return values
+
+
+def form_submission(body: dict[str, Any]) -> FormSubmission:
+    """A view_submission payload -> FormSubmission."""
+    view = body["view"]
+    return FormSubmission(actor=_actor(_team_id(body), body["user"]),
+                          form_id=str(view["callback_id"]),
+                          values=form_values(view["state"]["values"]),
+                          context=str(view.get("private_metadata") or ""), raw=body)
+
+
+def member_joined(body: dict[str, Any]) -> MemberJoined:
+    """An app_home_opened event callback -> MemberJoined."""
+    event = body["event"]
+    actor = Actor(platform=PLATFORM, tenant_id=str(body["team_id"]), user_id=str(event["user"]))
+    return MemberJoined(actor=actor, raw=body)
+
+
+def to_event(body: Any) -> InboundEvent | None:
+    """Any Slack request body -> a neutral event, None if core has no use for it."""
+    if not isinstance(body, dict):
+        raise BadPayload("body is not an object")
+    try:
+        if "command" in body:
+            return command_event(body)
+        kind = body.get("type")
+        if kind == "block_actions":
+            return button_action(body)
+        if kind == "view_submission":
+            return form_submission(body)
+        if kind == "event_callback" and (body.get("event") or {}).get("type") == "app_home_opened":
+            return member_joined(body)
+    except (KeyError, IndexError, TypeError, AttributeError) as exc:
+        raise BadPayload(f"malformed {body.get('type') or 'command'} payload") from exc
+    return None

@@ -1,0 +1,122 @@
+"""A real HTTP server that plays the Slack Web API and response_url endpoints, recording calls."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl
+
+
+@dataclass
+class Call:
+    """One request: the API method (or ``response/<id>``) and its parsed body."""
+
+    method: str
+    body: dict[str, Any]
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def _parse(raw: bytes, content_type: str) -> dict[str, Any]:
+    text = raw.decode("utf-8") if raw else ""
+    if not text:
+        return {}
+    if "json" in content_type or text.startswith("{"):
+        return json.loads(text)
+    body: dict[str, Any] = dict(parse_qsl(text, keep_blank_values=True))
+    for key in ("blocks", "view"):  # form-encoded clients send these as JSON strings
+        if isinstance(body.get(key), str):
+            body[key] = json.loads(body[key])
+    return body
+
+
+class FakeSlackApi:
+    """Start with ``with FakeSlackApi() as fake``; point slack_sdk at ``fake.url``."""
+
+    def __init__(self) -> None:
+        self.calls: list[Call] = []
+        self.rate_limit_seconds: int | None = None
+        self._lock = threading.Lock()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,),
+                                        daemon=True)
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}/"
+
+    def __enter__(self) -> FakeSlackApi:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def rate_limit(self, seconds: int | None) -> None:
+        """Answer chat.postMessage with 429 and Retry-After ``seconds``; None to stop."""
+        self.rate_limit_seconds = seconds
+
+    def calls_to(self, method: str) -> list[Call]:
+        with self._lock:
+            return [c for c in self.calls if c.method == method]
+
+    async def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[Call]:
+        """Poll until ``count`` calls to ``method`` arrived; listeners finish after the ack."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            calls = self.calls_to(method)
+            if len(calls) >= count:
+                return calls
+            await asyncio.sleep(0.02)
+        raise AssertionError(f"expected {count} call(s) to {method}, got "
+                             f"{[c.method for c in self.calls]}")
+
+    def _answer(self, method: str, body: dict[str, Any]) -> tuple[int, dict[str, str], Any]:
+        if method.startswith("response/"):
+            return 200, {}, "ok"
+        if method == "auth.test":
+            return 200, {}, {"ok": True, "team_id": "T1", "team": "Acme", "user_id": "UBOT",
+                             "user": "mentorbot", "bot_id": "B1", "url": "https://acme.test/"}
+        if method == "chat.postMessage":
+            if self.rate_limit_seconds is not None:
+                return (429, {"Retry-After": str(self.rate_limit_seconds)},
+                        {"ok": False, "error": "ratelimited"})
+            return 200, {}, {"ok": True, "channel": body.get("channel"), "ts": "1.1"}
+        if method.startswith("views."):
+            return 200, {}, {"ok": True, "view": {"id": "V1"}}
+        return 200, {}, {"ok": True}
+
+    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length)
+                method = self.path.split("?", 1)[0].strip("/")
+                body = _parse(raw, self.headers.get("Content-Type") or "")
+                status, headers, answer = fake._answer(method, body)
+                with fake._lock:
+                    fake.calls.append(Call(method, body, status, dict(self.headers)))
+                data = (answer if isinstance(answer, str) else json.dumps(answer)).encode()
+                self.send_response(status)
+                ctype = "text/plain" if isinstance(answer, str) else "application/json"
+                self.send_header("Content-Type", ctype)
+                self.send_header("Content-Length", str(len(data)))
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+                pass  # keep test output quiet
+
+        return Handler

@@ -1,0 +1,59 @@
+"""Proactive delivery of outbox messages through the Bot Connector."""
+
+from __future__ import annotations
+
+from botbuilder.core import TurnContext
+from botbuilder.integration.aiohttp import CloudAdapter
+
+from adapters.teams.reference import reference_from_dict, restore_tenant
+from adapters.teams.translate import message_activity
+from core.events import Delivery
+from core.outbox import RetryLater
+
+DEFAULT_RETRY_SECONDS = 5.0
+
+
+class NoConversationReference(LookupError):
+    """The person never talked to the bot, so Teams gives us no address for them yet."""
+
+
+def _retry_after(exc: Exception) -> RetryLater | None:
+    # botbuilder raises msrest's HttpOperationError; read it duck-typed to keep msrest out.
+    response = getattr(exc, "response", None)
+    if getattr(response, "status_code", None) != 429:
+        return None
+    header = (getattr(response, "headers", None) or {}).get("Retry-After", "")
+    try:
+        seconds = float(header)
+    except ValueError:
+        seconds = DEFAULT_RETRY_SECONDS
+    return RetryLater(seconds)
+
+
+class TeamsSender:
+    """Implements core.events.Sender for Teams."""
+
+    def __init__(self, adapter: CloudAdapter, app_id: str) -> None:
+        self.adapter = adapter
+        self.app_id = app_id
+
+    async def deliver(self, delivery: Delivery) -> None:
+        """Send one outbox message to the stored conversation; raise so the outbox retries."""
+        if not delivery.conversation_ref:
+            raise NoConversationReference(f"no conversation reference for {delivery.user_id}")
+        reference = reference_from_dict(delivery.conversation_ref)
+        tenant = delivery.tenant_id or (
+            reference.conversation.tenant_id if reference.conversation else None)
+
+        async def send(context: TurnContext) -> None:
+            activity = message_activity(delivery.message)
+            restore_tenant(activity, tenant)
+            await context.send_activity(activity)
+
+        try:
+            await self.adapter.continue_conversation(reference, send, self.app_id)
+        except Exception as exc:
+            retry = _retry_after(exc)
+            if retry is not None:
+                raise retry from exc
+            raise

@@ -34,6 +34,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         finally:
             scheduler.shutdown(wait=False)
+            await worker.drain()
             engine.dispose()
 
     app = FastAPI(title="Mentorbot", lifespan=lifespan, docs_url=None, redoc_url=None)
@@ -69,5 +70,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if settings.webchat_on:
         from adapters.webchat.mount import mount_webchat
 
-        worker.register("webchat", mount_webchat(app, core=core, kick=worker.kick))
+        worker.register("webchat", mount_webchat(app, core=core, kick=worker.kick,
+                                                 flush=worker.flush))
     return app

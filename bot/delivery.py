@@ -20,6 +20,7 @@ class OutboxWorker:
         self.sessions = sessions
         self.senders: dict[str, Sender] = {}
         self._lock = asyncio.Lock()
+        self._tasks: set[asyncio.Task[None]] = set()
 
     def register(self, platform: str, sender: Sender) -> None:
         self.senders[platform] = sender
@@ -37,8 +38,21 @@ class OutboxWorker:
                     return total
 
     async def kick(self) -> None:
-        """Called by adapters after an event: deliver now, never raise into the request."""
+        """Called by adapters after an event: start delivering now, without making them wait.
+
+        A slow platform must not hold up the HTTP answer (Teams resends after 15 s).
+        """
+        task = asyncio.create_task(self._safe_flush())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _safe_flush(self) -> None:
         try:
             await self.flush()
-        except Exception:  # noqa: BLE001 - the scheduler tick retries; the user is not blocked
+        except Exception:  # noqa: BLE001 - the scheduler tick retries; nobody is blocked
             log.exception("outbox flush failed; will retry on the next tick")
+
+    async def drain(self) -> None:
+        """Wait for every kicked flush to finish (shutdown, and tests that read the outbox)."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks))

@@ -42,7 +42,18 @@ class Mentorbot:
         self.admin_emails = normalise_emails(admin_emails)
 
     def handle(self, event: InboundEvent) -> list[Intent]:
-        """Handle one event. DMs are written to the outbox in the same transaction."""
+        """Handle one event. DMs are written to the outbox in the same transaction.
+
+        An unexpected error rolls the transaction back and becomes an apology, never silence
+        (and never a 500 where the platform needs an answer, as in a Slack form submission).
+        """
+        try:
+            return self._handle(event)
+        except Exception:
+            log.exception("failed to handle %s", type(event).__name__)
+            return [Reply(texts.something_went_wrong())]
+
+    def _handle(self, event: InboundEvent) -> list[Intent]:
         with self.sessions() as session, session.begin():
             if isinstance(event, AppInstalled):
                 get_or_create_workspace(session, event.platform, event.tenant_id, event.name)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import datetime, timedelta
 
@@ -84,6 +85,62 @@ def _backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(2**attempts, 3600))
 
 
+# A claimed row is hidden this long; a worker that dies mid-send has it retried after that.
+LEASE = timedelta(minutes=2)
+
+
+def claim_due(factory: sessionmaker[Session], platforms: list[str], *,
+              now: datetime, batch: int = 50) -> list[Delivery]:
+    """Claim due rows for sending in one short transaction, leasing them to this worker."""
+    with factory() as session, session.begin():
+        query = (
+            select(OutboxMessage)
+            .where(
+                OutboxMessage.status == OutboxStatus.PENDING,
+                OutboxMessage.next_attempt_at <= now,
+                OutboxMessage.platform.in_(platforms),
+            )
+            .order_by(OutboxMessage.id)
+            .limit(batch)
+        )
+        if session.get_bind().dialect.name == "postgresql":
+            # Two workers never claim the same row.
+            query = query.with_for_update(skip_locked=True)
+        deliveries = []
+        for row in session.scalars(query).all():
+            row.attempts += 1
+            row.next_attempt_at = now + LEASE
+            delivery = _to_delivery(session, row)
+            if delivery is None:
+                row.status = OutboxStatus.FAILED
+                row.last_error = "recipient has no identity on this platform"
+            else:
+                deliveries.append(delivery)
+        return deliveries
+
+
+def record_outcome(factory: sessionmaker[Session], outbox_id: int, error: Exception | None,
+                   *, now: datetime) -> None:
+    """Mark a claimed row sent, or schedule its retry (a rate limit waits as long as asked)."""
+    with factory() as session, session.begin():
+        row = session.get(OutboxMessage, outbox_id)
+        if row is None:
+            return
+        if error is None:
+            row.status = OutboxStatus.SENT
+            row.sent_at = utcnow()
+        elif isinstance(error, RetryLater):
+            row.attempts -= 1  # a rate limit is not the message's fault
+            row.next_attempt_at = now + timedelta(seconds=error.seconds)
+            row.last_error = str(error)
+        else:
+            row.last_error = repr(error)[:1000]
+            if row.attempts >= MAX_ATTEMPTS:
+                row.status = OutboxStatus.FAILED
+            else:
+                row.next_attempt_at = now + _backoff(row.attempts)
+
+
 async def deliver_due(
     factory: sessionmaker[Session],
     senders: dict[str, Sender],
@@ -91,45 +148,21 @@ async def deliver_due(
     now: datetime | None = None,
     batch: int = 50,
 ) -> int:
-    """Send every due pending row through its platform's sender; returns how many were sent."""
+    """Send every due pending row through its platform's sender; returns how many were sent.
+
+    Database work runs in threads and no transaction stays open across a send, so a slow
+    platform never stalls the event loop or holds row locks.
+    """
     now = now or utcnow()
+    deliveries = await asyncio.to_thread(claim_due, factory, list(senders), now=now, batch=batch)
     sent = 0
-    with factory() as session, session.begin():
-        query = (
-            select(OutboxMessage)
-            .where(
-                OutboxMessage.status == OutboxStatus.PENDING,
-                OutboxMessage.next_attempt_at <= now,
-                OutboxMessage.platform.in_(list(senders)),
-            )
-            .order_by(OutboxMessage.id)
-            .limit(batch)
-        )
-        if session.get_bind().dialect.name == "postgresql":
-            # Two workers never claim the same row; the lock is held until the status is written.
-            query = query.with_for_update(skip_locked=True)
-        for row in session.scalars(query).all():
-            delivery = _to_delivery(session, row)
-            row.attempts += 1
-            if delivery is None:
-                row.status = OutboxStatus.FAILED
-                row.last_error = "recipient has no identity on this platform"
-                continue
-            try:
-                await senders[row.platform.value].deliver(delivery)
-            except RetryLater as exc:
-                row.attempts -= 1  # a rate limit is not the message's fault
-                row.next_attempt_at = now + timedelta(seconds=exc.seconds)
-                row.last_error = str(exc)
-            except Exception as exc:  # noqa: BLE001 - any failure is retried, then parked
-                log.warning("outbox %s failed (attempt %s): %s", row.id, row.attempts, exc)
-                row.last_error = repr(exc)[:1000]
-                if row.attempts >= MAX_ATTEMPTS:
-                    row.status = OutboxStatus.FAILED
-                else:
-                    row.next_attempt_at = now + _backoff(row.attempts)
-            else:
-                row.status = OutboxStatus.SENT
-                row.sent_at = utcnow()
-                sent += 1
+    for delivery in deliveries:
+        error: Exception | None = None
+        try:
+            await senders[delivery.platform].deliver(delivery)
+        except Exception as exc:  # noqa: BLE001 - any failure is retried, then parked
+            log.warning("outbox %s failed: %r", delivery.outbox_id, exc)
+            error = exc
+        await asyncio.to_thread(record_outcome, factory, delivery.outbox_id, error, now=now)
+        sent += error is None
     return sent

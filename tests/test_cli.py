@@ -83,8 +83,14 @@ def test_logs_never_contain_tokens(capsys) -> None:  # type: ignore[no-untyped-d
 
     from bot.logs import configure
 
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
     configure("INFO", as_json=True)
-    logging.getLogger("t").info("calling with %s and %s", "xoxb-123-456-abc",
-                                "Authorization: Bearer eyJhbGciOi.x.y")
+    try:
+        logging.getLogger("t").info("calling with %s and %s", "xoxb-123-456-abc",
+                                    "Authorization: Bearer eyJhbGciOi.x.y")
+    finally:
+        root.handlers[:], _ = saved
+        root.setLevel(saved[1])
     err = capsys.readouterr().err
     assert "xoxb-123" not in err and "eyJhbGciOi" not in err and "[redacted]" in err

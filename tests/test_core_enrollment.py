@@ -163,3 +163,18 @@ def test_unknown_person_is_created_on_first_contact(core, sessions):
     newcomer = Actor("webchat", "T1", "U9", "Cleo New")
     [form] = say(core, "join", newcomer)
     assert isinstance(form, OpenForm)
+
+
+def test_an_internal_failure_is_an_apology_and_changes_nothing(core, sessions, monkeypatch):
+    ids = seed(sessions)
+    from core.enrollment import dialog
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(dialog, "upsert_enrollment", broken)
+    [reply] = core.handle(FormSubmission(ANA, "enroll", MENTEE,
+                                         str(ids["programs"]["Leadership 1:1"])))
+    assert isinstance(reply, Reply) and "something went wrong" in reply.message.text
+    with sessions() as s:
+        assert s.scalar(select(func.count()).select_from(Enrollment)) == 0

@@ -8,6 +8,10 @@ import re
 _BOLD = re.compile(r"(?<![*\w])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![*\w])")
 
 
+# TextBlocks have no inline code: a command in backticks would show its backticks literally.
+_CODE = re.compile(r"`([^`\n]+)`")
+
+
 def to_teams(text: str) -> str:
-    """Convert core's Slack-ish ``*bold*`` to ``**bold**``."""
-    return _BOLD.sub(r"**\1**", text)
+    """Convert core's Slack-ish ``*bold*`` to ``**bold**`` and `code` to bold."""
+    return _CODE.sub(r"**\1**", _BOLD.sub(r"**\1**", text))

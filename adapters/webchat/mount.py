@@ -67,7 +67,8 @@ def _to_json(intents: list[Intent], values: dict[str, Any] | None = None) -> dic
 
 
 def mount_webchat(
-    app: FastAPI, *, core: Mentorbot, kick: Callable[[], Awaitable[None]]
+    app: FastAPI, *, core: Mentorbot, kick: Callable[[], Awaitable[None]],
+    flush: Callable[[], Awaitable[int]],
 ) -> WebchatSender:
     """Serve the chat page and its API; returns the sender that delivers DMs to open pages."""
     sender = WebchatSender()
@@ -110,7 +111,8 @@ def mount_webchat(
 
     @app.get("/webchat/api/inbox")
     async def inbox(user: str) -> dict[str, list[str]]:
-        await kick()
+        # The page is polling for exactly these messages: deliver what is due before answering.
+        await flush()
         return {"items": sender.drain(user)}
 
     return sender

@@ -170,6 +170,12 @@ def stale_action() -> Message:
     return Message(text=text, blocks=[Section(text)])
 
 
+def something_went_wrong() -> Message:
+    text = ("Sorry, something went wrong on my side and nothing was changed. "
+            "Please try again in a minute.")
+    return Message(text=text, blocks=[Section(text)])
+
+
 def welcome(platform: str) -> Message:
     p = prefix(platform)
     text = (f"Hi! I'm Mentorbot. I run your company's mentoring programs here in chat. "

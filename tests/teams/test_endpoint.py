@@ -20,6 +20,8 @@ async def say(client: httpx.AsyncClient, connector: FakeConnector, **fields: Any
     body = activity(connector.url, **fields)
     response = await client.post(URL, json=body)
     assert response.status_code == 200, response.text
+    # Outbox delivery runs after the answer; wait for it so assertions see what was sent.
+    await client._transport.app.state.worker.drain()  # type: ignore[attr-defined]
     return body["id"]
 
 
@@ -122,7 +124,7 @@ async def test_help_and_unknown_words_get_help(
     await say(client, connector, text="dance")
     help_card, unknown_card = connector.cards()
     assert "mentor join" in card_text(help_card) and "/mentor" not in card_text(help_card)
-    assert "don't know `dance`" in card_text(unknown_card)
+    assert "don't know **dance**" in card_text(unknown_card)
     assert "mentor join" in card_text(unknown_card)
 
 

@@ -27,6 +27,7 @@ async def test_429_leaves_the_dm_pending(
     response = await client.post("/api/messages", json=activity(
         connector.url, text="", value={**data, **SUBMISSION}))
     assert response.status_code == 200
+    await app.state.worker.drain()
     with app.state.sessions() as s:
         [row] = s.scalars(select(OutboxMessage)).all()
         assert row.status is OutboxStatus.PENDING and row.attempts == 0

@@ -123,3 +123,9 @@ def test_buttons_select_mentions_and_joins() -> None:
     assert isinstance(joined, MemberJoined)
     tenant_fallback = event_for(text="help", channelData={})
     assert tenant_fallback.actor.tenant_id == "tenant-1"
+
+
+def test_commands_in_backticks_read_as_bold_in_teams() -> None:
+    from adapters.teams.markdown import to_teams
+
+    assert to_teams("Type `mentor join` or *help*") == "Type **mentor join** or **help**"

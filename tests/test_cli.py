@@ -94,3 +94,19 @@ def test_logs_never_contain_tokens(capsys) -> None:  # type: ignore[no-untyped-d
         root.setLevel(saved[1])
     err = capsys.readouterr().err
     assert "xoxb-123" not in err and "eyJhbGciOi" not in err and "[redacted]" in err
+
+
+def test_teams_package_builds_the_zip_to_upload(tmp_path: Path) -> None:
+    import json
+    import zipfile
+
+    out = tmp_path / "teams.zip"
+    result = runner.invoke(app, ["teams-package", "--out", str(out), "--app-id", "app-123"])
+    assert result.exit_code == 0, result.output
+    with zipfile.ZipFile(out) as z:
+        manifest = json.loads(z.read("manifest.json"))
+        assert {"manifest.json", "color.png", "outline.png"} <= set(z.namelist())
+    assert manifest["bots"][0]["botId"] == "app-123"
+    missing = runner.invoke(app, ["teams-package", "--out", str(out)],
+                            env={"MICROSOFT_APP_ID": ""})
+    assert missing.exit_code == 2 and "MICROSOFT_APP_ID" in missing.output

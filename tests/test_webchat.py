@@ -51,7 +51,7 @@ async def test_enrolling_in_the_web_chat_creates_an_enrollment(chat: httpx.Async
         "user": user, "action_id": "join.pick", "value": program_id})).json()
     form = picked["items"][0]
     assert '<form class="msg bot form" data-form-id="enroll"' in form
-    assert 'name="skills_wanted" multiple' in form
+    assert 'type="checkbox" data-multi name="skills_wanted" value="Negotiation"' in form
 
     bad = (await chat.post("/webchat/api/submit", json={
         "user": user, "form_id": "enroll", "context": program_id,

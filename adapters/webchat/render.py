@@ -22,6 +22,7 @@ from core.ui import (
 
 _BOLD = re.compile(r"\*([^*\n]+)\*")
 _CODE = re.compile(r"`([^`\n]+)`")
+_ITALIC = re.compile(r"(?<![\w])_([^_\n]+)_(?![\w])")
 
 
 def markdown(text: str) -> str:
@@ -29,6 +30,7 @@ def markdown(text: str) -> str:
     html = escape(text)
     html = _CODE.sub(r"<code>\1</code>", html)
     html = _BOLD.sub(r"<strong>\1</strong>", html)
+    html = _ITALIC.sub(r"<em>\1</em>", html)
     return html.replace("\n", "<br>")
 
 
@@ -73,14 +75,20 @@ def _selected(field: FormField, value: Any) -> set[str]:
 def _input(field: FormField, value: Any) -> str:
     name = escape(field.name)
     req = " required" if field.required else ""
-    if field.kind in (FieldKind.SINGLE_SELECT, FieldKind.MULTI_SELECT):
+    if field.kind is FieldKind.MULTI_SELECT:
+        # Ticks read better than a ctrl-click list box; data-multi tells the page to collect a list.
         chosen = _selected(field, value)
-        multi = " multiple" if field.kind is FieldKind.MULTI_SELECT else ""
-        blank = "" if multi else '<option value="">Choose…</option>'
+        boxes = "".join(
+            f'<label class="check"><input type="checkbox" data-multi name="{name}" '
+            f'value="{escape(o.value)}"{" checked" if o.value in chosen else ""}>'
+            f"{escape(o.label)}</label>" for o in field.options)
+        return f'<div class="checks">{boxes}</div>'
+    if field.kind is FieldKind.SINGLE_SELECT:
+        chosen = _selected(field, value)
         options = "".join(
             f'<option value="{escape(o.value)}"{" selected" if o.value in chosen else ""}>'
             f"{escape(o.label)}</option>" for o in field.options)
-        return f'<select name="{name}"{multi}{req}>{blank}{options}</select>'
+        return f'<select name="{name}"{req}><option value="">Choose…</option>{options}</select>'
     if field.kind is FieldKind.LONG_TEXT:
         limit = f' maxlength="{field.max_length}"' if field.max_length else ""
         # No maxlength attribute enforcement client-side would hide the server's error; keep both.
@@ -111,8 +119,10 @@ def form_html(form: Form, values: dict[str, Any] | None = None,
                  if f.name in errors else "")
         hint = f'<small>{escape(f.hint)}</small>' if f.hint else ""
         star = " *" if f.required else ""
-        rows.append(f'<label data-field="{escape(f.name)}">{escape(f.label)}{star}'
-                    f"{_input(f, value)}{hint}{error}</label>")
+        # A div, not a label: a multi-select holds labels of its own and labels cannot nest.
+        rows.append(f'<div class="field" data-field="{escape(f.name)}">'
+                    f'<span class="label">{escape(f.label)}{star}</span>'
+                    f"{_input(f, value)}{hint}{error}</div>")
     intro = f'<p class="section">{markdown(form.intro)}</p>' if form.intro else ""
     return (f'<form class="msg bot form" data-form-id="{escape(form.form_id)}" '
             f'data-context="{escape(form.context)}"><h3>{escape(form.title)}</h3>{intro}'

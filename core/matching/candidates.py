@@ -1,0 +1,82 @@
+"""Top-K candidate graphs built block by block, so memory stays bounded."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from core.matching.scoring import ScoreContext, score_block
+
+_BLOCK_CELLS = 8_000_000
+
+
+@dataclass(frozen=True, eq=False)
+class Edges:
+    """A candidate graph: parallel arrays of row, col and score."""
+
+    rows: np.ndarray
+    cols: np.ndarray
+    scores: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+def empty_edges() -> Edges:
+    """A graph with no edges."""
+    return Edges(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float64))
+
+
+def concat(a: Edges, b: Edges) -> Edges:
+    """Union of two graphs; the first copy of a duplicated edge wins."""
+    rows = np.concatenate([a.rows, b.rows])
+    cols = np.concatenate([a.cols, b.cols])
+    scores = np.concatenate([a.scores, b.scores])
+    _, first = np.unique(rows * (int(cols.max(initial=0)) + 1) + cols, return_index=True)
+    return Edges(rows[first], cols[first], scores[first])
+
+
+def top_k(
+    ctx: ScoreContext,
+    k: int,
+    row_ids: np.ndarray | None = None,
+    col_ok: np.ndarray | None = None,
+) -> Edges:
+    """The k best feasible cols for each row (all rows, or only row_ids)."""
+    n_cols = len(ctx.cols.ids)
+    rows_all = np.arange(len(ctx.rows.ids)) if row_ids is None else np.asarray(row_ids)
+    if n_cols == 0 or len(rows_all) == 0 or k <= 0:
+        return empty_edges()
+    out_r, out_c, out_s = [], [], []
+    step = max(1, _BLOCK_CELLS // n_cols)
+    # Contiguous runs of rows are scored together; row_ids are sorted so runs are long.
+    rows_all = np.sort(rows_all)
+    i = 0
+    while i < len(rows_all):
+        r0 = int(rows_all[i])
+        r1 = min(r0 + step, int(rows_all[-1]) + 1)
+        j = int(np.searchsorted(rows_all, r1))
+        wanted = rows_all[i:j] - r0
+        s = score_block(ctx, r0, r1, col_ok)[wanted]
+        if n_cols > k:
+            idx = np.argpartition(-s, k - 1, axis=1)[:, :k]
+        else:
+            idx = np.broadcast_to(np.arange(n_cols), (len(wanted), n_cols))
+        vals = np.take_along_axis(s, idx, axis=1)
+        ok = np.isfinite(vals)
+        rr = np.broadcast_to((wanted + r0)[:, None], idx.shape)
+        out_r.append(rr[ok])
+        out_c.append(idx[ok])
+        out_s.append(vals[ok].astype(np.float64))
+        i = j
+    return Edges(np.concatenate(out_r).astype(np.int64), np.concatenate(out_c).astype(np.int64),
+                 np.clip(np.concatenate(out_s), 0.0, 1.0))
+
+
+def symmetrise(e: Edges) -> Edges:
+    """Undirected peer graph (row < col) from directed top-K lists."""
+    lo = np.minimum(e.rows, e.cols)
+    hi = np.maximum(e.rows, e.cols)
+    keep = lo != hi
+    return concat(Edges(lo[keep], hi[keep], e.scores[keep]), empty_edges())

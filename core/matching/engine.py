@@ -1,0 +1,267 @@
+"""run_matching: the whole pipeline from plain input records to a MatchResult."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from time import perf_counter
+
+import numpy as np
+
+from core.matching.candidates import Edges, concat, empty_edges, symmetrise, top_k
+from core.matching.constraints import build_forbidden, relevant_history
+from core.matching.explain import explain_edges, unmatched_reason
+from core.matching.scoring import ScoreContext, build_features, make_context, score_block, subset
+from core.matching.solve_bipartite import solve_assignment
+from core.matching.solve_peer import solve_peer
+from core.matching.types import (
+    Enrollment,
+    Match,
+    MatchingInput,
+    MatchResult,
+    Stats,
+    Unmatched,
+)
+
+_REPAIR_ROUNDS = 3
+
+
+def _capacity(inp: MatchingInput, e: Enrollment) -> int:
+    kind = inp.rules.kind
+    if kind == "one_on_one":
+        return 1
+    if kind == "group":
+        return max(1, inp.rules.group_size)
+    return max(0, e.capacity)
+
+
+def build_context(inp: MatchingInput) -> tuple[ScoreContext, list[Enrollment], list[Enrollment]]:
+    """Score context plus the seeker (row) and mentor (col) enrollments it indexes."""
+    rules = inp.rules
+    people = {p.id: p for p in inp.people}
+    seen: set[tuple[str, str]] = set()
+    enrolled: list[Enrollment] = []
+    for e in inp.enrollments:
+        role = "peer" if rules.kind == "peer" else e.role
+        if e.person_id in people and (e.person_id, role) not in seen:
+            seen.add((e.person_id, role))
+            enrolled.append(e)
+    if rules.kind == "peer":
+        seekers, mentors = enrolled, enrolled
+    else:
+        seekers = [e for e in enrolled if e.role == "mentee"]
+        mentors = [e for e in enrolled if e.role == "mentor"]
+    both = seekers if rules.kind == "peer" else seekers + mentors
+    feats = build_features([people[e.person_id] for e in both], both, {})
+    n_rows = len(seekers)
+    row_ix = np.arange(n_rows)
+    col_ix = row_ix if rules.kind == "peer" else n_rows + np.arange(len(mentors))
+    rows, cols = subset(feats, row_ix), subset(feats, col_ix)
+
+    person_index = {p.id: i for i, p in enumerate(inp.people)}
+    parent = np.array([person_index.get(p.manager_id, -1) if p.manager_id else -1
+                       for p in inp.people], dtype=np.int64)
+    row_of = np.full(len(inp.people), -1, np.int64)
+    col_of = np.full(len(inp.people), -1, np.int64)
+    row_of[[person_index[e.person_id] for e in seekers]] = np.arange(n_rows)
+    col_of[[person_index[e.person_id] for e in mentors]] = np.arange(len(mentors))
+    dnm = list(inp.do_not_match) + list(inp.adjustments.excluded)
+    hist = relevant_history(inp.history, rules.program_id, inp.today, rules.cooldown_days)
+    forbidden = build_forbidden(row_of, col_of, person_index, parent, hist, dnm, symmetric=False)
+    ctx = make_context(rules.kind, rules.purpose, rules.weights.normalised(), rows, cols,
+                       forbidden, rules.require_different_department,
+                       None if rules.min_overlap_hours is None else float(rules.min_overlap_hours))
+    return ctx, seekers, mentors
+
+
+def _locks(ctx: ScoreContext, inp: MatchingInput, cap: np.ndarray) -> tuple[Edges, list[str]]:
+    """Feasible locked pairs (mentor, mentee); infeasible ones are reported in notes."""
+    r_of = {pid: i for i, pid in enumerate(ctx.rows.ids)}
+    c_of = {pid: i for i, pid in enumerate(ctx.cols.ids)}
+    rows, cols, scores, notes = [], [], [], []
+    used: set[int] = set()
+    for mentor_id, mentee_id in inp.adjustments.locked:
+        r, c = r_of.get(mentee_id), c_of.get(mentor_id)
+        if ctx.peer and r is not None and c is not None and r > c:
+            r, c = c, r
+        ok = r is not None and c is not None and r not in used
+        if ok and ctx.peer:
+            ok = c not in used and c != r
+        s = float(score_block(ctx, r, r + 1)[0, c]) if ok else -np.inf
+        if not ok or not np.isfinite(s) or (not ctx.peer and cap[c] <= 0):
+            notes.append(f"locked pair {mentor_id}/{mentee_id} dropped: it breaks a hard rule")
+            continue
+        used.add(r)
+        if ctx.peer:
+            used.add(c)
+        else:
+            cap[c] -= 1
+        rows.append(r)
+        cols.append(c)
+        scores.append(min(1.0, max(0.0, s)))
+    return Edges(np.array(rows, np.int64), np.array(cols, np.int64),
+                 np.array(scores, np.float64)), notes
+
+
+def _solve_bipartite(ctx: ScoreContext, k: int, cap: np.ndarray, free: np.ndarray,
+                     timings: dict[str, float]) -> tuple[Edges, Edges, np.ndarray]:
+    """(candidate graph, chosen edges, candidate counts) with repair rounds for coverage."""
+    n_rows = len(ctx.rows.ids)
+    t = perf_counter()
+    graph = top_k(ctx, k, np.flatnonzero(free), col_ok=cap > 0)
+    counts = np.bincount(graph.cols, minlength=len(cap))
+    timings["candidates_and_scoring"] = perf_counter() - t
+    t = perf_counter()
+    chosen = solve_assignment(n_rows, cap, graph.rows, graph.cols, graph.scores)
+    timings["solve"] = perf_counter() - t
+    t = perf_counter()
+    for _ in range(_REPAIR_ROUNDS):
+        # Top-K can crowd every list onto the same few mentors; give the left-out mentees
+        # candidates among mentors who still have room, then re-solve.
+        matched = np.zeros(n_rows, bool)
+        matched[graph.rows[chosen]] = True
+        room = cap - np.bincount(graph.cols[chosen], minlength=len(cap))
+        left = np.flatnonzero(free & ~matched)
+        if len(left) == 0 or not (room > 0).any():
+            break
+        extra = top_k(ctx, k, left, col_ok=room > 0)
+        before = len(graph)
+        graph = concat(graph, extra)
+        if len(graph) == before:
+            break
+        chosen = solve_assignment(n_rows, cap, graph.rows, graph.cols, graph.scores)
+    timings["coverage_repair"] = perf_counter() - t
+    sel = Edges(graph.rows[chosen], graph.cols[chosen], graph.scores[chosen])
+    return graph, sel, counts
+
+
+def _solve_peer(ctx: ScoreContext, k: int, free: np.ndarray, timings: dict[str, float]
+                ) -> tuple[Edges, Edges, np.ndarray, float, float]:
+    n = len(ctx.rows.ids)
+    t = perf_counter()
+    graph = symmetrise(top_k(ctx, k, np.flatnonzero(free), col_ok=free))
+    counts = np.bincount(np.concatenate([graph.rows, graph.cols]), minlength=n)
+    timings["candidates_and_scoring"] = perf_counter() - t
+    t = perf_counter()
+    sol = solve_peer(n, graph.rows, graph.cols, graph.scores)
+    timings["solve"] = perf_counter() - t
+    t = perf_counter()
+    matched = np.zeros(n, bool)
+    matched[graph.rows[sol.chosen]] = True
+    matched[graph.cols[sol.chosen]] = True
+    left = np.flatnonzero(free & ~matched)
+    if len(left) >= 2:
+        ok = np.zeros(n, bool)
+        ok[left] = True
+        extra = symmetrise(top_k(ctx, k, left, col_ok=ok))
+        if len(extra):
+            before = len(graph)
+            graph = concat(graph, extra)
+            if len(graph) > before:
+                sol = solve_peer(n, graph.rows, graph.cols, graph.scores)
+    timings["coverage_repair"] = perf_counter() - t
+    sel = Edges(graph.rows[sol.chosen], graph.cols[sol.chosen], graph.scores[sol.chosen])
+    return graph, sel, counts, sol.upper_bound_score, sol.gap
+
+
+def run_matching(inp: MatchingInput) -> MatchResult:
+    """Match one program: hard rules, coverage first, then the best total score."""
+    return run_matching_with_graph(inp)[0]
+
+
+def run_matching_with_graph(inp: MatchingInput) -> tuple[MatchResult, Edges, np.ndarray]:
+    """run_matching plus the final candidate graph and mentor capacities (for benchmarks)."""
+    timings: dict[str, float] = {}
+    t = perf_counter()
+    ctx, seekers, mentors = build_context(inp)
+    rules = inp.rules
+    n_rows, n_cols = len(seekers), len(mentors)
+    cap = np.array([_capacity(inp, e) for e in mentors], dtype=np.int64)
+    timings["features_and_constraints"] = perf_counter() - t
+
+    t = perf_counter()
+    locked, notes = _locks(ctx, inp, cap)
+    timings["locks"] = perf_counter() - t
+    free = np.ones(n_rows, bool)
+    free[locked.rows] = False
+    if ctx.peer:
+        free[locked.cols] = False
+    k = max(1, rules.top_k)
+    upper = gap = None
+    if ctx.peer:
+        graph, sel, counts, upper, gap = _solve_peer(ctx, k, free, timings)
+    else:
+        graph, sel, counts = _solve_bipartite(ctx, k, cap, free, timings)
+
+    t = perf_counter()
+    # Locked rows never enter the solve, so plain concatenation cannot duplicate an edge.
+    final = Edges(np.concatenate([locked.rows, sel.rows]), np.concatenate([locked.cols, sel.cols]),
+                  np.concatenate([locked.scores, sel.scores]))
+    is_locked = np.zeros(len(final), bool)
+    is_locked[: len(locked)] = True
+    texts = explain_edges(ctx, final.rows, final.cols)
+    matches: list[Match] = []
+    if ctx.peer:
+        for i in range(len(final)):
+            matches.append(Match(ctx.rows.ids[final.rows[i]], (ctx.cols.ids[final.cols[i]],),
+                                 float(final.scores[i]), texts[i], (float(final.scores[i]),),
+                                 bool(is_locked[i])))
+    else:
+        by_mentor: dict[int, list[int]] = defaultdict(list)
+        for i in np.argsort(-final.scores, kind="stable").tolist():
+            by_mentor[int(final.cols[i])].append(i)
+        for c in sorted(by_mentor):
+            es = by_mentor[c]
+            sc = tuple(float(final.scores[i]) for i in es)
+            if len(es) == 1:
+                text = texts[es[0]]
+            else:
+                text = " ".join(f"With {ctx.rows.names[final.rows[i]]}: {texts[i]}" for i in es)
+            matches.append(Match(ctx.cols.ids[c], tuple(ctx.rows.ids[final.rows[i]] for i in es),
+                                 float(np.mean(sc)), text, sc, bool(is_locked[es].any())))
+
+    unmatched: list[Unmatched] = []
+    matched_rows = np.zeros(n_rows, bool)
+    matched_rows[final.rows] = True
+    if ctx.peer:
+        matched_rows[final.cols] = True
+    left = np.flatnonzero(~matched_rows).tolist()
+    offered = {s.lower() for sk in ctx.cols.offered_skills for s in sk}
+    role = "peer" if ctx.peer else "mentee"
+    for r in left:
+        code, reason = unmatched_reason(ctx, r, offered)
+        if ctx.peer and n_rows % 2 == 1 and len(left) == 1 and code in ("no_room",):
+            code = "odd_one_out"
+            reason = ("There was an odd number of people in the peer pool, so one person had to "
+                      "sit out this round. You're first in line for the next round.")
+        unmatched.append(Unmatched(ctx.rows.ids[r], role, code, reason))
+    if not ctx.peer:
+        used = np.bincount(final.cols, minlength=n_cols)
+        for c in np.flatnonzero(used == 0).tolist():
+            reason = ("Every mentee in this round was matched with a mentor who fit them more "
+                      "closely, so nobody was paired with you this time. Your offer stays open "
+                      "for the next round." if cap[c] > 0 else
+                      "Your mentoring capacity for this program is zero, so nobody was paired "
+                      "with you.")
+            unmatched.append(Unmatched(ctx.cols.ids[c], "mentor", "mentor_unused", reason))
+    timings["explain"] = perf_counter() - t
+
+    pairs = len(final)
+    seekers_matched = int(matched_rows.sum())
+    total = float(final.scores.sum())
+    cand_counts = {ctx.cols.ids[c]: int(n) for c, n in enumerate(counts.tolist()) if n}
+    stats = Stats(
+        seekers=n_rows,
+        matched_seekers=seekers_matched,
+        coverage=seekers_matched / n_rows if n_rows else 1.0,
+        mean_score=total / pairs if pairs else 0.0,
+        total_score=total,
+        candidate_edges=len(graph),
+        timings=timings,
+        upper_bound=upper,
+        gap_to_upper_bound=gap,
+        notes=tuple(notes),
+    )
+    return MatchResult(tuple(matches), tuple(unmatched), stats, cand_counts), graph, cap
+
+
+__all__ = ["build_context", "empty_edges", "run_matching", "run_matching_with_graph"]

@@ -1,0 +1,119 @@
+"""Plain-words explanations of matches and kind, specific reasons for the unmatched."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from core.matching.constraints import overlap_hours
+from core.matching.scoring import ScoreContext, edge_components, score_block, tokens
+
+NEXT_ROUND = " You stay in the pool for the next round; we will tell you when a place opens."
+
+
+def _join(items: list[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _levels(n: int) -> str:
+    return f"{n} level" if n == 1 else f"{n} levels"
+
+
+def _shared(wanted: tuple[str, ...], offered: tuple[str, ...]) -> list[str]:
+    off = {s.lower() for s in offered}
+    return [s for s in wanted if s.lower() in off]
+
+
+def explain_edges(ctx: ScoreContext, r: np.ndarray, c: np.ndarray, limit: int = 4) -> list[str]:
+    """One sentence per (row, col) edge, strongest score components first."""
+    comps = edge_components(ctx, r, c)
+    rows, cols, w = ctx.rows, ctx.cols, ctx.w
+    out = []
+    for i, (ri, ci) in enumerate(zip(r.tolist(), c.tolist(), strict=True)):
+        mentor, mentee = cols.names[ci], rows.names[ri]
+        parts: list[tuple[float, str]] = []
+        if comps["skills"][i] > 0:
+            shared = _shared(rows.wanted_skills[ri], cols.offered_skills[ci])
+            text = f"{mentor} offers {_join(shared)}, which {mentee} wants to learn"
+            if ctx.peer:
+                back = _shared(cols.wanted_skills[ci], rows.offered_skills[ri])
+                if back:
+                    text = (f"{mentee} offers {_join(back)}, which {mentor} wants to learn"
+                            if not shared else text + f", and {mentee} offers {_join(back)}")
+            parts.append((w["skills"] * comps["skills"][i], text))
+        if comps["seniority"][i] > 0:
+            d = int(cols.level[ci] - rows.level[ri])
+            if ctx.peer or d == 0:
+                text = (f"{mentor} and {mentee} are at the same level" if d == 0
+                        else f"{mentor} and {mentee} are {_levels(abs(d))} apart")
+            elif d > 0:
+                text = f"{mentor} is {_levels(d)} above {mentee}"
+            else:
+                text = f"{mentor} is {_levels(-d)} junior to {mentee}, as reverse mentoring intends"
+            parts.append((w["seniority"] * comps["seniority"][i], text))
+        if comps["goals"][i] > 0:
+            common = sorted(set(tokens(rows.goal_text[ri])) & set(tokens(cols.goal_text[ci])))
+            if common:
+                parts.append((w["goals"] * comps["goals"][i],
+                              f"both mention {_join(common[:3])} in their goals"))
+        if comps["department"][i] > 0:
+            parts.append((w["department"],
+                          f"different departments ({cols.departments[ci]} and "
+                          f"{rows.departments[ri]})"))
+        if comps["timezone"][i] > 0:
+            h = float(comps["overlap_hours"][i])
+            parts.append((w["timezone"] * comps["timezone"][i],
+                          f"{h:g} working hours overlap"))
+        parts.sort(key=lambda p: -p[0])
+        text = "; ".join(t for _, t in parts[:limit]) or "the best available fit this round"
+        out.append(text[0].upper() + text[1:] + ".")
+    return out
+
+
+def unmatched_reason(ctx: ScoreContext, r: int, offered_anywhere: set[str]) -> tuple[str, str]:
+    """(code, kind sentence) for a seeker row left unmatched; offered_anywhere: lower-case."""
+    rows, cols = ctx.rows, ctx.cols
+    who = "partner" if ctx.peer else "mentor"
+    n_cols = len(cols.ids)
+    others = n_cols - (1 if ctx.peer else 0)
+    if others <= 0:
+        return "no_candidates", (f"There was no {who} to pair you with this round." + NEXT_ROUND)
+    s = score_block(ctx, r, r + 1)[0]
+    feasible = np.isfinite(s)
+    if feasible.any():
+        wanted = rows.wanted_skills[r]
+        offering = [sk for sk in wanted if sk.lower() in offered_anywhere]
+        missing = [sk for sk in wanted if sk not in offering]
+        if ctx.peer:
+            return "no_room", ("Everyone who could be paired with you was already paired this "
+                               "round." + NEXT_ROUND)
+        if wanted and not offering:
+            return "skill_not_offered", (
+                f"No mentor in this program offers {_join(list(wanted))}, and the mentors who "
+                "could work with you had no room left." + NEXT_ROUND)
+        if offering:
+            extra = f" (and nobody offers {_join(missing)})" if missing else ""
+            return "no_room", (f"No mentor offering {_join(offering)} had room left{extra}."
+                               + NEXT_ROUND)
+        return "no_room", ("Every mentor who could work with you was already fully booked."
+                           + NEXT_ROUND)
+    fr, fc, _ = ctx.forbidden.for_rows(r, r + 1)
+    ruled = np.zeros(n_cols, bool)
+    ruled[fc] = True
+    if ctx.peer:
+        ruled[r] = True
+    same = cols.dept == rows.dept[r]
+    ov = overlap_hours(rows.start_utc[r], rows.end_utc[r], cols.start_utc, cols.end_utc)
+    if (ctx.min_overlap is not None and not ruled.all()
+            and not (ov + 1e-9 >= ctx.min_overlap)[~ruled].any()):
+        return "no_overlap", (f"No {who} shares {ctx.min_overlap:g} working hours with you."
+                              + NEXT_ROUND)
+    if ctx.require_diff_dept and (same | ruled).all() and not ruled.all():
+        return "same_department", (f"Every {who} is in your own department, and this program "
+                                   "pairs people across departments." + NEXT_ROUND)
+    if ruled.all():
+        return "all_excluded", (f"Every possible {who} is in your reporting line, on a "
+                                "do-not-match list or was matched with you before." + NEXT_ROUND)
+    return "rules", (f"Every {who} was ruled out by this program's rules (reporting line, "
+                     "department or working-hours overlap)." + NEXT_ROUND)

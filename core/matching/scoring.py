@@ -1,0 +1,274 @@
+"""Vectorised 0..1 scores: a weighted sum of named components over blocks of pairs.
+
+The scorer only ever sees PersonFeatures, which has no field for protected attributes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from core.matching.constraints import Forbidden, overlap_hours
+from core.matching.types import Enrollment, Kind, Person
+
+_TOKEN = re.compile(r"[a-z][a-z\-]{2,}")
+_STOP = frozenset(
+    "and the for with that this from into have more about want learn like how get better "
+    "our their them they you your been being also some would could should will".split()
+)
+
+
+def tokens(text: str) -> list[str]:
+    """Lower-case content words of a goal text."""
+    return [t for t in _TOKEN.findall(text.lower()) if t not in _STOP]
+
+
+@dataclass(frozen=True, eq=False)
+class PersonFeatures:
+    """Scoring features of a list of people (rows of every matrix follow ids)."""
+
+    ids: tuple[str, ...]
+    names: tuple[str, ...]
+    departments: tuple[str, ...]
+    level: np.ndarray
+    dept: np.ndarray
+    start_utc: np.ndarray
+    end_utc: np.ndarray
+    offered: sp.csr_matrix
+    wanted: sp.csr_matrix
+    goals: sp.csr_matrix
+    offered_skills: tuple[tuple[str, ...], ...]
+    wanted_skills: tuple[tuple[str, ...], ...]
+    goal_text: tuple[str, ...]
+
+
+def _csr(rows: list[list[int]], vals: list[list[float]] | None, ncols: int) -> sp.csr_matrix:
+    indptr = np.zeros(len(rows) + 1, dtype=np.int64)
+    indptr[1:] = np.cumsum([len(r) for r in rows])
+    ind = np.fromiter((c for r in rows for c in r), dtype=np.int32, count=int(indptr[-1]))
+    if vals is None:
+        data = np.ones(len(ind), dtype=np.float32)
+    else:
+        data = np.fromiter((v for r in vals for v in r), dtype=np.float32, count=len(ind))
+    return sp.csr_matrix((data, ind, indptr), shape=(len(rows), ncols))
+
+
+def build_features(
+    people: Sequence[Person], enrollments: Sequence[Enrollment], departments: dict[str, int]
+) -> PersonFeatures:
+    """Features of the enrolled people; skill IDF and goal TF-IDF are fitted on this list."""
+    skill_ix: dict[str, int] = {}
+    off_rows, want_rows = [], []
+    for e in enrollments:
+        off_rows.append(sorted({skill_ix.setdefault(s.lower(), len(skill_ix))
+                                for s in e.skills_offered}))
+        want_rows.append(sorted({skill_ix.setdefault(s.lower(), len(skill_ix))
+                                 for s in e.skills_wanted}))
+    n, n_skills = len(enrollments), max(1, len(skill_ix))
+    offered = _csr(off_rows, None, n_skills)
+    wanted_bin = _csr(want_rows, None, n_skills)
+    # Rare skills count for more: IDF over everyone who mentions the skill.
+    df = np.asarray(((offered + wanted_bin) > 0).sum(axis=0)).ravel()
+    idf = (np.log((1.0 + n) / (1.0 + df)) + 1.0).astype(np.float32)
+    wanted = sp.csr_matrix(wanted_bin @ sp.diags(idf))
+    norm = np.asarray(wanted.sum(axis=1)).ravel()
+    wanted = sp.csr_matrix(sp.diags(1.0 / np.where(norm > 0, norm, 1.0)) @ wanted,
+                           dtype=np.float32)
+
+    vocab: dict[str, int] = {}
+    g_rows, g_vals = [], []
+    for e in enrollments:
+        counts: dict[int, int] = {}
+        for t in tokens(e.goals):
+            j = vocab.setdefault(t, len(vocab))
+            counts[j] = counts.get(j, 0) + 1
+        g_rows.append(list(counts))
+        g_vals.append([float(c) for c in counts.values()])
+    goals = _csr(g_rows, g_vals, max(1, len(vocab)))
+    gdf = np.bincount(goals.indices, minlength=goals.shape[1])
+    gidf = (np.log((1.0 + n) / (1.0 + gdf)) + 1.0).astype(np.float32)
+    goals = sp.csr_matrix(goals @ sp.diags(gidf), dtype=np.float32)
+    gnorm = np.sqrt(np.asarray(goals.multiply(goals).sum(axis=1)).ravel())
+    goals = sp.csr_matrix(sp.diags(1.0 / np.where(gnorm > 0, gnorm, 1.0)) @ goals,
+                          dtype=np.float32)
+
+    level = np.array([p.level for p in people], dtype=np.int64)
+    offset = np.array([p.utc_offset for p in people], dtype=np.float64)
+    start = np.array([p.work_start for p in people], dtype=np.float64) - offset
+    length = np.array([(p.work_end - p.work_start) % 24 or 24 for p in people], dtype=np.float64)
+    return PersonFeatures(
+        ids=tuple(p.id for p in people),
+        names=tuple(p.name for p in people),
+        departments=tuple(p.department for p in people),
+        level=level,
+        dept=np.array([departments.setdefault(p.department, len(departments)) for p in people],
+                      dtype=np.int32),
+        start_utc=np.mod(start, 24.0),
+        end_utc=np.mod(start, 24.0) + length,
+        offered=offered,
+        wanted=wanted,
+        goals=goals,
+        offered_skills=tuple(tuple(e.skills_offered) for e in enrollments),
+        wanted_skills=tuple(tuple(e.skills_wanted) for e in enrollments),
+        goal_text=tuple(e.goals for e in enrollments),
+    )
+
+
+def seniority_score(kind: Kind, purpose: str, diff: np.ndarray) -> np.ndarray:
+    """Seniority fit from diff = mentor level - mentee level (peers: symmetric)."""
+    d = diff.astype(np.float64)
+    if kind == "peer":
+        a = np.abs(d)
+        return np.where(a <= 1, 1.0, np.where(a == 2, 0.4, 0.0))
+    if kind == "reverse":
+        return np.where(d <= -1, 1.0, np.where(d == 0, 0.3, 0.0))
+    # Leadership programs care more that the mentor has actually been there.
+    same = 0.1 if purpose == "leadership" else 0.3
+    return np.where((d >= 1) & (d <= 3), 1.0,
+                    np.where(d == 4, 0.6, np.where(d == 5, 0.3, np.where(d == 0, same, 0.0))))
+
+
+@dataclass(frozen=True, eq=False)
+class ScoreContext:
+    """Everything the block scorer needs for rows (seekers) against cols (mentors or peers)."""
+
+    kind: Kind
+    purpose: str
+    w: dict[str, float]
+    rows: PersonFeatures
+    cols: PersonFeatures
+    forbidden: Forbidden
+    require_diff_dept: bool
+    min_overlap: float | None
+    rkey: np.ndarray
+    ckey: np.ndarray
+    table: np.ndarray
+    offered_t: np.ndarray | sp.csr_matrix
+    wanted_t: np.ndarray | sp.csr_matrix | None
+    goals_t: np.ndarray | sp.csr_matrix
+
+    @property
+    def peer(self) -> bool:
+        """Rows and cols are the same pool."""
+        return self.kind == "peer"
+
+
+def _dense_t(m: sp.csr_matrix) -> np.ndarray | sp.csr_matrix:
+    # A dense transpose makes sparse @ dense products fast; keep sparse if it would be huge.
+    if m.shape[0] * m.shape[1] <= 60_000_000:
+        return np.ascontiguousarray(m.T.toarray(), dtype=np.float32)
+    return sp.csr_matrix(m.T)
+
+
+def make_context(
+    kind: Kind,
+    purpose: str,
+    weights: dict[str, float],
+    rows: PersonFeatures,
+    cols: PersonFeatures,
+    forbidden: Forbidden,
+    require_diff_dept: bool,
+    min_overlap: float | None,
+) -> ScoreContext:
+    """Precompute the small level x working-window table and transposed feature matrices."""
+    def keys(f: PersonFeatures) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        stacked = np.stack([f.level.astype(np.float64), f.start_utc, f.end_utc], axis=1)
+        if len(stacked) == 0:
+            return np.zeros(0, np.int64), np.zeros(0), np.zeros(0), np.zeros(0)
+        uniq, inv = np.unique(stacked, axis=0, return_inverse=True)
+        return inv.ravel(), uniq[:, 0], uniq[:, 1], uniq[:, 2]
+
+    rkey, rl, rs, re_ = keys(rows)
+    ckey, cl, cs, ce = keys(cols)
+    ov = overlap_hours(rs[:, None], re_[:, None], cs[None, :], ce[None, :])
+    shorter = np.minimum((re_ - rs)[:, None], (ce - cs)[None, :])
+    tz = np.clip(ov / np.maximum(shorter, 1e-9), 0.0, 1.0)
+    sen = seniority_score(kind, purpose, cl[None, :] - rl[:, None])
+    table = weights["seniority"] * sen + weights["timezone"] * tz + weights["department"]
+    if min_overlap is not None:
+        table = np.where(ov + 1e-9 >= min_overlap, table, -np.inf)
+    return ScoreContext(
+        kind=kind, purpose=purpose, w=weights, rows=rows, cols=cols, forbidden=forbidden,
+        require_diff_dept=require_diff_dept, min_overlap=min_overlap,
+        rkey=rkey, ckey=ckey, table=table.astype(np.float32),
+        offered_t=_dense_t(cols.offered),
+        wanted_t=_dense_t(cols.wanted) if kind == "peer" else None,
+        goals_t=_dense_t(cols.goals),
+    )
+
+
+def _dense(x: np.ndarray | sp.spmatrix) -> np.ndarray:
+    return x.toarray() if sp.issparse(x) else np.asarray(x)
+
+
+def score_block(
+    ctx: ScoreContext, r0: int, r1: int, col_ok: np.ndarray | None = None
+) -> np.ndarray:
+    """Scores of rows [r0, r1) against every col; -inf where a hard constraint is broken."""
+    s = np.take(ctx.table[ctx.rkey[r0:r1]], ctx.ckey, axis=1)
+    w = ctx.w
+    if w["skills"] > 0:
+        if ctx.peer:
+            both = _dense(ctx.rows.wanted[r0:r1] @ ctx.offered_t)
+            both += _dense(ctx.rows.offered[r0:r1] @ ctx.wanted_t)
+            s += (0.5 * w["skills"]) * both
+        else:
+            s += w["skills"] * _dense(ctx.rows.wanted[r0:r1] @ ctx.offered_t)
+    if w["goals"] > 0:
+        s += w["goals"] * _dense(ctx.rows.goals[r0:r1] @ ctx.goals_t)
+    same = ctx.rows.dept[r0:r1, None] == ctx.cols.dept[None, :]
+    if ctx.require_diff_dept:
+        s[same] = -np.inf
+    elif w["department"] > 0:
+        s -= w["department"] * same
+    fr, fc, _ = ctx.forbidden.for_rows(r0, r1)
+    s[fr - r0, fc] = -np.inf
+    if col_ok is not None:
+        s[:, ~col_ok] = -np.inf
+    return s
+
+
+def edge_components(ctx: ScoreContext, r: np.ndarray, c: np.ndarray) -> dict[str, np.ndarray]:
+    """Unweighted component values (0..1) of the given (row, col) edges."""
+    rows, cols = ctx.rows, ctx.cols
+
+    def rowdot(a: sp.csr_matrix, b: sp.csr_matrix) -> np.ndarray:
+        return np.asarray(a[r].multiply(b[c]).sum(axis=1)).ravel()
+
+    skills = rowdot(rows.wanted, cols.offered)
+    if ctx.peer:
+        skills = 0.5 * (skills + rowdot(rows.offered, cols.wanted))
+    ov = overlap_hours(rows.start_utc[r], rows.end_utc[r], cols.start_utc[c], cols.end_utc[c])
+    shorter = np.minimum(rows.end_utc[r] - rows.start_utc[r], cols.end_utc[c] - cols.start_utc[c])
+    return {
+        "skills": skills,
+        "seniority": seniority_score(ctx.kind, ctx.purpose, cols.level[c] - rows.level[r]),
+        "goals": rowdot(rows.goals, cols.goals),
+        "department": (rows.dept[r] != cols.dept[c]).astype(np.float64),
+        "timezone": np.clip(ov / np.maximum(shorter, 1e-9), 0.0, 1.0),
+        "overlap_hours": ov,
+    }
+
+
+def subset(f: PersonFeatures, idx: np.ndarray) -> PersonFeatures:
+    """The features of some of the people, sharing skill and goal vocabularies."""
+    ix = idx.tolist()
+    return PersonFeatures(
+        ids=tuple(f.ids[i] for i in ix),
+        names=tuple(f.names[i] for i in ix),
+        departments=tuple(f.departments[i] for i in ix),
+        level=f.level[idx],
+        dept=f.dept[idx],
+        start_utc=f.start_utc[idx],
+        end_utc=f.end_utc[idx],
+        offered=f.offered[idx],
+        wanted=f.wanted[idx],
+        goals=f.goals[idx],
+        offered_skills=tuple(f.offered_skills[i] for i in ix),
+        wanted_skills=tuple(f.wanted_skills[i] for i in ix),
+        goal_text=tuple(f.goal_text[i] for i in ix),
+    )

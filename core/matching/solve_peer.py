@@ -1,0 +1,239 @@
+"""Peer (non-bipartite) matching: bipartite double-cover relaxation, exact rounding of its
+cycles and paths, then local improvement. Also returns the relaxation's upper bounds."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from ortools.graph.python import min_cost_flow
+
+from core.matching.solve_bipartite import SCALE, int_scores
+
+# Lexicographic value of a matching: one more pair beats any score difference.
+_PAIR = 10 * SCALE * 1_000_000
+
+
+@dataclass(frozen=True, eq=False)
+class PeerSolution:
+    """Chosen edge mask plus upper bounds on pairs and on total score."""
+
+    chosen: np.ndarray
+    pairs: int
+    score: float
+    upper_bound_pairs: float
+    upper_bound_score: float
+
+    @property
+    def gap(self) -> float:
+        """Relative gap of total score to the upper bound (0 = provably optimal score)."""
+        if self.upper_bound_score <= 0:
+            return 0.0
+        return max(0.0, 1.0 - self.score / self.upper_bound_score)
+
+
+def _double_cover(
+    n: int, a: np.ndarray, b: np.ndarray, w: np.ndarray, coverage_first: bool
+) -> tuple[np.ndarray, int]:
+    """Solve the double cover; returns mate_out (left i -> right j, -1) and total int score."""
+    m = len(a)
+    tails = np.concatenate([np.zeros(n, np.int64), 1 + a, 1 + b, n + 1 + np.arange(n)])
+    heads = np.concatenate([1 + np.arange(n), n + 1 + b, n + 1 + a, np.full(n, 2 * n + 1)])
+    caps = np.ones(len(tails), np.int64)
+    costs = np.concatenate([np.zeros(n, np.int64), SCALE - w, SCALE - w, np.zeros(n, np.int64)])
+    if not coverage_first:
+        # A bypass priced like a zero-score pair: only positive scores are worth matching.
+        tails = np.append(tails, 0)
+        heads = np.append(heads, 2 * n + 1)
+        caps = np.append(caps, n)
+        costs = np.append(costs, SCALE)
+    smcf = min_cost_flow.SimpleMinCostFlow()
+    smcf.add_arcs_with_capacity_and_unit_cost(tails, heads, caps, costs)
+    smcf.set_nodes_supplies(np.array([0, 2 * n + 1]), np.array([n, -n]))
+    status = (smcf.solve_max_flow_with_min_cost() if coverage_first else smcf.solve())
+    if status != smcf.OPTIMAL:
+        raise RuntimeError(f"min-cost flow failed with status {status}")
+    flows = smcf.flows(np.arange(n, n + 2 * m)) > 0
+    src = np.concatenate([a, b])
+    dst = np.concatenate([b, a])
+    mate_out = np.full(n, -1, np.int64)
+    mate_out[src[flows]] = dst[flows]
+    return mate_out, int(np.concatenate([w, w])[flows].sum())
+
+
+def _w(wt: dict[tuple[int, int], int], x: int, y: int) -> int:
+    return wt[(x, y) if x < y else (y, x)]
+
+
+def _best_on_path(seq: list[int], wt: dict[tuple[int, int], int]) -> list[tuple[int, int]]:
+    """Exact lexicographic best matching on a path v0-v1-...; returns the chosen pairs."""
+    L = len(seq)
+    best = [0] * (L + 1)
+    take = [False] * (L + 1)
+    # best[t]: value of the suffix path starting at index t.
+    for t in range(L - 2, -1, -1):
+        skip = best[t + 1]
+        with_edge = _PAIR + _w(wt, seq[t], seq[t + 1]) + best[t + 2]
+        best[t], take[t] = (with_edge, True) if with_edge > skip else (skip, False)
+    pairs, t = [], 0
+    while t < L - 1:
+        if take[t]:
+            pairs.append((seq[t], seq[t + 1]))
+            t += 2
+        else:
+            t += 1
+    return pairs
+
+
+def _value(pairs: list[tuple[int, int]], wt: dict[tuple[int, int], int]) -> int:
+    return sum(_PAIR + _w(wt, x, y) for x, y in pairs)
+
+
+def _round(n: int, mate_out: np.ndarray, wt: dict[tuple[int, int], int]) -> np.ndarray:
+    """Best integral matching inside every cycle and path of the double-cover solution."""
+    mate_in = np.full(n, -1, np.int64)
+    has = mate_out >= 0
+    mate_in[mate_out[has]] = np.flatnonzero(has)
+    out, inn = mate_out.tolist(), mate_in.tolist()
+    seen = [False] * n
+    mate = np.full(n, -1, np.int64)
+
+    def commit(pairs: list[tuple[int, int]]) -> None:
+        for x, y in pairs:
+            mate[x], mate[y] = y, x
+
+    for start in range(n):
+        if seen[start]:
+            continue
+        # Walk back to a path's head (or around a cycle), then forward.
+        v, steps = start, 0
+        while inn[v] >= 0 and inn[v] != start and steps <= n:
+            v = inn[v]
+            steps += 1
+        is_cycle = inn[v] == start or (v == start and inn[start] >= 0)
+        head = start if is_cycle else v
+        seq = [head]
+        seen[head] = True
+        u = out[head]
+        while u >= 0 and not seen[u]:
+            seq.append(u)
+            seen[u] = True
+            u = out[u]
+        if not is_cycle or len(seq) < 3:
+            commit(_best_on_path(seq, wt))
+            continue
+        options = [
+            _best_on_path(seq[1:], wt),
+            [(seq[0], seq[1])] + _best_on_path(seq[2:], wt),
+            [(seq[-1], seq[0])] + _best_on_path(seq[1:-1], wt),
+        ]
+        commit(max(options, key=lambda p: _value(p, wt)))
+    return mate
+
+
+def _improve(n: int, mate: np.ndarray, adj: list[list[tuple[int, int]]],
+             wt: dict[tuple[int, int], int], rounds: int = 4) -> None:
+    """Local search: grab free neighbours, length-3 augmenting paths, then 2-opt swaps."""
+    def w(x: int, y: int) -> int | None:
+        return wt.get((x, y) if x < y else (y, x))
+
+    for _ in range(rounds):
+        changed = False
+        for u in range(n):
+            if mate[u] >= 0:
+                continue
+            best_gain, best_move = 0, None
+            for v, s in adj[u]:
+                m = int(mate[v])
+                if m < 0:
+                    gain = _PAIR + s
+                    move = (v, -1, -1)
+                else:
+                    # u takes v; v's old partner m may be picked up by one of its free neighbours.
+                    gain = s - int(w(v, m) or 0)
+                    move = (v, m, -1)
+                    for x, sx in adj[m]:
+                        if x != u and mate[x] < 0 and _PAIR + s + sx - int(w(v, m) or 0) > gain:
+                            gain = _PAIR + s + sx - int(w(v, m) or 0)
+                            move = (v, m, x)
+                if gain > best_gain:
+                    best_gain, best_move = gain, move
+            if best_move is not None:
+                v, m, x = best_move
+                if m >= 0:
+                    mate[m] = -1
+                mate[u], mate[v] = v, u
+                if x >= 0:
+                    mate[m], mate[x] = x, m
+                changed = True
+        for a in range(n):
+            b = int(mate[a])
+            if b < 0:
+                continue
+            for c, s_ac in adj[a]:
+                d = int(mate[c])
+                if d < 0 or c == b or d == a:
+                    continue
+                s_bd = w(b, d)
+                if s_bd is None:
+                    continue
+                if s_ac + s_bd > int(w(a, b) or 0) + int(w(c, d) or 0):
+                    mate[a], mate[c], mate[b], mate[d] = c, a, d, b
+                    b = c
+                    changed = True
+        if not changed:
+            break
+
+
+def exact_small(n: int, wt: dict[tuple[int, int], int]) -> np.ndarray:
+    """Exact lexicographic optimum by subset DP (tiny pools only); returns mate array."""
+    from functools import cache
+
+    @cache
+    def best(mask: int) -> tuple[int, tuple[tuple[int, int], ...]]:
+        if mask == 0:
+            return 0, ()
+        i = (mask & -mask).bit_length() - 1
+        rest = mask & ~(1 << i)
+        out = best(rest)
+        for j in range(i + 1, n):
+            if rest >> j & 1 and (i, j) in wt:
+                v, pairs = best(rest & ~(1 << j))
+                if v + _PAIR + wt[(i, j)] > out[0]:
+                    out = (v + _PAIR + wt[(i, j)], pairs + ((i, j),))
+        return out
+
+    mate = np.full(n, -1, np.int64)
+    for x, y in best((1 << n) - 1)[1]:
+        mate[x], mate[y] = y, x
+    return mate
+
+
+def solve_peer(n: int, a: np.ndarray, b: np.ndarray, scores: np.ndarray,
+               exact_max_n: int = 14) -> PeerSolution:
+    """Max pairs, then max total score, on an undirected graph given as edges a < b.
+
+    Pools of at most exact_max_n (14) people are solved exactly; larger ones by rounding the
+    double cover and local search (the returned upper bound shows how close that got).
+    """
+    a = np.asarray(a, np.int64)
+    b = np.asarray(b, np.int64)
+    w = int_scores(np.asarray(scores, np.float64))
+    if n < 2 or len(a) == 0:
+        return PeerSolution(np.zeros(len(a), bool), 0, 0.0, 0.0, 0.0)
+    wt = dict(zip(zip(a.tolist(), b.tolist(), strict=True), w.tolist(), strict=True))
+    adj: list[list[tuple[int, int]]] = [[] for _ in range(n)]
+    for x, y, s in zip(a.tolist(), b.tolist(), w.tolist(), strict=True):
+        adj[x].append((y, s))
+        adj[y].append((x, s))
+    mate_out, _ = _double_cover(n, a, b, w, coverage_first=True)
+    ub_pairs = float((mate_out >= 0).sum()) / 2.0
+    _, ub_score_int = _double_cover(n, a, b, w, coverage_first=False)
+    if n <= exact_max_n:
+        mate = exact_small(n, wt)
+    else:
+        mate = _round(n, mate_out, wt)
+        _improve(n, mate, adj, wt)
+    chosen = mate[a] == b
+    score = float(w[chosen].sum()) / SCALE
+    return PeerSolution(chosen, int(chosen.sum()), score, ub_pairs, ub_score_int / 2.0 / SCALE)

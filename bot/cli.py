@@ -168,6 +168,95 @@ def import_enrollments_cmd(
                   f"{result.unchanged} unchanged.")
 
 
+bench_app = typer.Typer(help="Benchmarks that print their figures.", no_args_is_help=True)
+app.add_typer(bench_app, name="bench")
+
+
+@app.command("match")
+def match_cmd(
+    program: str = typer.Argument(..., help="Program name."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Show the result; store nothing."),
+    csv_out: Path = typer.Option(None, "--csv", help="Write the matches and reasons as CSV."),
+    publish_now: bool = typer.Option(False, "--publish", help="Publish the run at once."),
+    workspace: str = WORKSPACE_OPTION,
+) -> None:
+    """Run matching for a program: a preview admins publish from chat (or --publish)."""
+    from rich.progress import Progress
+    from rich.table import Table
+    from sqlalchemy import func, select
+
+    from core.db import make_session_factory
+    from core.match_runs.export import run_csv
+    from core.match_runs.runs import proposed_matches, publish, run_program
+    from core.match_runs.texts import fairness_lines
+    from core.models import Person, Program
+
+    sessions = make_session_factory(_engine())
+    # No session.begin(): closing without commit is how --dry-run leaves nothing behind.
+    with sessions() as session:
+        ws = _workspace(session, workspace)
+        prog = session.scalar(select(Program).where(
+            Program.workspace_id == ws.id, func.lower(Program.name) == program.lower()))
+        if prog is None:
+            console.print(f"[red]No program called “{program}”.[/red]")
+            raise typer.Exit(2)
+        steps = ["Loading the pool", "Scoring and solving", "Auditing fairness"]
+        with Progress(console=console, transient=True) as bar:
+            task = bar.add_task("Matching", total=len(steps) + 1)
+
+            def step(name: str) -> None:
+                bar.update(task, description=name, completed=steps.index(name))
+
+            run = run_program(session, prog, progress=step)
+            bar.update(task, completed=len(steps) + 1)
+        matches = proposed_matches(session, run)
+        ids = {m.mentor_id for m in matches} | {x.person_id for m in matches for x in m.mentees}
+        ids |= {u["person_id"] for u in run.unmatched}
+        people = {p.id: p for p in session.scalars(select(Person).where(Person.id.in_(ids)))}
+        stats = run.stats
+        table = Table(title=f"{prog.name}: matching summary")
+        table.add_column("Figure")
+        table.add_column("Value", justify="right")
+        table.add_row("Matched", f"{stats['matched_seekers']} of {stats['seekers']}")
+        table.add_row("Coverage", f"{stats['coverage']:.1%}")
+        table.add_row("Matches", str(len(matches)))
+        table.add_row("Mean score", f"{stats['mean_score']:.3f}")
+        table.add_row("Unmatched", str(len(run.unmatched)))
+        for phase, seconds in stats.get("timings", {}).items():
+            table.add_row(f"Time: {phase}", f"{seconds:.2f} s")
+        console.print(table)
+        for line in fairness_lines(run.fairness) or ["✅ no fairness flags"]:
+            console.print(line)
+        if csv_out:
+            csv_out.write_text(run_csv(run, matches, people), "utf-8")
+            console.print(f"Wrote {csv_out}")
+        if dry_run:
+            console.print("[yellow]Dry run: nothing was stored.[/yellow]")
+            return
+        if publish_now:
+            publish(session, run)
+        session.commit()
+        if publish_now:
+            console.print(f"[green]Published {len(matches)} matches.[/green]")
+        else:
+            console.print(f"Stored as preview run {run.id}: publish it from chat "
+                          "(`/mentor admin match`) or rerun with --publish.")
+
+
+@bench_app.command("matching")
+def bench_matching(
+    participants: int = typer.Option(10_000, "--participants", "-n", min=2),
+    seed: int = typer.Option(0, "--seed"),
+    peer: bool = typer.Option(False, "--peer", help="A single peer pool instead of mentors."),
+) -> None:
+    """Time candidate generation, scoring and solving on a synthetic organisation."""
+    from core.matching.bench import print_benchmark, run_benchmark
+
+    with console.status(f"Benchmarking {participants:,} participants…"):
+        result = run_benchmark(participants, seed=seed, peer=peer)
+    print_benchmark(result)
+
+
 @app.command()
 def version() -> None:
     """Print the installed version."""

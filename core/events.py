@@ -110,6 +110,15 @@ class CloseForm:
 
 
 @dataclass(frozen=True)
+class SendFile:
+    """Hand the actor a file (a CSV export) where they acted."""
+
+    filename: str
+    content: str
+    title: str = ""
+
+
+@dataclass(frozen=True)
 class DirectMessage:
     """A DM to a person; core writes it to the outbox, never sends it directly.
 
@@ -127,7 +136,8 @@ class PostToChannel:
     message: Message
 
 
-Intent = Reply | UpdateMessage | OpenForm | FormErrors | CloseForm | DirectMessage | PostToChannel
+Intent = (Reply | UpdateMessage | OpenForm | FormErrors | CloseForm | SendFile | DirectMessage
+          | PostToChannel)
 
 
 @dataclass(frozen=True)

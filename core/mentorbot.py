@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from core import outbox
+from core.admin.commands import AdminCommands
 from core.admin.rights import normalise_emails
 from core.enrollment import dialog, texts
 from core.enrollment.form import FORM_ID
@@ -85,8 +86,11 @@ class Mentorbot:
     def _route(self, session: Session, person: Person, event: InboundEvent) -> list[Intent]:
         platform = event.actor.platform  # type: ignore[union-attr]
         if isinstance(event, CommandEvent):
-            return self._command(session, person, event.text, platform)
+            return self._command(session, person, event.text, event.actor)
         if isinstance(event, ButtonAction):
+            if event.action_id.startswith("match."):
+                return self._admin(session, person, event.actor).action(event.action_id,
+                                                                        event.value)
             if event.action_id == "join.pick":
                 return dialog.pick(session, person, event.value, platform)
             if event.action_id.startswith("leave."):
@@ -101,7 +105,11 @@ class Mentorbot:
             return [DirectMessage(person.id, texts.welcome(platform), f"welcome:{person.id}")]
         return []
 
-    def _command(self, session: Session, person: Person, text: str, platform: str) -> list[Intent]:
+    def _admin(self, session: Session, person: Person, actor: Actor) -> AdminCommands:
+        return AdminCommands(session, person, actor, self.admin_emails)
+
+    def _command(self, session: Session, person: Person, text: str, actor: Actor) -> list[Intent]:
+        platform = actor.platform
         text = " ".join(text.split())[:MAX_COMMAND_LENGTH]
         words = text.split(" ", 1)
         # Teams users type "mentor join"; tolerate the word everywhere.
@@ -117,6 +125,8 @@ class Mentorbot:
             return dialog.status(session, person, platform)
         if sub in ("leave", "withdraw"):
             return dialog.leave(session, person, arg, platform)
+        if sub == "admin":
+            return self._admin(session, person, actor).command(arg)
         return [Reply(texts.unknown_command(platform, sub[:40]))]
 
     def _queue_dms(self, session: Session, intents: list[Intent]) -> list[Intent]:

@@ -161,6 +161,11 @@ class Program(Base):
     status: Mapped[ProgramStatus] = mapped_column(
         _enum(ProgramStatus, "program_status"), default=ProgramStatus.DRAFT
     )
+    # Matching rules: hard constraints and per-component score weights (empty = defaults).
+    require_different_department: Mapped[bool] = mapped_column(Boolean, default=False)
+    min_overlap_hours: Mapped[int | None] = mapped_column(Integer)
+    cooldown_days: Mapped[int] = mapped_column(Integer, default=365)
+    weights: Mapped[dict[str, float]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 

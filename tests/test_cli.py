@@ -110,3 +110,37 @@ def test_teams_package_builds_the_zip_to_upload(tmp_path: Path) -> None:
     missing = runner.invoke(app, ["teams-package", "--out", str(out)],
                             env={"MICROSOFT_APP_ID": ""})
     assert missing.exit_code == 2 and "MICROSOFT_APP_ID" in missing.output
+
+
+def test_match_dry_run_prints_a_summary_and_csv_and_stores_nothing(
+        db_url: str, monkeypatch, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from core.models import MatchRun
+
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    from bot.settings import get_settings
+
+    get_settings.cache_clear()
+    try:
+        assert runner.invoke(app, ["demo"]).exit_code == 0
+        out = tmp_path / "m.csv"
+        result = runner.invoke(app, ["match", "Leadership 1:1", "--dry-run", "--csv", str(out)])
+        assert result.exit_code == 0, result.output
+        assert "Coverage" in result.output and "Dry run: nothing was stored." in result.output
+        lines = out.read_text().splitlines()
+        assert lines[0].startswith("status,mentor,") and len(lines) > 20
+        with make_session_factory(make_engine(db_url))() as s:
+            assert s.scalars(select(MatchRun)).all() == []
+        stored = runner.invoke(app, ["match", "leadership 1:1", "--publish"])
+        assert "Published" in stored.output
+        missing = runner.invoke(app, ["match", "Nope"])
+        assert missing.exit_code == 2 and "No program called" in missing.output
+    finally:
+        get_settings.cache_clear()
+
+
+def test_bench_matching_prints_its_figures() -> None:
+    result = runner.invoke(app, ["bench", "matching", "--participants", "300"])
+    assert result.exit_code == 0, result.output
+    for figure in ("ours_pct_of_optimum", "greedy_pct_of_optimum", "ratio_end_to_end_to_bare",
+                   "peak_rss_mb"):
+        assert figure in result.output

@@ -83,3 +83,27 @@ async def test_bad_input_gets_4xx_or_help(chat: httpx.AsyncClient) -> None:
     stale = (await chat.post("/webchat/api/action", json={
         "user": user, "action_id": "nope.nothing", "value": "1"})).json()
     assert "out of date" in stale["items"][0]
+
+
+async def test_admin_gets_the_preview_and_a_csv_download_link(db_url: str) -> None:
+    from urllib.parse import unquote
+
+    upgrade(make_engine(db_url))
+    app = create_app(Settings(database_url=db_url, admin_emails="amir.adeyemi@example.com",
+                              _env_file=None))
+    with transaction(app.state.sessions) as s:
+        load_demo(s)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as chat:
+        admin = "amir.adeyemi@example.com"
+        preview = (await chat.post("/webchat/api/command", json={
+            "user": admin, "text": "admin match Leadership 1:1"})).json()["items"][0]
+        assert "matching preview" in preview and "Lowest-scoring matches" in preview
+        run_id = re.search(r'data-action="match.csv" data-value="(\d+)"', preview).group(1)
+        got = (await chat.post("/webchat/api/action", json={
+            "user": admin, "action_id": "match.csv", "value": run_id})).json()["items"][0]
+        href = re.search(r'href="data:text/csv;charset=utf-8,([^"]+)"', got).group(1)
+        assert unquote(href).startswith("status,mentor,mentor_email")
+        someone_else = (await chat.post("/webchat/api/command", json={
+            "user": "amir.ivanova@example.com", "text": "admin match Leadership 1:1"})).json()
+        assert "for program admins" in someone_else["items"][0]

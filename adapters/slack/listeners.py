@@ -28,6 +28,7 @@ from core.events import (
     Intent,
     OpenForm,
     Reply,
+    SendFile,
     UpdateMessage,
 )
 from core.mentorbot import Mentorbot
@@ -80,6 +81,14 @@ class Listeners:
         user_id = (body.get("user") or {}).get("id") or body.get("user_id")
         await client.chat_postMessage(channel=user_id, text=message.text, blocks=blocks)
 
+    async def _send_file(self, intent: SendFile, *, body: dict[str, Any],
+                         client: AsyncWebClient) -> None:
+        # A file can't ride on response_url; upload it into the person's DM with the bot.
+        user_id = (body.get("user") or {}).get("id") or body.get("user_id")
+        dm = await client.conversations_open(users=user_id)
+        await client.files_upload_v2(channel=dm["channel"]["id"], content=intent.content,
+                                     filename=intent.filename, title=intent.title or None)
+
     async def _carry_out(self, intents: list[Intent], *, body: dict[str, Any],
                          respond: AsyncRespond | None, client: AsyncWebClient) -> None:
         for intent in intents:
@@ -90,6 +99,8 @@ class Listeners:
                 replace = isinstance(intent, UpdateMessage) and "message" in body
                 await self._show(intent.message, replace=replace, body=body, respond=respond,
                                  client=client)
+            elif isinstance(intent, SendFile):
+                await self._send_file(intent, body=body, client=client)
             else:
                 log.warning("ignoring %s outside a form submission", type(intent).__name__)
 

@@ -56,6 +56,24 @@ def _fields(items: list[str]) -> dict[str, Any]:
     return {"type": "ColumnSet", "columns": columns}
 
 
+# Teams caps a message near 28 KB; leave room for the card around the text.
+FILE_TEXT_LIMIT = 20_000
+
+
+def file_to_card(filename: str, content: str, title: str = "") -> dict[str, Any]:
+    """Bots cannot attach files in a personal chat without a consent flow: show the CSV inline."""
+    shown = content if len(content) <= FILE_TEXT_LIMIT else content[:FILE_TEXT_LIMIT]
+    shown = shown if shown is content else shown[: shown.rfind("\n") + 1]
+    body = [_text(f"**{title or filename}**"),
+            {"type": "TextBlock", "text": shown, "wrap": True, "fontType": "Monospace",
+             "size": "Small"}]
+    if shown is not content:
+        rest = content[len(shown):].count("\n")
+        body.append(_text(f"…{rest} more rows. For the whole file run `mentorbot match` with "
+                          "`--csv`, or download it from the web chat.", isSubtle=True))
+    return _card(body, fallback=filename)
+
+
 def _submit(title: str, data: dict[str, Any], style: str | None = None) -> dict[str, Any]:
     action: dict[str, Any] = {"type": "Action.Submit", "title": title, "data": data}
     if style == "primary":

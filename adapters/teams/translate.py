@@ -14,6 +14,7 @@ from adapters.teams.cards import (
     FORM_KEY,
     MULTI_KEY,
     VALUE_KEY,
+    file_to_card,
     form_to_card,
     message_to_card,
 )
@@ -133,6 +134,12 @@ def message_activity(message: Message) -> Activity:
     """A message activity carrying ``message`` as a card, its text as the notification."""
     return Activity(type=ActivityTypes.message, summary=message.text[:200],
                     attachments=[as_attachment(message_to_card(message))])
+
+
+def file_activity(filename: str, content: str, title: str = "") -> Activity:
+    """A message activity showing a CSV export inline (see cards.file_to_card)."""
+    return Activity(type=ActivityTypes.message, summary=title or filename,
+                    attachments=[as_attachment(file_to_card(filename, content, title))])
 
 
 def form_activity(form: Form, values: dict[str, Any] | None = None,

@@ -12,6 +12,7 @@ from adapters.teams.reference import reference_to_dict
 from adapters.teams.translate import (
     activity_to_event,
     actor_of,
+    file_activity,
     form_activity,
     message_activity,
 )
@@ -23,6 +24,7 @@ from core.events import (
     Intent,
     OpenForm,
     Reply,
+    SendFile,
     UpdateMessage,
 )
 from core.mentorbot import Mentorbot
@@ -71,6 +73,9 @@ class TeamsTurn:
         elif isinstance(intent, FormErrors):
             values = event.values if isinstance(event, FormSubmission) else None
             await _replace_or_send(context, form_activity(intent.form, values, intent.errors))
+        elif isinstance(intent, SendFile):
+            await context.send_activity(file_activity(intent.filename, intent.content,
+                                                      intent.title))
         elif isinstance(intent, CloseForm):
             pass  # core DMs the confirmation through the outbox
         else:

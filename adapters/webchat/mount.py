@@ -11,7 +11,7 @@ from fastapi import FastAPI, HTTPException
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 
-from adapters.webchat.render import form_html, message_html
+from adapters.webchat.render import file_html, form_html, message_html
 from adapters.webchat.sender import WebchatSender
 from core.demo import DEMO_TENANT
 from core.events import (
@@ -25,6 +25,7 @@ from core.events import (
     Intent,
     OpenForm,
     Reply,
+    SendFile,
     UpdateMessage,
 )
 from core.mentorbot import Mentorbot
@@ -63,6 +64,8 @@ def _to_json(intents: list[Intent], values: dict[str, Any] | None = None) -> dic
             out["form"] = form_html(intent.form, values, intent.errors)
         elif isinstance(intent, CloseForm):
             out["close_form"] = True
+        elif isinstance(intent, SendFile):
+            out["items"].append(file_html(intent.filename, intent.content, intent.title))
     return out
 
 

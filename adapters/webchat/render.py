@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from html import escape
 from typing import Any
+from urllib.parse import quote
 
 from core.ui import (
     Button,
@@ -64,6 +65,15 @@ def message_html(message: Message) -> str:
     """A chat bubble for a message; the plain text stands in when there are no blocks."""
     body = "".join(_block(b) for b in message.blocks) or f"<p>{markdown(message.text)}</p>"
     return f'<div class="msg bot">{body}</div>'
+
+
+def file_html(filename: str, content: str, title: str = "") -> str:
+    """A download link carrying the file itself, so nothing has to be stored for it."""
+    href = "data:text/csv;charset=utf-8," + quote(content)
+    rows = max(content.count("\n") - 1, 0)
+    return (f'<div class="msg bot"><p>📎 <a download="{escape(filename)}" href="{href}">'
+            f'{escape(title or filename)}</a> <span class="context">({rows} rows)</span>'
+            "</p></div>")
 
 
 def _selected(field: FormField, value: Any) -> set[str]:

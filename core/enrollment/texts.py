@@ -18,6 +18,7 @@ def help_message(platform: str, note: str = "") -> Message:
         f"`{p} status` – see your enrollments",
         f"`{p} leave [program]` – withdraw from a program",
         f"`{p} help` – this message",
+        f"`{p} admin help` – for program admins",
     ]
     blocks = [Section(note)] if note else []
     blocks += [

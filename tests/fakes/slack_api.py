@@ -92,6 +92,15 @@ class FakeSlackApi:
             return 200, {}, {"ok": True, "channel": body.get("channel"), "ts": "1.1"}
         if method.startswith("views."):
             return 200, {}, {"ok": True, "view": {"id": "V1"}}
+        if method == "conversations.open":
+            return 200, {}, {"ok": True, "channel": {"id": f"D{body.get('users', 'X')}"}}
+        if method == "files.getUploadURLExternal":
+            # files_upload_v2 then POSTs the bytes to this URL: the fake records that call too.
+            return 200, {}, {"ok": True, "upload_url": f"{self.url}upload/F1", "file_id": "F1"}
+        if method.startswith("upload/"):
+            return 200, {}, "OK - 1"
+        if method == "files.completeUploadExternal":
+            return 200, {}, {"ok": True, "files": [{"id": "F1", "title": body.get("files")}]}
         return 200, {}, {"ok": True}
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
@@ -102,7 +111,13 @@ class FakeSlackApi:
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length)
                 method = self.path.split("?", 1)[0].strip("/")
-                body = _parse(raw, self.headers.get("Content-Type") or "")
+                if method.startswith("upload/"):  # file bytes, not an API call
+                    body: dict[str, Any] = {"raw": raw.decode("utf-8", "replace")}
+                else:
+                    body = _parse(raw, self.headers.get("Content-Type") or "")
+                    # slack_sdk sends some methods' arguments as query parameters.
+                    query = self.path.partition("?")[2]
+                    body = {**dict(parse_qsl(query, keep_blank_values=True)), **body}
                 status, headers, answer = fake._answer(method, body)
                 with fake._lock:
                     fake.calls.append(Call(method, body, status, dict(self.headers)))

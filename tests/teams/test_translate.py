@@ -129,3 +129,16 @@ def test_commands_in_backticks_read_as_bold_in_teams() -> None:
     from adapters.teams.markdown import to_teams
 
     assert to_teams("Type `mentor join` or *help*") == "Type **mentor join** or **help**"
+
+
+def test_a_csv_shows_inline_and_long_files_say_where_the_rest_is() -> None:
+    from adapters.teams.cards import FILE_TEXT_LIMIT, file_to_card
+
+    small = file_to_card("m.csv", "status,mentor\nmatched,Ana\n", "Matches")
+    assert small["body"][1]["fontType"] == "Monospace"
+    assert small["body"][1]["text"] == "status,mentor\nmatched,Ana\n"
+    big_content = "status,mentor\n" + "matched,Ana Lima\n" * 3000
+    big = file_to_card("m.csv", big_content)
+    shown = big["body"][1]["text"]
+    assert len(shown) <= FILE_TEXT_LIMIT and shown.endswith("\n")
+    assert "more rows" in big["body"][2]["text"] and "--csv" in big["body"][2]["text"]

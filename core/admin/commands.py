@@ -1,0 +1,181 @@
+"""`/mentor admin ...` and the buttons on a matching preview; every path checks admin rights."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.admin import texts
+from core.admin.rights import grant, is_admin
+from core.enrollment.programs import find_program
+from core.events import Actor, DirectMessage, Intent, Reply, SendFile, UpdateMessage
+from core.match_runs import texts as run_texts
+from core.match_runs.export import run_csv
+from core.match_runs.runs import proposed_matches, publish, run_program
+from core.models import (
+    AdjustmentKind,
+    MatchAdjustment,
+    MatchRun,
+    Person,
+    Program,
+    RunStatus,
+)
+from core.people_refs import find_person
+from core.ui import Message
+
+
+class AdminCommands:
+    """Admin-only handlers for one actor; construct per event."""
+
+    def __init__(self, session: Session, person: Person, actor: Actor,
+                 seeded_admins: frozenset[str]) -> None:
+        self.session = session
+        self.person = person
+        self.actor = actor
+        self.allowed = is_admin(session, person, seeded_admins)
+
+    # --- commands ------------------------------------------------------------------------
+
+    def command(self, arg: str) -> list[Intent]:
+        if not self.allowed:
+            return [Reply(texts.refused())]
+        sub, _, rest = arg.partition(" ")
+        sub = sub.lower()
+        if sub in ("", "help"):
+            return [Reply(texts.admin_help(self.actor.platform))]
+        if sub == "match":
+            return self._match(rest)
+        if sub in ("lock", "exclude"):
+            return self._adjust(sub, rest)
+        if sub == "swap":
+            return self._swap(rest)
+        if sub == "grant":
+            return self._grant(rest)
+        return [Reply(texts.admin_help(self.actor.platform,
+                                       f"Sorry, I don't know `admin {sub[:40]}`."))]
+
+    def _program(self, name: str) -> Program | None:
+        return find_program(self.session, self.person, name) if name.strip() else None
+
+    def _person(self, token: str) -> Person | None:
+        return find_person(self.session, self.person, token, self.actor.platform,
+                           self.actor.tenant_id)
+
+    def _match(self, name: str) -> list[Intent]:
+        program = self._program(name)
+        if program is None:
+            return [Reply(texts.say(f"Which program? I couldn't find “{name.strip()}”."))]
+        return [Reply(self._preview(run_program(self.session, program, by=self.person)))]
+
+    def _preview(self, run: MatchRun) -> Message:
+        program = self.session.get(Program, run.program_id)
+        assert program is not None
+        matches = proposed_matches(self.session, run)
+        return run_texts.preview(program, run, matches, self._people(run, matches))
+
+    def _people(self, run: MatchRun, matches: list) -> dict[int, Person]:
+        ids = {m.mentor_id for m in matches} | {x.person_id for m in matches for x in m.mentees}
+        ids |= {u["person_id"] for u in run.unmatched}
+        rows = self.session.scalars(select(Person).where(Person.id.in_(ids))).all()
+        return {p.id: p for p in rows}
+
+    def _adjust(self, kind: str, rest: str) -> list[Intent]:
+        parts = rest.split(" ", 2)
+        if len(parts) < 3:
+            return [Reply(texts.admin_help(self.actor.platform,
+                                           f"Usage: `admin {kind} <mentor> <mentee> <program>`"))]
+        mentor, mentee, program = self._person(parts[0]), self._person(parts[1]), \
+            self._program(parts[2])
+        if mentor is None or mentee is None or program is None:
+            missing = parts[0] if mentor is None else parts[1] if mentee is None else parts[2]
+            return [Reply(texts.say(f"I couldn't find “{missing}”."))]
+        self._set_adjustment(program, mentor, mentee, AdjustmentKind(kind))
+        verb = "Locked" if kind == "lock" else "Excluded"
+        return [Reply(run_texts.adjusted(f"{verb} {mentor.name} → {mentee.name}", program))]
+
+    def _set_adjustment(self, program: Program, mentor: Person, mentee: Person,
+                        kind: AdjustmentKind) -> None:
+        row = self.session.scalar(select(MatchAdjustment).where(
+            MatchAdjustment.program_id == program.id, MatchAdjustment.mentor_id == mentor.id,
+            MatchAdjustment.mentee_id == mentee.id))
+        if row is None:
+            self.session.add(MatchAdjustment(program_id=program.id, mentor_id=mentor.id,
+                                             mentee_id=mentee.id, kind=kind,
+                                             created_by_id=self.person.id))
+        else:
+            row.kind = kind
+        self.session.flush()
+
+    def _swap(self, rest: str) -> list[Intent]:
+        parts = rest.split(" ", 2)
+        if len(parts) < 3:
+            return [Reply(texts.admin_help(self.actor.platform,
+                                           "Usage: `admin swap <mentee> <mentee> <program>`"))]
+        a, b, program = self._person(parts[0]), self._person(parts[1]), self._program(parts[2])
+        if a is None or b is None or program is None:
+            return [Reply(texts.say("I couldn't find one of those people or the program."))]
+        run = self.session.scalar(select(MatchRun).where(
+            MatchRun.program_id == program.id, MatchRun.status == RunStatus.PREVIEW))
+        mentor_of = {x.person_id: m.mentor_id
+                     for m in (proposed_matches(self.session, run) if run else [])
+                     for x in m.mentees}
+        if a.id not in mentor_of or b.id not in mentor_of:
+            return [Reply(texts.say("Both mentees must be matched in the current preview "
+                                    "to swap them."))]
+        ma, mb = self.session.get(Person, mentor_of[a.id]), self.session.get(Person,
+                                                                           mentor_of[b.id])
+        assert ma is not None and mb is not None
+        for mentor, mentee, kind in ((ma, b, AdjustmentKind.LOCK), (mb, a, AdjustmentKind.LOCK),
+                                     (ma, a, AdjustmentKind.EXCLUDE),
+                                     (mb, b, AdjustmentKind.EXCLUDE)):
+            self._set_adjustment(program, mentor, mentee, kind)
+        return [Reply(run_texts.adjusted(
+            f"Swapped: {ma.name} → {b.name}, {mb.name} → {a.name}", program))]
+
+    def _grant(self, token: str) -> list[Intent]:
+        target = self._person(token)
+        if target is None:
+            return [Reply(texts.say(f"I couldn't find “{token.strip()}”."))]
+        if grant(self.session, target, by=self.person):
+            return [Reply(texts.say(f"{target.name} is now an admin.")),
+                    DirectMessage(target.id, texts.say(
+                        f"{self.person.name} made you a Mentorbot admin. "
+                        f"Try `{'mentor' if self.actor.platform == 'teams' else '/mentor'} "
+                        "admin help`."), f"granted:{target.id}:{self.person.id}")]
+        return [Reply(texts.say(f"{target.name} is already an admin."))]
+
+    # --- preview buttons -------------------------------------------------------------------
+
+    def action(self, action_id: str, value: str) -> list[Intent]:
+        if not self.allowed:
+            return [Reply(texts.refused())]
+        if action_id == "match.rerun":
+            program = self.session.get(Program, int(value)) if value.isdigit() else None
+            if program is None or program.workspace_id != self.person.workspace_id:
+                return [Reply(texts.say("That program no longer exists."))]
+            return [UpdateMessage(self._preview(run_program(self.session, program,
+                                                            by=self.person)))]
+        run = self.session.get(MatchRun, int(value)) if value.isdigit() else None
+        program = self.session.get(Program, run.program_id) if run else None
+        if run is None or program is None or program.workspace_id != self.person.workspace_id:
+            return [Reply(texts.say("That preview no longer exists."))]
+        if action_id == "match.csv":
+            matches = proposed_matches(self.session, run)
+            return [SendFile(f"matches-{program.name.lower().replace(' ', '-')}-run{run.id}.csv",
+                             run_csv(run, matches, self._people(run, matches)),
+                             f"{program.name}: matches (run {run.id})")]
+        if action_id == "match.publish":
+            if run.status is not RunStatus.PREVIEW:
+                return [UpdateMessage(run_texts.already_published(program))]
+            matches = publish(self.session, run)
+            people = self._people(run, matches)
+            intents: list[Intent] = [UpdateMessage(run_texts.published(
+                program, len(matches), len(run.unmatched)))]
+            for u in run.unmatched:
+                person = people.get(u["person_id"])
+                if person is not None:
+                    intents.append(DirectMessage(
+                        person.id, run_texts.not_matched_dm(program, person, u["reason"]),
+                        f"unmatched:{run.id}:{person.id}"))
+            return intents
+        return [Reply(texts.say("That button is out of date."))]

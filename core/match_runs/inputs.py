@@ -1,0 +1,168 @@
+"""Turn a program's rows into the matching engine's plain input (and protected data apart)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from core.matching import types as m
+from core.models import (
+    AdjustmentKind,
+    DoNotMatch,
+    Enrollment,
+    EnrollmentStatus,
+    Match,
+    MatchAdjustment,
+    MatchMentee,
+    MatchStatus,
+    Person,
+    Program,
+    ProgramKind,
+    ProtectedAttribute,
+    Role,
+)
+
+# Availability from the enrollment form, as local working hours the engine can overlap.
+HOURS = {"mornings": (8.0, 13.0), "afternoons": (13.0, 18.0), "flexible": (9.0, 17.0)}
+LIVE = (MatchStatus.ACTIVE, MatchStatus.PAUSED)
+
+
+@dataclass(frozen=True)
+class LoadedProgram:
+    """The engine input plus what only the audit and the messages may see."""
+
+    input: m.MatchingInput
+    people: dict[str, Person]
+    protected: dict[str, dict[str, str]]
+
+
+def utc_offset(tz: str, on: date) -> float:
+    """Hours from UTC of an IANA zone on a date (UTC when the name is unknown)."""
+    try:
+        offset = datetime.combine(on, time(12), ZoneInfo(tz or "UTC")).utcoffset()
+    except (ZoneInfoNotFoundError, ValueError):
+        return 0.0
+    return offset.total_seconds() / 3600 if offset else 0.0
+
+
+def _rules(program: Program) -> m.ProgramRules:
+    defaults = m.Weights()
+    weights = m.Weights(**{k: float(program.weights.get(k, getattr(defaults, k)))
+                           for k in m.COMPONENTS}) if program.weights else defaults
+    group = program.kind is ProgramKind.GROUP
+    return m.ProgramRules(
+        program_id=str(program.id), kind=program.kind.value, purpose=program.purpose.value,
+        group_size=max(program.group_size, 1) if group else 1, weights=weights,
+        require_different_department=program.require_different_department,
+        min_overlap_hours=program.min_overlap_hours, cooldown_days=program.cooldown_days,
+    )
+
+
+def _live_load(session: Session, program: Program) -> tuple[set[int], dict[int, int]]:
+    """Mentees already in a live match, and how many live mentees each mentor has."""
+    rows = session.execute(
+        select(Match.mentor_id, MatchMentee.person_id)
+        .join(MatchMentee, MatchMentee.match_id == Match.id)
+        .where(Match.program_id == program.id, Match.status.in_(LIVE))
+    ).all()
+    load: dict[int, int] = {}
+    for mentor_id, _ in rows:
+        load[mentor_id] = load.get(mentor_id, 0) + 1
+    return {mentee for _, mentee in rows}, load
+
+
+def load_program(session: Session, program: Program, today: date) -> LoadedProgram:
+    """Everything one run needs: the pool, history, do-not-match lists and admin adjustments."""
+    enrollments = session.scalars(
+        select(Enrollment).join(Person, Person.id == Enrollment.person_id).where(
+            Enrollment.program_id == program.id, Enrollment.status == EnrollmentStatus.ACTIVE,
+            Person.active.is_(True))
+    ).all()
+    matched, load = _live_load(session, program)
+    peer = program.kind is ProgramKind.PEER
+    people: dict[str, Person] = {}
+    engine_enrollments = []
+    for e in enrollments:
+        role: m.Role = "peer" if peer else e.role.value  # type: ignore[assignment]
+        if e.role is Role.MENTEE and e.person_id in matched:
+            continue
+        capacity = e.capacity - load.get(e.person_id, 0) if e.role is Role.MENTOR else 1
+        if peer and e.person_id in matched:
+            continue
+        if capacity <= 0:
+            continue
+        people[str(e.person_id)] = e.person
+        engine_enrollments.append(m.Enrollment(
+            person_id=str(e.person_id), role=role, capacity=capacity,
+            skills_offered=tuple(e.skills_offered), skills_wanted=tuple(e.skills_wanted),
+            goals=e.goals))
+    ids = [int(i) for i in people]
+    hours = {e.person_id: HOURS.get(e.availability, HOURS["flexible"]) for e in enrollments}
+    engine_people = tuple(
+        m.Person(id=str(p.id), name=p.name, department=p.department, level=p.level or 0,
+                 manager_id=str(p.manager_id) if p.manager_id else None,
+                 utc_offset=utc_offset(p.timezone, today),
+                 work_start=hours[p.id][0], work_end=hours[p.id][1])
+        for p in people.values())
+    # The reporting chain may run through people outside the pool: include every manager.
+    engine_people += _managers_outside(session, people)
+    return LoadedProgram(
+        input=m.MatchingInput(
+            people=engine_people, enrollments=tuple(engine_enrollments), rules=_rules(program),
+            today=today, history=_history(session, ids), do_not_match=_blocked(session, ids),
+            adjustments=_adjustments(session, program)),
+        people=people, protected=_protected(session, ids))
+
+
+def _managers_outside(session: Session, people: dict[str, Person]) -> tuple[m.Person, ...]:
+    seen = set(people)
+    todo = {p.manager_id for p in people.values() if p.manager_id}
+    extra: list[m.Person] = []
+    while todo:
+        batch = [i for i in todo if str(i) not in seen]
+        todo = set()
+        for p in session.scalars(select(Person).where(Person.id.in_(batch))).all():
+            seen.add(str(p.id))
+            extra.append(m.Person(id=str(p.id), name=p.name, department=p.department,
+                                  level=p.level or 0,
+                                  manager_id=str(p.manager_id) if p.manager_id else None))
+            if p.manager_id and str(p.manager_id) not in seen:
+                todo.add(p.manager_id)
+    return tuple(extra)
+
+
+def _history(session: Session, ids: list[int]) -> tuple[m.PastMatch, ...]:
+    rows = session.execute(
+        select(Match.mentor_id, MatchMentee.person_id, Match.program_id, Match.created_at)
+        .join(MatchMentee, MatchMentee.match_id == Match.id)
+        .where(Match.status.not_in((MatchStatus.PROPOSED, MatchStatus.DISCARDED)),
+               or_(Match.mentor_id.in_(ids), MatchMentee.person_id.in_(ids)))
+    ).all()
+    return tuple(m.PastMatch(str(a), str(b), str(prog), created.date())
+                 for a, b, prog, created in rows)
+
+
+def _blocked(session: Session, ids: list[int]) -> tuple[tuple[str, str], ...]:
+    rows = session.execute(select(DoNotMatch.person_id, DoNotMatch.other_id).where(
+        or_(DoNotMatch.person_id.in_(ids), DoNotMatch.other_id.in_(ids)))).all()
+    return tuple((str(a), str(b)) for a, b in rows)
+
+
+def _adjustments(session: Session, program: Program) -> m.Adjustments:
+    rows = session.scalars(select(MatchAdjustment).where(
+        MatchAdjustment.program_id == program.id)).all()
+    pick = lambda kind: tuple((str(r.mentor_id), str(r.mentee_id))  # noqa: E731
+                              for r in rows if r.kind is kind)
+    return m.Adjustments(locked=pick(AdjustmentKind.LOCK), excluded=pick(AdjustmentKind.EXCLUDE))
+
+
+def _protected(session: Session, ids: list[int]) -> dict[str, dict[str, str]]:
+    out: dict[str, dict[str, str]] = {}
+    for row in session.scalars(select(ProtectedAttribute).where(
+            ProtectedAttribute.person_id.in_(ids))).all():
+        out.setdefault(str(row.person_id), {})[row.attribute] = row.value
+    return out

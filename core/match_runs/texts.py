@@ -1,0 +1,94 @@
+"""What admins and participants are told about a matching run."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from core.models import Match, MatchRun, Person, Program
+from core.ui import Button, Buttons, Context, Divider, Fields, Message, Section
+
+LOWEST_SHOWN = 5
+
+
+def fairness_lines(fairness: dict[str, Any]) -> list[str]:
+    """One line per flagged protected attribute; empty when nothing is flagged."""
+    lines = []
+    for name, audit in sorted((fairness.get("attributes") or {}).items()):
+        if audit.get("match_rate_flag"):
+            lines.append(f"⚠️ {name}: match-rate ratio {audit['match_rate_ratio']:.2f} "
+                         "(under the four-fifths rule's 0.80)")
+        if audit.get("top_mentor_flag"):
+            lines.append(f"⚠️ {name}: the most sought-after mentors went unevenly "
+                         f"(ratio {audit['top_mentor_ratio']:.2f})")
+    return lines
+
+
+def _pair(match: Match, people: dict[int, Person]) -> str:
+    mentees = ", ".join(people[m.person_id].name for m in match.mentees)
+    return f"{people[match.mentor_id].name} → {mentees}"
+
+
+def preview(program: Program, run: MatchRun, matches: list[Match],
+            people: dict[int, Person]) -> Message:
+    """The admin's preview: figures, fairness flags, the weakest matches, and what to do next."""
+    stats = run.stats
+    seekers, matched = stats.get("seekers", 0), stats.get("matched_seekers", 0)
+    coverage = stats.get("coverage", 0.0)
+    flags = fairness_lines(run.fairness)
+    head = f"*{program.name}* – matching preview"
+    blocks: list[Any] = [
+        Section(head),
+        Fields([f"*Matched*\n{matched} of {seekers} ({coverage:.0%})",
+                f"*Matches*\n{len(matches)}",
+                f"*Mean score*\n{stats.get('mean_score', 0.0):.2f}",
+                f"*Fairness*\n{'⚠️ ' + str(len(flags)) + ' flag(s)' if flags else '✅ no flags'}"]),
+    ]
+    if flags:
+        blocks.append(Section("\n".join(flags)))
+    if matches:
+        lines = [f"• {_pair(m, people)} ({m.score:.2f}): {'; '.join(m.reasons)}"
+                 for m in matches[:LOWEST_SHOWN]]
+        blocks.append(Section("*Lowest-scoring matches* – check these before publishing\n"
+                              + "\n".join(lines)))
+    if run.unmatched:
+        lines = [f"• {people[u['person_id']].name}: {u['reason']}"
+                 for u in run.unmatched[:LOWEST_SHOWN] if u["person_id"] in people]
+        more = len(run.unmatched) - len(lines)
+        blocks.append(Section(f"*Not matched ({len(run.unmatched)})*\n" + "\n".join(lines)
+                              + (f"\n…and {more} more in the CSV" if more > 0 else "")))
+    blocks += [
+        Divider(),
+        Buttons([Button("Publish", "match.publish", str(run.id), "primary"),
+                 Button("Re-run", "match.rerun", str(program.id)),
+                 Button("Download CSV", "match.csv", str(run.id))]),
+        Context(["Adjust before publishing: `/mentor admin lock <mentor> <mentee> <program>`, "
+                 "`exclude <mentor> <mentee> <program>`, `swap <mentee> <mentee> <program>`, "
+                 "then Re-run."]),
+    ]
+    text = (f"{head}: {matched} of {seekers} matched ({coverage:.0%}), mean score "
+            f"{stats.get('mean_score', 0.0):.2f}, {len(flags)} fairness flag(s).")
+    return Message(text=text, blocks=blocks)
+
+
+def published(program: Program, count: int, unmatched: int) -> Message:
+    text = (f"Published {count} match(es) in *{program.name}*. "
+            + (f"{unmatched} person(s) who could not be matched were told why and what happens "
+               "next." if unmatched else "Everyone in the pool was matched."))
+    return Message(text=text, blocks=[Section(text)])
+
+
+def already_published(program: Program) -> Message:
+    text = (f"That preview of *{program.name}* is no longer current (it was published or "
+            "re-run). Run `/mentor admin match` again for a fresh preview.")
+    return Message(text=text, blocks=[Section(text)])
+
+
+def not_matched_dm(program: Program, person: Person, reason: str) -> Message:
+    text = (f"Hi {person.name.split()[0]}, matching for *{program.name}* has run and I couldn't "
+            f"find you a match this time. {reason}")
+    return Message(text=text, blocks=[Section(text)])
+
+
+def adjusted(what: str, program: Program) -> Message:
+    text = f"{what} in *{program.name}*. Press Re-run (or `/mentor admin match {program.name}`)."
+    return Message(text=text, blocks=[Section(text)])

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from core import outbox
 from core.admin.commands import AdminCommands
 from core.admin.rights import normalise_emails
-from core.enrollment import dialog, texts
+from core.enrollment import avoid, dialog, texts
 from core.enrollment.form import FORM_ID
 from core.events import (
     Actor,
@@ -91,6 +91,8 @@ class Mentorbot:
             if event.action_id.startswith("match."):
                 return self._admin(session, person, event.actor).action(event.action_id,
                                                                         event.value)
+            if event.action_id == "avoid.undo":
+                return avoid.undo(session, person, event.value)
             if event.action_id == "join.pick":
                 return dialog.pick(session, person, event.value, platform)
             if event.action_id.startswith("leave."):
@@ -125,6 +127,8 @@ class Mentorbot:
             return dialog.status(session, person, platform)
         if sub in ("leave", "withdraw"):
             return dialog.leave(session, person, arg, platform)
+        if sub == "avoid":
+            return avoid.avoid(session, person, actor, arg)
         if sub == "admin":
             return self._admin(session, person, actor).command(arg)
         return [Reply(texts.unknown_command(platform, sub[:40]))]

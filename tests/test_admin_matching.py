@@ -166,3 +166,15 @@ def test_admins_grant_admin_rights(bot, sessions) -> None:  # type: ignore[no-un
     assert "Ana Lima is now an admin" in done.message.text
     [reply] = say(bot, "admin help", ANA)
     assert isinstance(reply, Reply) and "admin match" in reply.message.text
+
+
+def test_a_matched_one_on_one_mentor_gets_no_second_mentee(bot, sessions) -> None:  # type: ignore[no-untyped-def]
+    with sessions() as s, s.begin():  # Ana says she could take two; one-on-one means one
+        for e in s.scalars(select(Enrollment).where(Enrollment.role == Role.MENTOR)):
+            e.capacity = 2
+            e.skills_offered = ["Negotiation", "Leadership", "Public speaking"]
+    [reply] = say(bot, "admin match Leadership 1:1")
+    bot.handle(ButtonAction(ADMIN, "match.publish", buttons(reply)["Publish"]))
+    assert len(pairs(sessions, MatchStatus.ACTIVE)) == 2
+    [again] = say(bot, "admin match Leadership 1:1")
+    assert "0 of 1 matched" in again.message.text

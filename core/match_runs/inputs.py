@@ -10,6 +10,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from core.matching import types as m
+from core.matching.engine import mentor_capacity
 from core.models import (
     AdjustmentKind,
     DoNotMatch,
@@ -86,20 +87,19 @@ def load_program(session: Session, program: Program, today: date) -> LoadedProgr
     peer = program.kind is ProgramKind.PEER
     people: dict[str, Person] = {}
     engine_enrollments = []
+    rules = _rules(program)
     for e in enrollments:
+        if e.person_id in matched and (peer or e.role is Role.MENTEE):
+            continue
         role: m.Role = "peer" if peer else e.role.value  # type: ignore[assignment]
-        if e.role is Role.MENTEE and e.person_id in matched:
-            continue
-        capacity = e.capacity - load.get(e.person_id, 0) if e.role is Role.MENTOR else 1
-        if peer and e.person_id in matched:
-            continue
-        if capacity <= 0:
-            continue
-        people[str(e.person_id)] = e.person
-        engine_enrollments.append(m.Enrollment(
-            person_id=str(e.person_id), role=role, capacity=capacity,
+        entry = m.Enrollment(
+            person_id=str(e.person_id), role=role, capacity=e.capacity,
             skills_offered=tuple(e.skills_offered), skills_wanted=tuple(e.skills_wanted),
-            goals=e.goals))
+            goals=e.goals, assigned=load.get(e.person_id, 0) if role == "mentor" else 0)
+        if role == "mentor" and mentor_capacity(rules, entry) == 0:
+            continue  # full: leaving them out keeps the candidate graph small
+        people[str(e.person_id)] = e.person
+        engine_enrollments.append(entry)
     ids = [int(i) for i in people]
     hours = {e.person_id: HOURS.get(e.availability, HOURS["flexible"]) for e in enrollments}
     engine_people = tuple(
@@ -112,7 +112,7 @@ def load_program(session: Session, program: Program, today: date) -> LoadedProgr
     engine_people += _managers_outside(session, people)
     return LoadedProgram(
         input=m.MatchingInput(
-            people=engine_people, enrollments=tuple(engine_enrollments), rules=_rules(program),
+            people=engine_people, enrollments=tuple(engine_enrollments), rules=rules,
             today=today, history=_history(session, ids), do_not_match=_blocked(session, ids),
             adjustments=_adjustments(session, program)),
         people=people, protected=_protected(session, ids))

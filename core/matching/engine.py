@@ -18,6 +18,7 @@ from core.matching.types import (
     Match,
     MatchingInput,
     MatchResult,
+    ProgramRules,
     Stats,
     Unmatched,
 )
@@ -25,13 +26,19 @@ from core.matching.types import (
 _REPAIR_ROUNDS = 3
 
 
+def mentor_capacity(rules: ProgramRules, e: Enrollment) -> int:
+    """Room left: 1 in one-on-one, the group size in groups, else the mentor's own capacity."""
+    if rules.kind == "one_on_one":
+        total = 1
+    elif rules.kind == "group":
+        total = max(1, rules.group_size)
+    else:
+        total = max(0, e.capacity)
+    return max(0, total - e.assigned)
+
+
 def _capacity(inp: MatchingInput, e: Enrollment) -> int:
-    kind = inp.rules.kind
-    if kind == "one_on_one":
-        return 1
-    if kind == "group":
-        return max(1, inp.rules.group_size)
-    return max(0, e.capacity)
+    return mentor_capacity(inp.rules, e)
 
 
 def build_context(inp: MatchingInput) -> tuple[ScoreContext, list[Enrollment], list[Enrollment]]:

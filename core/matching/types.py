@@ -40,6 +40,8 @@ class Enrollment:
     skills_offered: tuple[str, ...] = ()
     skills_wanted: tuple[str, ...] = ()
     goals: str = ""
+    # Mentees already assigned in live matches: the program's capacity rule minus this is room.
+    assigned: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,6 +3,7 @@
 from core.matching.adjustments import swap_mentees
 from core.matching.engine import run_matching
 from core.matching.fairness import FairnessReport, audit_fairness
+from core.matching.suggest import suggest_mentors
 from core.matching.types import (
     Adjustments,
     Enrollment,
@@ -32,5 +33,6 @@ __all__ = [
     "Weights",
     "audit_fairness",
     "run_matching",
+    "suggest_mentors",
     "swap_mentees",
 ]

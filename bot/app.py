@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -24,11 +25,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     core = Mentorbot(sessions, admin_emails=settings.admin_email_list)
     worker = OutboxWorker(sessions)
 
+    async def _tick() -> None:
+        """Time-driven rules live in core; the scheduler only says what time it is."""
+        if await asyncio.to_thread(core.tick):
+            await worker.kick()
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         scheduler = AsyncIOScheduler()
         scheduler.add_job(worker.kick, "interval", seconds=settings.outbox_interval_seconds,
                           id="outbox", max_instances=1, coalesce=True)
+        scheduler.add_job(_tick, "interval", minutes=15, id="tick", max_instances=1,
+                          coalesce=True)
         scheduler.start()
         try:
             yield

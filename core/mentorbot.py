@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -28,6 +29,7 @@ from core.events import (
 )
 from core.identity import find_identity, get_or_create_workspace, resolve_person
 from core.models import Person, Platform, PlatformIdentity
+from core.self_select import flow as self_select
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +65,13 @@ class Mentorbot:
             intents = self._route(session, person, event)
             return self._queue_dms(session, intents)
 
+    def tick(self, now: datetime | None = None) -> int:
+        """Periodic work (the scheduler calls it): lapse unanswered mentor requests."""
+        with self.sessions() as session, session.begin():
+            dms = self_select.expire_requests(session, now)
+            self._queue_dms(session, list(dms))
+        return len(dms)
+
     def remember_conversation(self, actor: Actor, reference: dict[str, Any]) -> None:
         """Store where to reach ``actor`` proactively later (Teams needs this for DMs)."""
         with self.sessions() as session, session.begin():
@@ -91,6 +100,11 @@ class Mentorbot:
             if event.action_id.startswith("match."):
                 return self._admin(session, person, event.actor).action(event.action_id,
                                                                         event.value)
+            if event.action_id == "request.ask":
+                return self_select.ask(session, person, event.actor, event.value)
+            if event.action_id in ("request.accept", "request.decline"):
+                return self_select.answer(session, person, event.actor, event.action_id,
+                                          event.value)
             if event.action_id == "avoid.undo":
                 return avoid.undo(session, person, event.value)
             if event.action_id == "join.pick":
@@ -127,6 +141,8 @@ class Mentorbot:
             return dialog.status(session, person, platform)
         if sub in ("leave", "withdraw"):
             return dialog.leave(session, person, arg, platform)
+        if sub in ("suggest", "suggestions"):
+            return self_select.suggest(session, person, actor, arg)
         if sub == "avoid":
             return avoid.avoid(session, person, actor, arg)
         if sub == "admin":

@@ -17,6 +17,7 @@ def help_message(platform: str, note: str = "") -> Message:
         f"`{p} join [program]` – enroll as a mentor or mentee (run it again to edit)",
         f"`{p} status` – see your enrollments",
         f"`{p} leave [program]` – withdraw from a program",
+        f"`{p} suggest` – see mentors suggested for you, and ask one",
         f"`{p} avoid [person]` – people you'd rather not be matched with (private)",
         f"`{p} help` – this message",
         f"`{p} admin help` – for program admins",

@@ -50,7 +50,8 @@ def utc_offset(tz: str, on: date) -> float:
     return offset.total_seconds() / 3600 if offset else 0.0
 
 
-def _rules(program: Program) -> m.ProgramRules:
+def program_rules(program: Program) -> m.ProgramRules:
+    """The engine's view of a program's matching rules."""
     defaults = m.Weights()
     weights = m.Weights(**{k: float(program.weights.get(k, getattr(defaults, k)))
                            for k in m.COMPONENTS}) if program.weights else defaults
@@ -87,7 +88,7 @@ def load_program(session: Session, program: Program, today: date) -> LoadedProgr
     peer = program.kind is ProgramKind.PEER
     people: dict[str, Person] = {}
     engine_enrollments = []
-    rules = _rules(program)
+    rules = program_rules(program)
     for e in enrollments:
         if e.person_id in matched and (peer or e.role is Role.MENTEE):
             continue

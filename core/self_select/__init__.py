@@ -1,0 +1,1 @@
+"""Self-select: a mentee picks from suggested mentors, who accept or decline."""

@@ -24,10 +24,13 @@ from core.models import (
     ProgramKind,
     ProgramPurpose,
     ProgramStatus,
+    ProtectedAttribute,
     Role,
 )
 
 DEMO_TENANT = "demo"
+# Synthetic, for showing the fairness audit; real ones come from the HRIS and stay in their table.
+PROTECTED_COLUMNS = ("gender", "age_band")
 
 
 @dataclass(frozen=True)
@@ -91,6 +94,10 @@ def load_demo(session: Session, *, platform: str = "webchat", tenant_id: str = D
             # The demo identity is the email, so the web chat can act as anyone.
             session.add(PlatformIdentity(person_id=person.id, platform=Platform(platform),
                                          tenant_id=tenant_id, user_id=row["email"]))
+            for column in PROTECTED_COLUMNS:
+                if row.get(column):
+                    session.add(ProtectedAttribute(person_id=person.id, attribute=column,
+                                                   value=row[column]))
     programs = _programs(session, ws.id)
     enrolled = _sample_enrollments(session, programs[0], list(by_employee.values()), enrollments)
     session.flush()

@@ -22,6 +22,9 @@ from core.models import (
     utcnow,
 )
 
+# Matches the reports' rule: no figure about fewer than five people drives a flag.
+MIN_GROUP_SIZE = 5
+
 
 def run_program(session: Session, program: Program, *, by: Person | None = None,
                 today: date | None = None,
@@ -35,7 +38,7 @@ def run_program(session: Session, program: Program, *, by: Person | None = None,
     result = run_matching(loaded.input)
     note("Auditing fairness")
     fairness = audit_fairness(result.matches, loaded.input.enrollments, loaded.protected,
-                              result.candidate_counts)
+                              result.candidate_counts, min_group_size=MIN_GROUP_SIZE)
     run = MatchRun(
         program_id=program.id, created_by_id=by.id if by else None,
         stats=asdict(result.stats),

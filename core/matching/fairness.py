@@ -59,11 +59,14 @@ def audit_fairness(
     enrollments: Iterable[Enrollment],
     protected: Mapping[str, Mapping[str, str]],
     mentor_popularity: Mapping[str, float] | None = None,
+    min_group_size: int = 1,
 ) -> FairnessReport:
     """Match rate, mean score and top-mentor share per protected group, with 4/5ths flags.
 
     Seekers are mentees (or everyone in a peer program). Top mentors are the top decile by
     mentor_popularity (e.g. MatchResult.candidate_counts), else by mean match score.
+    Groups smaller than min_group_size keep their figures but stay out of ratios and flags:
+    a ratio over two or three people is noise, and flagging it would single them out.
     """
     matches = list(matches)
     enrolled = [e for e in enrollments]
@@ -105,8 +108,9 @@ def audit_fairness(
                 top_mentor_share=(sum(mentor_of[p] in top_set for p in got) / len(got)
                                   if got else None),
             )
-        rate_ratio = _ratio([f.match_rate for f in groups.values()])
-        shares = [f.top_mentor_share for f in groups.values() if f.top_mentor_share is not None]
+        counted = [f for f in groups.values() if f.enrolled >= min_group_size]
+        rate_ratio = _ratio([f.match_rate for f in counted])
+        shares = [f.top_mentor_share for f in counted if f.top_mentor_share is not None]
         top_ratio = _ratio(shares)
         attributes[attr] = AttributeAudit(
             attribute=attr,

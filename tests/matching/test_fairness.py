@@ -41,3 +41,16 @@ def test_top_mentor_share_flagged_when_uneven() -> None:
     assert rep.top_mentors == ("star",)
     assert g.groups["f"].top_mentor_share == 1.0 and g.groups["m"].top_mentor_share == 0.0
     assert g.top_mentor_flag
+
+
+def test_groups_under_the_minimum_size_do_not_drive_flags() -> None:
+    from core.matching import Enrollment, Match, audit_fairness
+
+    enr = [Enrollment(f"a{i}", "mentee") for i in range(10)] + [Enrollment("b0", "mentee"),
+                                                                Enrollment("b1", "mentee")]
+    matches = [Match("m", (f"a{i}",), 0.8, "") for i in range(10)]
+    protected = {f"a{i}": {"g": "a"} for i in range(10)} | {"b0": {"g": "b"}, "b1": {"g": "b"}}
+    tiny_counted = audit_fairness(matches, enr, protected).attributes["g"]
+    assert tiny_counted.match_rate_flag  # 0% vs 100%
+    report = audit_fairness(matches, enr, protected, min_group_size=5).attributes["g"]
+    assert not report.match_rate_flag and report.groups["b"].match_rate == 0.0

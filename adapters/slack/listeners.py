@@ -106,7 +106,7 @@ class Listeners:
 
     async def on_command(self, ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext,
                          respond: AsyncRespond | None, client: AsyncWebClient) -> None:
-        """/mentor: ack at once, then answer through response_url or a modal."""
+        """/mentor, or any button or select: ack at once, then reply, update or open a form."""
         await ack()
         try:
             intents = await self._handle(context[EVENT_KEY])
@@ -114,15 +114,8 @@ class Listeners:
         finally:
             await self.kick()
 
-    async def on_action(self, ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext,
-                        respond: AsyncRespond | None, client: AsyncWebClient) -> None:
-        """Any button or select: ack at once, then update, reply or open a form."""
-        await ack()
-        try:
-            intents = await self._handle(context[EVENT_KEY])
-            await self._carry_out(intents, body=body, respond=respond, client=client)
-        finally:
-            await self.kick()
+    # A click needs exactly what a command needs: ack first, then carry out core's answer.
+    on_action = on_command
 
     async def on_submission(self, ack: AsyncAck, context: AsyncBoltContext) -> None:
         """A modal submit: core runs before the ack because field errors travel in the ack."""

@@ -151,11 +151,23 @@ class Delivery:
     channel_id: str
     conversation_ref: dict[str, Any] | None
     message: Message
+    # A group message: every recipient's user id on this platform (the sender opens one chat).
+    group_user_ids: tuple[str, ...] = ()
 
 
 class Sender(Protocol):
     """What every adapter implements so core's outbox can deliver through it."""
 
-    async def deliver(self, delivery: Delivery) -> None:
-        """Send one message; raise on failure so the outbox retries it later."""
+    # Whether one message can reach several people in one new conversation (Slack: yes).
+    supports_group_chat: bool
+
+    async def deliver(self, delivery: Delivery) -> str | None:
+        """Send one message and return the platform's id for it; raise to retry later.
+
+        Raise ``PermanentFailure`` when retrying cannot help (user deactivated, bot removed).
+        """
         ...
+
+
+class PermanentFailure(Exception):
+    """The platform refused for good; the outbox marks the row failed and moves on."""

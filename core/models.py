@@ -229,6 +229,12 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # What the platform called it (Slack ts, Teams activity id), for updates and audits.
+    platform_message_id: Mapped[str | None] = mapped_column(String(128))
+    # A message to several people at once (a pair's or group's introduction in Slack).
+    group_person_ids: Mapped[list[int] | None] = mapped_column(JSON)
+    kind: Mapped[str] = mapped_column(String(32), default="")
+    match_id: Mapped[int | None] = mapped_column(ForeignKey("matches.id", ondelete="SET NULL"))
 
 
 class MatchStatus(enum.StrEnum):
@@ -237,6 +243,13 @@ class MatchStatus(enum.StrEnum):
     PAUSED = "paused"
     ENDED = "ended"
     DISCARDED = "discarded"
+
+
+class EndReason(enum.StrEnum):
+    COMPLETED = "completed"
+    ENDED_EARLY = "ended_early"
+    REMATCHED = "rematched"
+    LEFT = "left"
 
 
 class RunStatus(enum.StrEnum):
@@ -327,6 +340,9 @@ class Match(Base):
                                                 default=MatchStatus.PROPOSED)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    ended_reason: Mapped[EndReason | None] = mapped_column(_enum(EndReason, "end_reason"))
+    paused_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    first_meeting_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     mentees: Mapped[list[MatchMentee]] = relationship(back_populates="match",
                                                       cascade="all, delete-orphan")
@@ -372,3 +388,94 @@ class MentorRequest(Base):
     reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class MatchEvent(Base):
+    """One change of a match's state, with its reason; history is appended, never rewritten."""
+
+    __tablename__ = "match_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    match_id: Mapped[int] = mapped_column(ForeignKey("matches.id", ondelete="CASCADE"))
+    from_status: Mapped[str] = mapped_column(String(16))
+    to_status: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(String(200), default="")
+    # Only admins read this: the no-fault exit's real reason.
+    private_reason: Mapped[str] = mapped_column(Text, default="")
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Checkin(Base):
+    """One person's answer to "Did you meet?" for one period; answering again updates it."""
+
+    __tablename__ = "checkins"
+    __table_args__ = (UniqueConstraint("match_id", "person_id", "period"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    match_id: Mapped[int] = mapped_column(ForeignKey("matches.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    period: Mapped[int] = mapped_column(Integer)
+    answer: Mapped[str] = mapped_column(String(16))
+    answered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Meeting(Base):
+    """A logged session: from "We met", or a check-in answered "Yes"."""
+
+    __tablename__ = "meetings"
+    __table_args__ = (UniqueConstraint("match_id", "logged_by_id", "period"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    match_id: Mapped[int] = mapped_column(ForeignKey("matches.id", ondelete="CASCADE"))
+    logged_by_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    period: Mapped[int] = mapped_column(Integer)
+    met_on: Mapped[date] = mapped_column(Date)
+    duration_minutes: Mapped[int | None] = mapped_column(Integer)
+    topics: Mapped[str] = mapped_column(Text, default="")
+    rating: Mapped[int | None] = mapped_column(Integer)
+    # Only the writer ever sees these.
+    private_notes: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
+                                                 onupdate=utcnow)
+
+
+class GoalStatus(enum.StrEnum):
+    NOT_STARTED = "not_started"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+
+
+class Goal(Base):
+    """One goal of a mentee's action plan."""
+
+    __tablename__ = "goals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    match_id: Mapped[int] = mapped_column(ForeignKey("matches.id", ondelete="CASCADE"))
+    owner_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    text: Mapped[str] = mapped_column(String(300))
+    target_date: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[GoalStatus] = mapped_column(_enum(GoalStatus, "goal_status"),
+                                               default=GoalStatus.NOT_STARTED)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
+                                                 onupdate=utcnow)
+
+
+class SurveyResponse(Base):
+    """Midpoint or end-of-program survey answer; answering again updates it."""
+
+    __tablename__ = "survey_responses"
+    __table_args__ = (UniqueConstraint("match_id", "person_id", "stage"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    match_id: Mapped[int] = mapped_column(ForeignKey("matches.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    stage: Mapped[str] = mapped_column(String(16))
+    useful: Mapped[int | None] = mapped_column(Integer)
+    recommend: Mapped[int | None] = mapped_column(Integer)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    consent_to_quote: Mapped[bool] = mapped_column(Boolean, default=False)
+    answered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

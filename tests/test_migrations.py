@@ -11,7 +11,8 @@ from core.db import Base, make_engine
 
 TABLES = {"workspaces", "people", "platform_identities", "programs", "invitations",
           "enrollments", "outbox", "admins", "protected_attributes", "do_not_match",
-          "match_runs", "matches", "match_mentees", "match_adjustments", "mentor_requests"}
+          "match_runs", "matches", "match_mentees", "match_adjustments", "mentor_requests",
+          "match_events", "checkins", "meetings", "goals", "survey_responses"}
 
 
 def test_upgrade_then_downgrade_round_trip(db_url: str) -> None:

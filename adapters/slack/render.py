@@ -33,6 +33,7 @@ from core.ui import (
     Fields,
     Form,
     FormField,
+    GroupChatLink,
     Message,
     Section,
     Select,
@@ -115,6 +116,8 @@ def _block(block: Any) -> Block | None:
             placeholder=_clip(block.placeholder, PLACEHOLDER_MAX) or None,
             options=[_option(o) for o in block.options[:OPTIONS_MAX]],
         )])
+    if isinstance(block, GroupChatLink):
+        return None  # in Slack the group message already lands in a group DM
     raise TypeError(f"unknown block {type(block).__name__}")
 
 

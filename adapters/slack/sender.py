@@ -34,6 +34,9 @@ def _retry_after(error: SlackApiError) -> float:
 class SlackSender:
     """core.events.Sender for Slack: DMs go to the user id, channel posts to the channel."""
 
+    # conversations.open with several users makes one group DM for a pair or group.
+    supports_group_chat = True
+
     def __init__(self, client: AsyncWebClient) -> None:
         self.client = client
 

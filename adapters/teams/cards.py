@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from adapters.teams.markdown import to_teams
 from core.ui import (
@@ -14,6 +15,7 @@ from core.ui import (
     Fields,
     Form,
     FormField,
+    GroupChatLink,
     Message,
     Section,
     Select,
@@ -105,7 +107,19 @@ def _blocks(message: Message) -> list[dict[str, Any]]:
                          "choices": [{"title": o.label, "value": o.value} for o in block.options]})
             body.append({"type": "ActionSet",
                          "actions": [_submit("Choose", {ACTION_KEY: block.action_id})]})
+        elif isinstance(block, GroupChatLink):
+            body.append({"type": "ActionSet", "actions": [
+                {"type": "Action.OpenUrl", "title": block.label,
+                 "url": group_chat_url(block.emails, block.topic)}]})
     return body or [_text(message.text)]
+
+
+def group_chat_url(emails: list[str], topic: str = "") -> str:
+    """Teams' deep link that opens a new group chat: bots cannot create one themselves."""
+    query = {"users": ",".join(emails)}
+    if topic:
+        query["topicName"] = topic
+    return "https://teams.microsoft.com/l/chat/0/0?" + urlencode(query, safe=",@")
 
 
 def message_to_card(message: Message) -> dict[str, Any]:

@@ -33,6 +33,9 @@ def _retry_after(exc: Exception) -> RetryLater | None:
 class TeamsSender:
     """Implements core.events.Sender for Teams."""
 
+    # Bots cannot open a group chat here: group messages arrive one per person.
+    supports_group_chat = False
+
     def __init__(self, adapter: CloudAdapter, app_id: str) -> None:
         self.adapter = adapter
         self.app_id = app_id

@@ -16,6 +16,7 @@ from core.ui import (
     Fields,
     Form,
     FormField,
+    GroupChatLink,
     Message,
     Section,
     Select,
@@ -58,6 +59,8 @@ def _block(block: Any) -> str:
                           for o in block.options)
         return (f'<div class="buttons"><select data-select="{escape(block.action_id)}">'
                 f'<option value="">{escape(block.placeholder)}…</option>{options}</select></div>')
+    if isinstance(block, GroupChatLink):
+        return f'<p class="context">{escape(block.label)}: {escape(", ".join(block.emails))}</p>'
     raise TypeError(f"unknown block {type(block).__name__}")
 
 

@@ -11,6 +11,9 @@ from core.events import Delivery
 class WebchatSender:
     """The page polls :meth:`drain`; the outbox row is the durable copy, this is just the wire."""
 
+    # Bots cannot open a group chat here: group messages arrive one per person.
+    supports_group_chat = False
+
     def __init__(self) -> None:
         self._inbox: dict[str, list[str]] = defaultdict(list)
 

@@ -8,6 +8,7 @@ from core.ui.message import (
     Context,
     Divider,
     Fields,
+    GroupChatLink,
     Message,
     Option,
     Section,
@@ -18,6 +19,6 @@ from core.ui.message import (
 
 __all__ = [
     "Block", "Button", "Buttons", "Context", "Divider", "FieldErrors", "FieldKind", "Fields",
-    "Form", "FormField", "Message", "Option", "Section", "Select", "message_from_dict",
-    "message_to_dict", "validate",
+    "Form", "FormField", "GroupChatLink", "Message", "Option", "Section", "Select",
+    "message_from_dict", "message_to_dict", "validate",
 ]

@@ -65,8 +65,22 @@ class Select:
     kind: Literal["select"] = "select"
 
 
+@dataclass(frozen=True)
+class GroupChatLink:
+    """A way to open a chat with these people, where the bot could not open one itself.
+
+    Teams renders a deep link (bots cannot create group chats there); elsewhere it is a list.
+    """
+
+    label: str
+    emails: list[str]
+    topic: str = ""
+    kind: Literal["group_chat_link"] = "group_chat_link"
+
+
 Block = Annotated[
-    Section | Fields | Context | Divider | Buttons | Select, Field(discriminator="kind")
+    Section | Fields | Context | Divider | Buttons | Select | GroupChatLink,
+    Field(discriminator="kind"),
 ]
 
 

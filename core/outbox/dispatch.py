@@ -1,4 +1,4 @@
-"""The outbox: every outgoing message is a row first, then a delivery, retried until it lands."""
+"""Claim due outbox rows, send them through the platform senders, record what happened."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from core.events import Delivery, Sender
-from core.models import OutboxMessage, OutboxStatus, Person, PlatformIdentity, utcnow
-from core.ui import Message, message_from_dict, message_to_dict
+from core.events import Delivery, PermanentFailure, Sender
+from core.models import OutboxMessage, OutboxStatus, PlatformIdentity, utcnow
+from core.ui import message_from_dict
 
 log = logging.getLogger(__name__)
 
@@ -26,38 +26,27 @@ class RetryLater(Exception):
         self.seconds = seconds
 
 
-def enqueue_dm(
-    session: Session, person: Person, message: Message, key: str
-) -> OutboxMessage | None:
-    """Queue a DM to ``person`` unless a message with ``key`` was queued before."""
-    if session.scalar(select(OutboxMessage.id).where(OutboxMessage.idempotency_key == key)):
-        return None
-    identity = _latest_identity(session, person.id)
-    if identity is None:
-        log.info("person %s has no platform identity; DM not queued", person.id)
-        return None
-    row = OutboxMessage(
-        idempotency_key=key,
-        person_id=person.id,
-        platform=identity.platform,
-        payload=message_to_dict(message),
-    )
-    session.add(row)
-    session.flush()
-    return row
-
-
-def _latest_identity(session: Session, person_id: int) -> PlatformIdentity | None:
-    return session.scalar(
-        select(PlatformIdentity)
-        .where(PlatformIdentity.person_id == person_id)
-        .order_by(PlatformIdentity.id.desc())
-        .limit(1)
-    )
+def _group_user_ids(session: Session, row: OutboxMessage) -> tuple[str, ...] | None:
+    ids = []
+    for person_id in row.group_person_ids or []:
+        identity = session.scalar(
+            select(PlatformIdentity).where(PlatformIdentity.person_id == person_id,
+                                           PlatformIdentity.platform == row.platform)
+            .order_by(PlatformIdentity.id.desc()).limit(1))
+        if identity is None:
+            return None
+        ids.append(identity.user_id)
+    return tuple(ids)
 
 
 def _to_delivery(session: Session, row: OutboxMessage) -> Delivery | None:
     identity = None
+    group: tuple[str, ...] = ()
+    if row.group_person_ids:
+        found = _group_user_ids(session, row)
+        if found is None:
+            return None
+        group = found
     if row.person_id is not None:
         identity = session.scalar(
             select(PlatformIdentity)
@@ -78,6 +67,7 @@ def _to_delivery(session: Session, row: OutboxMessage) -> Delivery | None:
         channel_id=row.channel_id or "",
         conversation_ref=identity.conversation_ref if identity else None,
         message=message_from_dict(row.payload),
+        group_user_ids=group,
     )
 
 
@@ -120,7 +110,7 @@ def claim_due(factory: sessionmaker[Session], platforms: list[str], *,
 
 
 def record_outcome(factory: sessionmaker[Session], outbox_id: int, error: Exception | None,
-                   *, now: datetime) -> None:
+                   *, now: datetime, platform_message_id: str | None = None) -> None:
     """Mark a claimed row sent, or schedule its retry (a rate limit waits as long as asked)."""
     with factory() as session, session.begin():
         row = session.get(OutboxMessage, outbox_id)
@@ -129,6 +119,11 @@ def record_outcome(factory: sessionmaker[Session], outbox_id: int, error: Except
         if error is None:
             row.status = OutboxStatus.SENT
             row.sent_at = utcnow()
+            row.platform_message_id = platform_message_id
+        elif isinstance(error, PermanentFailure):
+            row.status = OutboxStatus.FAILED
+            row.last_error = f"permanent: {error}"[:1000]
+            log.warning("outbox %s failed for good: %s", outbox_id, error)
         elif isinstance(error, RetryLater):
             row.attempts -= 1  # a rate limit is not the message's fault
             row.next_attempt_at = now + timedelta(seconds=error.seconds)
@@ -158,11 +153,13 @@ async def deliver_due(
     sent = 0
     for delivery in deliveries:
         error: Exception | None = None
+        message_id: str | None = None
         try:
-            await senders[delivery.platform].deliver(delivery)
+            message_id = await senders[delivery.platform].deliver(delivery)
         except Exception as exc:  # noqa: BLE001 - any failure is retried, then parked
             log.warning("outbox %s failed: %r", delivery.outbox_id, exc)
             error = exc
-        await asyncio.to_thread(record_outcome, factory, delivery.outbox_id, error, now=now)
+        await asyncio.to_thread(record_outcome, factory, delivery.outbox_id, error, now=now,
+                                platform_message_id=message_id)
         sent += error is None
     return sent

@@ -1,0 +1,84 @@
+"""Write outgoing messages as outbox rows, in the caller's transaction, once per key."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Collection, Sequence
+from dataclasses import replace
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.models import OutboxMessage, Person, Platform, PlatformIdentity
+from core.ui import GroupChatLink, Message, message_to_dict
+
+log = logging.getLogger(__name__)
+
+
+def _exists(session: Session, key: str) -> bool:
+    return session.scalar(
+        select(OutboxMessage.id).where(OutboxMessage.idempotency_key == key)) is not None
+
+
+def latest_identity(session: Session, person_id: int) -> PlatformIdentity | None:
+    """Where a person was last seen: that is where we reach them."""
+    return session.scalar(
+        select(PlatformIdentity).where(PlatformIdentity.person_id == person_id)
+        .order_by(PlatformIdentity.id.desc()).limit(1))
+
+
+def enqueue_dm(session: Session, person: Person, message: Message, key: str, *,
+               kind: str = "", match_id: int | None = None) -> OutboxMessage | None:
+    """Queue a DM to ``person`` unless a message with ``key`` was queued before."""
+    if _exists(session, key):
+        return None
+    identity = latest_identity(session, person.id)
+    if identity is None:
+        log.info("person %s has no platform identity; DM not queued", person.id)
+        return None
+    row = OutboxMessage(idempotency_key=key, person_id=person.id, platform=identity.platform,
+                        payload=message_to_dict(message), kind=kind, match_id=match_id)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def enqueue_group(session: Session, people: Sequence[Person], message: Message, key: str, *,
+                  group_platforms: Collection[str], kind: str = "",
+                  match_id: int | None = None, link_label: str = "Open a group chat",
+                  topic: str = "") -> list[OutboxMessage]:
+    """Queue one message for several people: one group conversation where the platform can
+    open one, else one DM each with a link to start the group chat themselves."""
+    identities = [latest_identity(session, p.id) for p in people]
+    platforms = {i.platform.value for i in identities if i is not None}
+    if len(platforms) == 1 and None not in identities and platforms <= set(group_platforms):
+        if _exists(session, key):
+            return []
+        row = OutboxMessage(idempotency_key=key, platform=Platform(platforms.pop()),
+                            group_person_ids=[p.id for p in people],
+                            payload=message_to_dict(message), kind=kind, match_id=match_id)
+        session.add(row)
+        session.flush()
+        return [row]
+    rows = []
+    for person in people:
+        others = [p.email for p in people if p.id != person.id and p.email]
+        personal = replace(message, blocks=[*message.blocks,
+                                            GroupChatLink(link_label, others, topic)])
+        row = enqueue_dm(session, person, personal, f"{key}:{person.id}", kind=kind,
+                         match_id=match_id)
+        if row is not None:
+            rows.append(row)
+    return rows
+
+
+def enqueue_channel(session: Session, platform: str, channel_id: str, message: Message,
+                    key: str, *, kind: str = "") -> OutboxMessage | None:
+    """Queue a post to a channel (announcements)."""
+    if _exists(session, key):
+        return None
+    row = OutboxMessage(idempotency_key=key, platform=Platform(platform), channel_id=channel_id,
+                        payload=message_to_dict(message), kind=kind)
+    session.add(row)
+    session.flush()
+    return row

@@ -8,10 +8,17 @@ from dataclasses import dataclass
 import numpy as np
 from ortools.graph.python import min_cost_flow
 
+from core.matching.cardinality import max_cardinality
 from core.matching.solve_bipartite import SCALE, int_scores
 
 # Lexicographic value of a matching: one more pair beats any score difference.
 _PAIR = 10 * SCALE * 1_000_000
+# Score polishing once the cardinality is maximum: alternating cycles and even paths of any
+# length for pools up to POLISH_EXHAUSTIVE_N people, even paths of at most POLISH_MAX_PAIRS
+# pairs above it; at most POLISH_BUDGET search steps per pass either way.
+POLISH_EXHAUSTIVE_N = 200
+POLISH_MAX_PAIRS = 3
+POLISH_BUDGET = 100_000
 
 
 @dataclass(frozen=True, eq=False)
@@ -133,7 +140,9 @@ def _round(n: int, mate_out: np.ndarray, wt: dict[tuple[int, int], int]) -> np.n
 
 def _improve(n: int, mate: np.ndarray, adj: list[list[tuple[int, int]]],
              wt: dict[tuple[int, int], int], rounds: int = 4) -> None:
-    """Local search: grab free neighbours, length-3 augmenting paths, then 2-opt swaps."""
+    """Local search that never loses a pair: moves from free vertices (grab a free neighbour,
+    length-3 augmenting paths, take a neighbour from its partner and leave the partner free or
+    let it take someone else's partner in turn), then 2-opt swaps (alternating 4-cycles)."""
     def w(x: int, y: int) -> int | None:
         return wt.get((x, y) if x < y else (y, x))
 
@@ -147,21 +156,32 @@ def _improve(n: int, mate: np.ndarray, adj: list[list[tuple[int, int]]],
                 m = int(mate[v])
                 if m < 0:
                     gain = _PAIR + s
-                    move = (v, -1, -1)
+                    move = (v, -1, -1, -1)
                 else:
-                    # u takes v; v's old partner m may be picked up by one of its free neighbours.
-                    gain = s - int(w(v, m) or 0)
-                    move = (v, m, -1)
+                    # u takes v; v's old partner m may pick up one of its free neighbours
+                    # (one more pair) or take x from x's partner y, who is left free.
+                    base = s - int(w(v, m) or 0)
+                    gain, move = base, (v, m, -1, -1)
                     for x, sx in adj[m]:
-                        if x != u and mate[x] < 0 and _PAIR + s + sx - int(w(v, m) or 0) > gain:
-                            gain = _PAIR + s + sx - int(w(v, m) or 0)
-                            move = (v, m, x)
+                        if x == u or x == v:
+                            continue
+                        y = int(mate[x])
+                        if y < 0:
+                            g = _PAIR + base + sx
+                        elif y == u or y == v or y == m:
+                            continue
+                        else:
+                            g = base + sx - int(w(x, y) or 0)
+                        if g > gain:
+                            gain, move = g, (v, m, x, y)
                 if gain > best_gain:
                     best_gain, best_move = gain, move
             if best_move is not None:
-                v, m, x = best_move
+                v, m, x, y = best_move
                 if m >= 0:
                     mate[m] = -1
+                if y >= 0:
+                    mate[y] = -1
                 mate[u], mate[v] = v, u
                 if x >= 0:
                     mate[m], mate[x] = x, m
@@ -183,6 +203,147 @@ def _improve(n: int, mate: np.ndarray, adj: list[list[tuple[int, int]]],
                     changed = True
         if not changed:
             break
+
+
+def _alternating(n: int, mate: np.ndarray, adj: list[list[tuple[int, int]]],
+                 wt: dict[tuple[int, int], int], max_pairs: int, budget: int,
+                 starts: list[int] | None = None) -> bool:
+    """Apply score-improving alternating cycles and even alternating paths (both keep the
+    number of pairs); returns whether anything changed.
+
+    An even path from a free vertex u to a vertex z that it leaves free is treated as a cycle
+    through a virtual vertex u' (pair u'-u, edge z-u', both worth 0), shown as -1 in paths.
+    Cycles are grown Lin-Kernighan style: each (drop a pair, add an edge) step must keep the
+    running gain positive. Some rotation of any improving cycle passes that test, so starting
+    from every pair (and from every free vertex's virtual pair), and allowing one jump to a
+    virtual pair mid-cycle, finds every improving cycle or even path of at most max_pairs
+    pairs. Cycles from real pairs start at `starts` (default: everyone); at most `budget`
+    steps are spent in all.
+    """
+    def w(x: int, y: int) -> int | None:
+        return wt.get((x, y) if x < y else (y, x))
+
+    mt = mate.tolist()
+    on_path = [False] * n
+    changed = False
+    steps = [0]
+
+    def apply(path: list[int]) -> None:
+        # path[0] path[1] | path[2] path[3] | ...: were pairs (or virtual, -1);
+        # path[1]-path[2], path[3]-path[4], ..., path[-1]-path[0] become pairs.
+        k = len(path)
+        for i in range(1, k, 2):
+            x, y = path[i], path[(i + 1) % k]
+            if x >= 0:
+                mt[x] = y
+            if y >= 0:
+                mt[y] = x
+
+    def search(first: int, second: int) -> list[int] | None:
+        """Cycle opened by dropping pair (first, second); first == -1 is second's virtual."""
+        path = [first, second]
+        on_path[second] = True
+        if first >= 0:
+            on_path[first] = True
+        free = [u for u in range(n) if mt[u] < 0] if first >= 0 else []
+
+        def go(x: int, g: int, depth: int, jumped: bool) -> list[int] | None:
+            for y, s in adj[x]:
+                if on_path[y] or g + s <= 0:
+                    continue
+                z = mt[y]
+                if z < 0:
+                    continue
+                steps[0] += 1
+                if steps[0] > budget:
+                    return None
+                g2 = g + s - int(w(y, z) or 0)
+                path.append(y)
+                path.append(z)
+                on_path[y] = on_path[z] = True
+                if first < 0:
+                    if g2 > 0:
+                        return path[:]
+                else:
+                    close = w(z, first)
+                    if close is not None and g2 + close > 0:
+                        return path[:]
+                if depth + 1 < max_pairs:
+                    found = go(z, g2, depth + 1, jumped)
+                    if found is not None:
+                        return found
+                    if not jumped and g2 > 0:
+                        # z is left free (edge to a virtual vertex) and a free u goes on.
+                        for u in free:
+                            if on_path[u] or mt[u] >= 0:
+                                continue
+                            steps[0] += 1
+                            if steps[0] > budget:
+                                return None
+                            path.append(-1)
+                            path.append(u)
+                            on_path[u] = True
+                            found = go(u, g2, depth + 1, True)
+                            if found is not None:
+                                return found
+                            on_path[u] = False
+                            path.pop()
+                            path.pop()
+                on_path[y] = on_path[z] = False
+                path.pop()
+                path.pop()
+            return None
+
+        g0 = 0 if first < 0 else -int(w(first, second) or 0)
+        found = go(second, g0, 1 if first >= 0 else 0, first < 0)
+        for v in path:
+            if v >= 0:
+                on_path[v] = False
+        return found
+
+    for u in range(n):
+        if mt[u] < 0 and steps[0] <= budget:
+            found = search(-1, u)
+            if found is not None:
+                apply(found)
+                changed = True
+    for a in range(n) if starts is None else starts:
+        if mt[a] < 0:
+            continue
+        if steps[0] > budget:
+            break
+        found = search(a, mt[a])
+        if found is not None:
+            apply(found)
+            changed = True
+    if changed:
+        mate[:] = mt
+    return changed
+
+
+def _polish(n: int, mate: np.ndarray, adj: list[list[tuple[int, int]]],
+            wt: dict[tuple[int, int], int], changed: np.ndarray, rounds: int = 6) -> None:
+    """Score-only improvement of a maximum-cardinality matching (every move keeps the number of
+    pairs): alternating cycles and even paths, then the cheap moves again.
+
+    Small pools are searched (almost) exhaustively. In large pools the rounding is already
+    within ~0.01% of the bound, so cycles of at most POLISH_MAX_PAIRS pairs are searched only
+    around `changed` (vertices whose partner the augmenting paths changed).
+    """
+    small = n <= POLISH_EXHAUSTIVE_N
+    max_pairs = n // 2 if small else POLISH_MAX_PAIRS
+    starts = None
+    if not small:
+        near = np.zeros(n, bool)
+        for v in np.flatnonzero(changed).tolist():
+            near[v] = True
+            for u, _ in adj[v]:
+                near[u] = True
+        starts = np.flatnonzero(near).tolist()
+    for _ in range(rounds):
+        if not _alternating(n, mate, adj, wt, max_pairs, POLISH_BUDGET, starts):
+            break
+        _improve(n, mate, adj, wt, rounds=1)
 
 
 def exact_small(n: int, wt: dict[tuple[int, int], int]) -> np.ndarray:
@@ -234,6 +395,16 @@ def solve_peer(n: int, a: np.ndarray, b: np.ndarray, scores: np.ndarray,
     else:
         mate = _round(n, mate_out, wt)
         _improve(n, mate, adj, wt)
+        # Coverage first: finish with Edmonds' augmenting paths (neighbours best-score first),
+        # then polish the score with moves that keep every pair.
+        # (Skipped when the matching already reaches the relaxation's bound on pairs.)
+        prev = mate.copy()
+        if int((mate >= 0).sum()) // 2 < int(ub_pairs):
+            nbrs = [[v for v, _ in sorted(row, key=lambda e: -e[1])] for row in adj]
+            mate = max_cardinality(n, nbrs, mate)
+            if (mate != prev).any():
+                _improve(n, mate, adj, wt)
+        _polish(n, mate, adj, wt, mate != prev)
     chosen = mate[a] == b
     score = float(w[chosen].sum()) / SCALE
     return PeerSolution(chosen, int(chosen.sum()), score, ub_pairs, ub_score_int / 2.0 / SCALE)

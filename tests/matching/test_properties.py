@@ -5,10 +5,12 @@ from __future__ import annotations
 from functools import cache
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from core.matching import Enrollment, run_matching
+from core.matching.cardinality import max_cardinality
 from core.matching.engine import build_context, run_matching_with_graph
 from core.matching.scoring import score_block
 from core.matching.solve_bipartite import SCALE, int_scores, solve_greedy
@@ -16,7 +18,8 @@ from core.matching.solve_peer import solve_peer
 from tests.matching.helpers import make_input, person
 
 SKILLS = ("sql", "go", "design", "sales", "writing")
-SETTINGS = settings(max_examples=60, deadline=None)
+# Deterministic: the same examples on every run, and no example database carried between runs.
+SETTINGS = settings(max_examples=60, deadline=None, derandomize=True, database=None)
 
 
 @st.composite
@@ -109,7 +112,7 @@ def _exact(n: int, edges: dict[tuple[int, int], int]) -> tuple[int, int]:
     return best((1 << n) - 1)
 
 
-@settings(max_examples=60, deadline=None)
+@SETTINGS
 @given(st.integers(0, 14), st.floats(0.1, 1.0), st.integers(0, 10**6), st.booleans())
 def test_peer_solver_against_exact_dp(n: int, density: float, seed: int, heuristic: bool) -> None:
     rng = np.random.default_rng(seed)
@@ -126,14 +129,74 @@ def test_peer_solver_against_exact_dp(n: int, density: float, seed: int, heurist
     chosen = np.flatnonzero(sol.chosen)
     nodes = np.concatenate([a[chosen], b[chosen]])
     assert len(set(nodes.tolist())) == len(nodes)
+    # Coverage first, on both paths: exactly the maximum number of pairs.
     assert sol.pairs == pairs
-    tolerance = 0.95 if heuristic else 0.99
-    if not heuristic:
+    if heuristic:
+        # Tiny graphs are the heuristic's worst case; its real-scale gap to the upper bound is
+        # what the benchmark (core.matching.bench, peer=True) measures.
+        assert sol.score >= 0.97 * score / SCALE - 1e-9
+    else:
         assert abs(sol.score - score / SCALE) < 1e-9
-    assert sol.score >= tolerance * score / SCALE - 1e-9
     assert sol.upper_bound_score >= score / SCALE - 1e-9
     assert sol.score <= sol.upper_bound_score + 1e-9
     assert sol.upper_bound_pairs >= pairs
+
+
+def _random_graph(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Disjoint triangles and pentagons plus a few random chords: many odd cycles, so the
+    double cover's rounding often leaves augmenting paths (through blossoms) for Edmonds."""
+    perm = rng.permutation(n).tolist()
+    edges: set[tuple[int, int]] = set()
+    i = 0
+    while i + 3 <= n:
+        cycle = perm[i:i + min(int(rng.choice([3, 5])), n - i)]
+        for j, x in enumerate(cycle):
+            y = cycle[(j + 1) % len(cycle)]
+            edges.add((min(x, y), max(x, y)))
+        i += len(cycle)
+    for _ in range(int(rng.integers(1, n // 3 + 2))):
+        x, y = rng.integers(0, n, 2).tolist()
+        if x != y:
+            edges.add((min(x, y), max(x, y)))
+    e = np.array(sorted(edges), np.int64)
+    return e[:, 0], e[:, 1], rng.random(len(e))
+
+
+def test_peer_heuristic_is_maximum_cardinality_on_mid_size_graphs() -> None:
+    rng = np.random.default_rng(20240611)
+    for _ in range(30):
+        n = int(rng.integers(15, 61))
+        a, b, w = _random_graph(rng, n)
+        sol = solve_peer(n, a, b, w, exact_max_n=0)
+        chosen = np.flatnonzero(sol.chosen)
+        nodes = np.concatenate([a[chosen], b[chosen]])
+        assert len(set(nodes.tolist())) == len(nodes)
+        # Independent reference: Edmonds from an empty matching on the whole graph.
+        nbrs: list[list[int]] = [[] for _ in range(n)]
+        for x, y in zip(a.tolist(), b.tolist(), strict=True):
+            nbrs[x].append(y)
+            nbrs[y].append(x)
+        assert sol.pairs == int((max_cardinality(n, nbrs) >= 0).sum()) // 2
+        assert sol.pairs <= sol.upper_bound_pairs
+        assert sol.score <= sol.upper_bound_score + 1e-9
+
+
+def test_peer_heuristic_matches_networkx_on_mid_size_graphs() -> None:
+    nx = pytest.importorskip("networkx")  # not a project dependency
+    rng = np.random.default_rng(20240611)
+    for _ in range(30):
+        n = int(rng.integers(15, 61))
+        a, b, w = _random_graph(rng, n)
+        sol = solve_peer(n, a, b, w, exact_max_n=0)
+        g = nx.Graph()
+        g.add_nodes_from(range(n))
+        wi = int_scores(w)
+        for x, y, s in zip(a.tolist(), b.tolist(), wi.tolist(), strict=True):
+            g.add_edge(x, y, weight=s)
+        ref = nx.max_weight_matching(g, maxcardinality=True)
+        assert sol.pairs == len(ref)
+        ref_score = sum(g[x][y]["weight"] for x, y in ref) / SCALE
+        assert sol.score >= 0.97 * ref_score - 1e-9
 
 
 def test_peer_engine_random_pool_respects_rules() -> None:

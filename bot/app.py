@@ -35,7 +35,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         scheduler = AsyncIOScheduler()
         scheduler.add_job(worker.kick, "interval", seconds=settings.outbox_interval_seconds,
                           id="outbox", max_instances=1, coalesce=True)
-        scheduler.add_job(_tick, "interval", minutes=15, id="tick", max_instances=1,
+        scheduler.add_job(_tick, "interval", minutes=5, id="tick", max_instances=1,
                           coalesce=True)
         scheduler.start()
         try:
@@ -80,4 +80,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
         worker.register("webchat", mount_webchat(app, core=core, kick=worker.kick,
                                                  flush=worker.flush))
+    # Known only once the adapters are mounted: who can open a group conversation.
+    core.group_platforms = {name for name, sender in worker.senders.items()
+                            if getattr(sender, "supports_group_chat", False)}
     return app

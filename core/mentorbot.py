@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from core import outbox
 from core.admin.commands import AdminCommands
 from core.admin.rights import normalise_emails
+from core.clock import Clock, SystemClock
 from core.enrollment import avoid, dialog, texts
 from core.enrollment.form import FORM_ID
 from core.events import (
@@ -29,20 +30,27 @@ from core.events import (
 )
 from core.identity import find_identity, get_or_create_workspace, resolve_person
 from core.models import Person, Platform, PlatformIdentity
+from core.relationships.actions import Relationships
+from core.relationships.planner import plan_due
 from core.self_select import flow as self_select
 
 log = logging.getLogger(__name__)
 
 MAX_COMMAND_LENGTH = 500
+MAKES_MATCHES = ("match.publish", "request.accept")
+RELATIONSHIP_FORMS = ("meeting", "schedule", "end", "goal", "survey")
 
 
 class Mentorbot:
     """Routes events to dialogs inside one transaction and queues DMs in the outbox."""
 
-    def __init__(self, sessions: sessionmaker[Session], *, admin_emails: Iterable[str] = ()
-                 ) -> None:
+    def __init__(self, sessions: sessionmaker[Session], *, admin_emails: Iterable[str] = (),
+                 clock: Clock | None = None, group_platforms: Iterable[str] = ()) -> None:
         self.sessions = sessions
         self.admin_emails = normalise_emails(admin_emails)
+        self.clock: Clock = clock or SystemClock()
+        # Platforms whose sender can open one conversation with several people (Slack).
+        self.group_platforms = set(group_platforms)
 
     def handle(self, event: InboundEvent) -> list[Intent]:
         """Handle one event. DMs are written to the outbox in the same transaction.
@@ -63,14 +71,19 @@ class Mentorbot:
                 return []
             person = resolve_person(session, event.actor)
             intents = self._route(session, person, event)
+            if isinstance(event, ButtonAction) and event.action_id in MAKES_MATCHES:
+                # New matches are introduced now, not at the next tick.
+                plan_due(session, self.clock.now(), self.group_platforms)
             return self._queue_dms(session, intents)
 
     def tick(self, now: datetime | None = None) -> int:
-        """Periodic work (the scheduler calls it): lapse unanswered mentor requests."""
+        """Periodic work the scheduler triggers: lapse unanswered mentor requests and plan the
+        introductions, nudges, check-ins and surveys that are due. Returns messages queued."""
+        now = now or self.clock.now()
         with self.sessions() as session, session.begin():
             dms = self_select.expire_requests(session, now)
-            self._queue_dms(session, list(dms))
-        return len(dms)
+            self._queue_dms(session, list(dms), now)
+            return len(dms) + plan_due(session, now, self.group_platforms)
 
     def remember_conversation(self, actor: Actor, reference: dict[str, Any]) -> None:
         """Store where to reach ``actor`` proactively later (Teams needs this for DMs)."""
@@ -100,6 +113,12 @@ class Mentorbot:
             if event.action_id.startswith("match."):
                 return self._admin(session, person, event.actor).action(event.action_id,
                                                                         event.value)
+            if event.action_id.startswith("rel."):
+                return self._relationships(session, person, event.actor).button(
+                    event.action_id, event.value)
+            if event.action_id.startswith("plan."):
+                return self._relationships(session, person, event.actor).plan_button(
+                    event.action_id, event.value)
             if event.action_id == "request.ask":
                 return self_select.ask(session, person, event.actor, event.value)
             if event.action_id in ("request.accept", "request.decline"):
@@ -116,6 +135,9 @@ class Mentorbot:
         if isinstance(event, FormSubmission):
             if event.form_id == FORM_ID:
                 return dialog.submit(session, person, event.values, event.context, platform)
+            if event.form_id in RELATIONSHIP_FORMS:
+                return self._relationships(session, person, event.actor).submit(
+                    event.form_id, event.values, event.context)
             return [Reply(texts.stale_action())]
         if isinstance(event, MemberJoined):
             return [DirectMessage(person.id, texts.welcome(platform), f"welcome:{person.id}")]
@@ -141,6 +163,10 @@ class Mentorbot:
             return dialog.status(session, person, platform)
         if sub in ("leave", "withdraw"):
             return dialog.leave(session, person, arg, platform)
+        if sub in ("pause", "resume", "end", "rematch"):
+            return self._relationships(session, person, actor).command(sub, arg)
+        if sub == "plan":
+            return self._relationships(session, person, actor).plan()
         if sub in ("suggest", "suggestions"):
             return self_select.suggest(session, person, actor, arg)
         if sub == "avoid":
@@ -149,13 +175,18 @@ class Mentorbot:
             return self._admin(session, person, actor).command(arg)
         return [Reply(texts.unknown_command(platform, sub[:40]))]
 
-    def _queue_dms(self, session: Session, intents: list[Intent]) -> list[Intent]:
+    def _relationships(self, session: Session, person: Person, actor: Actor) -> Relationships:
+        return Relationships(session, person, actor, self.clock.now())
+
+    def _queue_dms(self, session: Session, intents: list[Intent],
+                   now: datetime | None = None) -> list[Intent]:
         rest: list[Intent] = []
         for intent in intents:
             if isinstance(intent, DirectMessage):
                 target = session.get(Person, intent.person_id)
                 if target is not None:
-                    outbox.enqueue_dm(session, target, intent.message, key=intent.key)
+                    outbox.enqueue_dm(session, target, intent.message, key=intent.key,
+                                      now=now or self.clock.now())
             else:
                 rest.append(intent)
         return rest

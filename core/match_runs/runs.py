@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import asdict
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -21,6 +21,7 @@ from core.models import (
     RunStatus,
     utcnow,
 )
+from core.relationships.lifecycle import TransitionError, activate
 
 # Matches the reports' rule: no figure about fewer than five people drives a flag.
 MIN_GROUP_SIZE = 5
@@ -77,19 +78,28 @@ def proposed_matches(session: Session, run: MatchRun) -> list[Match]:
                                 .order_by(Match.score, Match.id)).all())
 
 
-def publish(session: Session, run: MatchRun) -> list[Match]:
-    """Make a preview's matches real. Publishing twice changes nothing."""
+def publish(session: Session, run: MatchRun, *, now: datetime | None = None,
+            by: Person | None = None) -> list[Match]:
+    """Make a preview's matches live (introductions follow). Publishing twice changes nothing.
+
+    A proposal overtaken since the preview (its mentee was matched through self-select) is
+    discarded instead of breaking the one-live-match-per-mentee rule.
+    """
     if run.status is not RunStatus.PREVIEW:
         return []
-    now = utcnow()
+    now = now or utcnow()
     run.status = RunStatus.PUBLISHED
     run.published_at = now
-    matches = proposed_matches(session, run)
-    for match in matches:
-        match.status = MatchStatus.ACTIVE
-        match.published_at = now
+    live = []
+    for match in proposed_matches(session, run):
+        try:
+            activate(session, match, now=now, actor=by)
+            session.flush()
+            live.append(match)
+        except TransitionError:
+            match.status = MatchStatus.DISCARDED
     session.flush()
-    return matches
+    return live
 
 
 def latest_run(session: Session, program: Program) -> MatchRun | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Collection, Sequence
 from dataclasses import replace
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -27,8 +28,17 @@ def latest_identity(session: Session, person_id: int) -> PlatformIdentity | None
         .order_by(PlatformIdentity.id.desc()).limit(1))
 
 
+def _stamp(row: OutboxMessage, now: datetime | None) -> OutboxMessage:
+    # The injected clock's time, not the wall clock's: a test that moves time moves this too.
+    if now is not None:
+        row.created_at = now
+        row.next_attempt_at = now
+    return row
+
+
 def enqueue_dm(session: Session, person: Person, message: Message, key: str, *,
-               kind: str = "", match_id: int | None = None) -> OutboxMessage | None:
+               kind: str = "", match_id: int | None = None,
+               now: datetime | None = None) -> OutboxMessage | None:
     """Queue a DM to ``person`` unless a message with ``key`` was queued before."""
     if _exists(session, key):
         return None
@@ -36,8 +46,9 @@ def enqueue_dm(session: Session, person: Person, message: Message, key: str, *,
     if identity is None:
         log.info("person %s has no platform identity; DM not queued", person.id)
         return None
-    row = OutboxMessage(idempotency_key=key, person_id=person.id, platform=identity.platform,
-                        payload=message_to_dict(message), kind=kind, match_id=match_id)
+    row = _stamp(OutboxMessage(idempotency_key=key, person_id=person.id,
+                               platform=identity.platform, payload=message_to_dict(message),
+                               kind=kind, match_id=match_id), now)
     session.add(row)
     session.flush()
     return row
@@ -46,7 +57,7 @@ def enqueue_dm(session: Session, person: Person, message: Message, key: str, *,
 def enqueue_group(session: Session, people: Sequence[Person], message: Message, key: str, *,
                   group_platforms: Collection[str], kind: str = "",
                   match_id: int | None = None, link_label: str = "Open a group chat",
-                  topic: str = "") -> list[OutboxMessage]:
+                  topic: str = "", now: datetime | None = None) -> list[OutboxMessage]:
     """Queue one message for several people: one group conversation where the platform can
     open one, else one DM each with a link to start the group chat themselves."""
     identities = [latest_identity(session, p.id) for p in people]
@@ -54,9 +65,10 @@ def enqueue_group(session: Session, people: Sequence[Person], message: Message, 
     if len(platforms) == 1 and None not in identities and platforms <= set(group_platforms):
         if _exists(session, key):
             return []
-        row = OutboxMessage(idempotency_key=key, platform=Platform(platforms.pop()),
-                            group_person_ids=[p.id for p in people],
-                            payload=message_to_dict(message), kind=kind, match_id=match_id)
+        row = _stamp(OutboxMessage(idempotency_key=key, platform=Platform(platforms.pop()),
+                                   group_person_ids=[p.id for p in people],
+                                   payload=message_to_dict(message), kind=kind,
+                                   match_id=match_id), now)
         session.add(row)
         session.flush()
         return [row]
@@ -66,19 +78,21 @@ def enqueue_group(session: Session, people: Sequence[Person], message: Message, 
         personal = replace(message, blocks=[*message.blocks,
                                             GroupChatLink(link_label, others, topic)])
         row = enqueue_dm(session, person, personal, f"{key}:{person.id}", kind=kind,
-                         match_id=match_id)
+                         match_id=match_id, now=now)
         if row is not None:
             rows.append(row)
     return rows
 
 
 def enqueue_channel(session: Session, platform: str, channel_id: str, message: Message,
-                    key: str, *, kind: str = "") -> OutboxMessage | None:
+                    key: str, *, kind: str = "",
+                    now: datetime | None = None) -> OutboxMessage | None:
     """Queue a post to a channel (announcements)."""
     if _exists(session, key):
         return None
-    row = OutboxMessage(idempotency_key=key, platform=Platform(platform), channel_id=channel_id,
-                        payload=message_to_dict(message), kind=kind)
+    row = _stamp(OutboxMessage(idempotency_key=key, platform=Platform(platform),
+                               channel_id=channel_id, payload=message_to_dict(message),
+                               kind=kind), now)
     session.add(row)
     session.flush()
     return row

@@ -28,6 +28,7 @@ from core.models import (
     Role,
     utcnow,
 )
+from core.relationships.lifecycle import activate
 from core.self_select import texts
 from core.self_select.texts import REQUEST_DAYS
 
@@ -154,11 +155,13 @@ def answer(session: Session, person: Person, actor: Actor, action: str,
                 DirectMessage(mentee.id, texts.expired_for_mentee(person.name),
                               f"request-answer:{request.id}")]
     request.status = RequestStatus.ACCEPTED
-    match = Match(program_id=program.id, mentor_id=person.id, status=MatchStatus.ACTIVE,
+    match = Match(program_id=program.id, mentor_id=person.id, status=MatchStatus.PROPOSED,
                   reasons=[r.strip() for text in request.reasons for r in text.split(";")
-                           if r.strip()], published_at=utcnow())
+                           if r.strip()])
     match.mentees = [MatchMentee(person_id=mentee.id)]
     session.add(match)
+    session.flush()
+    activate(session, match, now=utcnow(), reason="accepted a mentee's request", actor=person)
     return [UpdateMessage(texts.accepted_for_mentor(mentee.name)),
             DirectMessage(mentee.id, texts.accepted_for_mentee(person.name),
                           f"request-answer:{request.id}")]

@@ -8,6 +8,7 @@ from core.ui.message import (
     Context,
     Divider,
     Fields,
+    FileAttachment,
     GroupChatLink,
     Message,
     Option,
@@ -19,6 +20,7 @@ from core.ui.message import (
 
 __all__ = [
     "Block", "Button", "Buttons", "Context", "Divider", "FieldErrors", "FieldKind", "Fields",
+    "FileAttachment",
     "Form", "FormField", "GroupChatLink", "Message", "Option", "Section", "Select",
     "message_from_dict", "message_to_dict", "validate",
 ]

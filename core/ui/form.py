@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from datetime import date, time
 from typing import Any
 
 from core.ui.message import Option
@@ -16,6 +17,8 @@ class FieldKind(enum.StrEnum):
     LONG_TEXT = "long_text"
     NUMBER = "number"
     CHECKBOX = "checkbox"
+    DATE = "date"  # ISO YYYY-MM-DD
+    TIME = "time"  # 24-hour HH:MM
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,16 @@ def _clean_one(f: FormField, raw: Any) -> tuple[Any, str | None]:
         return None, None
     if f.kind is FieldKind.SINGLE_SELECT:
         return (text, None) if text in allowed else (text, "Please pick from the list.")
+    if f.kind is FieldKind.DATE:
+        try:
+            return date.fromisoformat(text[:10]), None
+        except ValueError:
+            return text, "Please pick a date."
+    if f.kind is FieldKind.TIME:
+        try:
+            return time.fromisoformat(text[:5]), None
+        except ValueError:
+            return text, "Please pick a time (HH:MM)."
     if f.kind is FieldKind.NUMBER:
         try:
             number = int(text)

@@ -85,11 +85,21 @@ Block = Annotated[
 
 
 @dataclass(frozen=True)
+class FileAttachment:
+    """A small file that travels with a message (a calendar invite)."""
+
+    filename: str
+    content: str
+    mime: str = "text/plain"
+
+
+@dataclass(frozen=True)
 class Message:
-    """Text (the notification fallback, Markdown-lite) plus optional rich blocks."""
+    """Text (the notification fallback, Markdown-lite) plus optional rich blocks and a file."""
 
     text: str
     blocks: list[Block] = field(default_factory=list)
+    file: FileAttachment | None = None
 
 
 _MESSAGE = TypeAdapter(Message)

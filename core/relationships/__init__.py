@@ -1,0 +1,1 @@
+"""A published match as a relationship: introduction, nudges, check-ins, plan, pause and end."""

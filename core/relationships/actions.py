@@ -1,0 +1,355 @@
+"""What participants do with a relationship: log sessions, check in, schedule, pause, end,
+rematch, keep an action plan and answer surveys. Every handler checks membership first."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.events import (
+    Actor,
+    CloseForm,
+    DirectMessage,
+    FormErrors,
+    Intent,
+    OpenForm,
+    Reply,
+    UpdateMessage,
+)
+from core.models import (
+    Admin,
+    Checkin,
+    EndReason,
+    Goal,
+    GoalStatus,
+    Match,
+    MatchStatus,
+    Meeting,
+    Person,
+    Program,
+    SurveyResponse,
+)
+from core.relationships import forms, ics, lifecycle
+from core.relationships import texts as t
+from core.relationships.timing import period_index, zone
+from core.ui import FileAttachment, Message, validate
+
+MAX_PAUSE_WEEKS = 12
+
+
+@dataclass
+class Relationships:
+    """Handlers for one actor in one transaction."""
+
+    session: Session
+    person: Person
+    actor: Actor
+    now: datetime
+
+    # --- helpers ---------------------------------------------------------------------------
+
+    def _match(self, value: str, *, ended_ok: bool = False) -> Match | None:
+        """The live match named by ``value`` ("<id>" or "<id>:..."), if the actor is in it.
+
+        ``ended_ok``: the end-of-program survey is answered after the match completed.
+        """
+        head = value.split(":", 1)[0]
+        match = self.session.get(Match, int(head)) if head.isdigit() else None
+        if match is None or self.person.id not in lifecycle.members(match):
+            return None
+        if match.status is MatchStatus.ENDED and ended_ok:
+            return match
+        return match if match.status in lifecycle.LIVE else None
+
+    def _people(self, match: Match) -> list[Person]:
+        return [p for p in (self.session.get(Person, i) for i in lifecycle.members(match)) if p]
+
+    def _others(self, match: Match) -> list[Person]:
+        return [p for p in self._people(match) if p.id != self.person.id]
+
+    def _program(self, match: Match) -> Program:
+        program = self.session.get(Program, match.program_id)
+        assert program is not None
+        return program
+
+    def _admins(self, program: Program) -> list[Person]:
+        return list(self.session.scalars(select(Person).join(
+            Admin, Admin.person_id == Person.id).where(
+            Admin.workspace_id == program.workspace_id)).all())
+
+    def _period(self, match: Match, on: date | None = None) -> int:
+        start = match.published_at or match.created_at
+        when = (datetime.combine(on, datetime.min.time(), zone(self.person.timezone))
+                if on else self.now)
+        return max(0, period_index(start, when, self._program(match).cadence_days))
+
+    def _names(self, people: list[Person]) -> str:
+        return " and ".join(p.name for p in people) or "your match"
+
+    def _dm(self, person: Person, message: Message, key: str) -> DirectMessage:
+        return DirectMessage(person.id, message, key)
+
+    def _stale(self) -> list[Intent]:
+        return [Reply(t.no_live_match(self.actor.platform))]
+
+    def _pick(self, verb: str, extra: str = "") -> tuple[Match | None, list[Intent]]:
+        live = lifecycle.live_matches_for(self.session, self.person)
+        if not live:
+            return None, self._stale()
+        if len(live) == 1:
+            return live[0], []
+        options = [(m.id, f"{self._names(self._others(m))} ({self._program(m).name})")
+                   for m in live]
+        return None, [Reply(t.choose_match(verb, options, extra))]
+
+    # --- buttons ---------------------------------------------------------------------------
+
+    def button(self, action_id: str, value: str) -> list[Intent]:
+        match = self._match(value, ended_ok=action_id == "rel.survey")
+        if match is None:
+            return self._stale()
+        today = self.now.astimezone(zone(self.person.timezone)).date()
+        if action_id == "rel.met":
+            return [OpenForm(forms.meeting_form(str(match.id), today))]
+        if action_id == "rel.schedule":
+            return [OpenForm(forms.schedule_form(str(match.id), today))]
+        if action_id == "rel.notfit":
+            return [OpenForm(forms.end_form(f"{match.id}:notfit", not_a_fit=True))]
+        if action_id == "rel.survey":
+            return [OpenForm(forms.survey_form(value))]
+        if action_id.startswith("rel.checkin."):
+            return self._checkin(match, action_id.rsplit(".", 1)[1], value, today)
+        if action_id == "rel.pause":
+            weeks = value.split(":", 1)[1] if ":" in value else "2"
+            return self._pause(match, int(weeks) if weeks.isdigit() else 2)
+        if action_id == "rel.end":
+            return [OpenForm(forms.end_form(str(match.id), not_a_fit=False))]
+        if action_id == "rel.rematch":
+            return self._rematch(match)
+        return self._stale()
+
+    def _checkin(self, match: Match, answer: str, value: str, today: date) -> list[Intent]:
+        period = value.split(":", 1)[1] if ":" in value else ""
+        if not period.isdigit():
+            return self._stale()
+        stored = {"yes": "yes", "notyet": "not_yet", "help": "need_help"}[answer]
+        row = self.session.scalar(select(Checkin).where(
+            Checkin.match_id == match.id, Checkin.person_id == self.person.id,
+            Checkin.period == int(period)))
+        if row is None:
+            self.session.add(Checkin(match_id=match.id, person_id=self.person.id,
+                                     period=int(period), answer=stored, answered_at=self.now))
+        else:  # answering again updates the one stored answer
+            row.answer, row.answered_at = stored, self.now
+        if answer == "yes":
+            return [OpenForm(forms.meeting_form(f"{match.id}:{period}", today))]
+        if answer == "notyet":
+            return [Reply(t.not_yet_ack(match.id))]
+        program = self._program(match)
+        names = self._names(self._people(match))
+        return [Reply(t.need_help_ack())] + [
+            self._dm(a, t.need_help_for_admins(program, self.person, names),
+                     f"need-help:{match.id}:{period}:{self.person.id}:{a.id}")
+            for a in self._admins(program)]
+
+    # --- commands --------------------------------------------------------------------------
+
+    def command(self, verb: str, arg: str) -> list[Intent]:
+        if verb == "pause":
+            weeks = arg.split(" ", 1)[0]
+            if not weeks.isdigit() or not 1 <= int(weeks) <= MAX_PAUSE_WEEKS:
+                return [Reply(t.bad_weeks())]
+            match, ask = self._pick("pause", f":{weeks}")
+            return ask or self._pause(match, int(weeks))  # type: ignore[arg-type]
+        if verb == "resume":
+            paused = [m for m in lifecycle.live_matches_for(self.session, self.person)
+                      if m.status is MatchStatus.PAUSED]
+            if not paused:
+                return self._stale()
+            intents: list[Intent] = []
+            for m in paused:
+                lifecycle.resume(self.session, m, now=self.now, actor=self.person)
+                intents += [self._dm(p, t.resumed(self._program(m)),
+                                     f"resumed:{m.id}:{self.now.isoformat()}:{p.id}")
+                            for p in self._people(m)]
+            return intents
+        if verb == "end":
+            match, ask = self._pick("end")
+            return ask or [OpenForm(forms.end_form(str(match.id), not_a_fit=False))]  # type: ignore[union-attr]
+        if verb == "rematch":
+            match, ask = self._pick("rematch")
+            return ask or self._rematch(match)  # type: ignore[arg-type]
+        return self._stale()
+
+    def _pause(self, match: Match, weeks: int) -> list[Intent]:
+        if match.status is MatchStatus.PAUSED:
+            lifecycle.resume(self.session, match, now=self.now, actor=self.person)
+        until = self.now + timedelta(weeks=weeks)
+        lifecycle.pause(self.session, match, until, now=self.now, actor=self.person)
+        program = self._program(match)
+        return [Reply(t.paused(until, True, self.person.name, program))] + [
+            self._dm(p, t.paused(until, False, self.person.name, program),
+                     f"paused:{match.id}:{until.isoformat()}:{p.id}")
+            for p in self._others(match)]
+
+    def _rematch(self, match: Match) -> list[Intent]:
+        mentee_ids = [m.person_id for m in match.mentees]
+        program = self._program(match)
+        others = self._others(match)
+        lifecycle.end(self.session, match, EndReason.REMATCHED, now=self.now, actor=self.person)
+        names = self._names(self._people(match))
+        intents: list[Intent] = [Reply(t.rematch_for_mentee(program))
+                                 if self.person.id in mentee_ids
+                                 else Reply(t.ended_for_actor(program))]
+        intents += [self._dm(p, t.rematch_for_partner(program, self.person.name),
+                             f"rematch:{match.id}:{p.id}") for p in others]
+        intents += [self._dm(a, t.ended_for_admins(program, names, "rematch requested", ""),
+                             f"rematch-admin:{match.id}:{a.id}") for a in self._admins(program)]
+        return intents
+
+    def plan(self) -> list[Intent]:
+        live = lifecycle.live_matches_for(self.session, self.person)
+        if not live:
+            return self._stale()
+        out: list[Intent] = []
+        for match in live:
+            mentee_ids = [m.person_id for m in match.mentees]
+            owners = [self.person.id] if self.person.id in mentee_ids else mentee_ids
+            for owner_id in owners:
+                out.append(Reply(self._plan_message(match, owner_id)))
+        return out
+
+    def _plan_message(self, match: Match, owner_id: int) -> Message:
+        owner = self.session.get(Person, owner_id)
+        assert owner is not None
+        goals = list(self.session.scalars(select(Goal).where(
+            Goal.match_id == match.id, Goal.owner_id == owner_id).order_by(Goal.id)).all())
+        return t.plan(self._program(match), owner, goals, editable=owner_id == self.person.id)
+
+    def plan_button(self, action_id: str, value: str) -> list[Intent]:
+        if action_id == "plan.add":
+            live = [m for m in lifecycle.live_matches_for(self.session, self.person)
+                    if self.person.id in [x.person_id for x in m.mentees]]
+            if not live:
+                return self._stale()
+            return [OpenForm(forms.goal_form(str(live[0].id)))]
+        goal_id, _, status = value.partition(":")
+        goal = self.session.get(Goal, int(goal_id)) if goal_id.isdigit() else None
+        if goal is None or goal.owner_id != self.person.id or status not in GoalStatus:
+            return self._stale()
+        goal.status = GoalStatus(status)
+        match = self.session.get(Match, goal.match_id)
+        assert match is not None
+        self.session.flush()
+        return [UpdateMessage(self._plan_message(match, self.person.id))]
+
+    # --- forms -----------------------------------------------------------------------------
+
+    def submit(self, form_id: str, values: dict[str, Any], context: str) -> list[Intent]:
+        match = self._match(context, ended_ok=form_id == "survey")
+        if match is None:
+            return self._stale()
+        today = self.now.astimezone(zone(self.person.timezone)).date()
+        builders = {"meeting": lambda: forms.meeting_form(context, today),
+                    "schedule": lambda: forms.schedule_form(context, today),
+                    "end": lambda: forms.end_form(context, context.endswith(":notfit")),
+                    "goal": lambda: forms.goal_form(context),
+                    "survey": lambda: forms.survey_form(context)}
+        form = builders[form_id]()
+        clean, errors = validate(form, values)
+        if form_id == "meeting" and not errors and clean["met_on"] > today:
+            errors = {"met_on": "That date is in the future: log a session once it happened."}
+        if form_id == "schedule" and not errors and clean["day"] < today:
+            errors = {"day": "Please pick today or a later date."}
+        if errors:
+            return [FormErrors(errors, form)]
+        handler = getattr(self, f"_save_{form_id}")
+        return handler(match, clean, context)
+
+    def _save_meeting(self, match: Match, clean: dict[str, Any], context: str) -> list[Intent]:
+        period = self._period(match, clean["met_on"])
+        row = self.session.scalar(select(Meeting).where(
+            Meeting.match_id == match.id, Meeting.logged_by_id == self.person.id,
+            Meeting.period == period))
+        fields = dict(met_on=clean["met_on"], topics=clean["topics"] or "",
+                      duration_minutes=int(clean["duration"]) if clean["duration"] else None,
+                      rating=int(clean["rating"]) if clean["rating"] else None,
+                      private_notes=clean["notes"] or "")
+        if row is None:
+            self.session.add(Meeting(match_id=match.id, logged_by_id=self.person.id,
+                                     period=period, **fields))
+        else:
+            for k, v in fields.items():
+                setattr(row, k, v)
+        return [CloseForm(), self._dm(self.person, t.meeting_logged(row is not None),
+                                      f"meeting:{match.id}:{period}:{self.person.id}:"
+                                      f"{self.now.isoformat()}")]
+
+    def _save_schedule(self, match: Match, clean: dict[str, Any], context: str) -> list[Intent]:
+        start = datetime.combine(clean["day"], clean["at"], zone(self.person.timezone))
+        match.first_meeting_at = match.first_meeting_at or start
+        program = self._program(match)
+        people = self._people(match)
+        invite = ics.invite(uid=f"mentorbot-{match.id}-{start:%Y%m%d%H%M}@mentorbot",
+                            start=start, minutes=int(clean["duration"]),
+                            summary=f"Mentoring: {' & '.join(p.name for p in people)}",
+                            description=f"{program.name}. Agenda: agree your action plan "
+                                        "and how often you'll meet.",
+                            attendees=[(p.name, p.email or "") for p in people], stamp=self.now)
+        intents: list[Intent] = [CloseForm()]
+        for p in people:
+            local = start.astimezone(zone(p.timezone))
+            when = f"{local:%A %d %B at %H:%M} ({p.timezone})"
+            message = t.schedule_confirmation(program, when, self._names(
+                [x for x in people if x.id != p.id]))
+            message = Message(message.text, message.blocks,
+                              FileAttachment("mentoring.ics", invite, "text/calendar"))
+            intents.append(self._dm(p, message, f"schedule:{match.id}:{start.isoformat()}:{p.id}"))
+        return intents
+
+    def _save_end(self, match: Match, clean: dict[str, Any], context: str) -> list[Intent]:
+        program = self._program(match)
+        others = self._others(match)
+        names = self._names(self._people(match))
+        lifecycle.end(self.session, match, EndReason.ENDED_EARLY, now=self.now,
+                      actor=self.person, private_reason=clean["reason"] or "")
+        why = "not a good fit" if context.endswith(":notfit") else "ended early"
+        intents: list[Intent] = [CloseForm(), self._dm(self.person, t.ended_for_actor(program),
+                                                      f"ended:{match.id}:{self.person.id}")]
+        intents += [self._dm(p, t.ended_for_partner(program, self.person.name,
+                                                    self.actor.platform),
+                             f"ended:{match.id}:{p.id}") for p in others]
+        intents += [self._dm(a, t.ended_for_admins(program, names, why, clean["reason"] or ""),
+                             f"ended-admin:{match.id}:{a.id}") for a in self._admins(program)]
+        return intents
+
+    def _save_goal(self, match: Match, clean: dict[str, Any], context: str) -> list[Intent]:
+        if self.person.id not in [m.person_id for m in match.mentees]:
+            return self._stale()
+        self.session.add(Goal(match_id=match.id, owner_id=self.person.id, text=clean["text"],
+                              target_date=clean["target"]))
+        self.session.flush()
+        return [CloseForm(), self._dm(self.person, self._plan_message(match, self.person.id),
+                                      f"plan:{match.id}:{self.person.id}:{self.now.isoformat()}")]
+
+    def _save_survey(self, match: Match, clean: dict[str, Any], context: str) -> list[Intent]:
+        stage = context.split(":", 1)[1] if ":" in context else "end"
+        row = self.session.scalar(select(SurveyResponse).where(
+            SurveyResponse.match_id == match.id, SurveyResponse.person_id == self.person.id,
+            SurveyResponse.stage == stage))
+        fields = dict(useful=int(clean["useful"]), recommend=int(clean["recommend"]),
+                      comment=clean["comment"] or "", consent_to_quote=bool(clean["consent"]),
+                      answered_at=self.now)
+        if row is None:
+            self.session.add(SurveyResponse(match_id=match.id, person_id=self.person.id,
+                                            stage=stage, **fields))
+        else:
+            for k, v in fields.items():
+                setattr(row, k, v)
+        return [CloseForm(), self._dm(self.person, t.survey_thanks(),
+                                      f"survey-thanks:{match.id}:{stage}:{self.person.id}")]
+

@@ -123,7 +123,7 @@ class Mentorbot:
                 return self_select.ask(session, person, event.actor, event.value)
             if event.action_id in ("request.accept", "request.decline"):
                 return self_select.answer(session, person, event.actor, event.action_id,
-                                          event.value)
+                                          event.value, self.clock.now())
             if event.action_id == "avoid.undo":
                 return avoid.undo(session, person, event.value)
             if event.action_id == "join.pick":
@@ -144,7 +144,7 @@ class Mentorbot:
         return []
 
     def _admin(self, session: Session, person: Person, actor: Actor) -> AdminCommands:
-        return AdminCommands(session, person, actor, self.admin_emails)
+        return AdminCommands(session, person, actor, self.admin_emails, self.clock.now())
 
     def _command(self, session: Session, person: Person, text: str, actor: Actor) -> list[Intent]:
         platform = actor.platform

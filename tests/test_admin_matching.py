@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
 
+from core.clock import FakeClock
 from core.events import Actor, ButtonAction, CommandEvent, Reply, SendFile, UpdateMessage
 from core.mentorbot import Mentorbot
 from core.models import (
@@ -51,7 +53,9 @@ def bot(sessions) -> Mentorbot:  # type: ignore[no-untyped-def]
                              skills_wanted=wanted, goals="Lead a team", availability="flexible"))
         for name, group in (("Cleo", "a"), ("Dev", "b"), ("Eli", "b")):
             s.add(ProtectedAttribute(person_id=people[name].id, attribute="gender", value=group))
-    return Mentorbot(sessions, admin_emails=["Boss.Person@acme.test"])
+    # A weekday noon, so introductions go out at publish time (everyone is in UTC here).
+    return Mentorbot(sessions, admin_emails=["Boss.Person@acme.test"],
+                     clock=FakeClock(datetime(2027, 3, 3, 12, tzinfo=UTC)))
 
 
 def say(bot: Mentorbot, text: str, actor: Actor = ADMIN):
@@ -145,14 +149,18 @@ def test_csv_publish_and_kind_words_for_the_unmatched(bot, sessions) -> None:  #
     assert "Published 2 match(es)" in published.message.text
     assert pairs(sessions, MatchStatus.ACTIVE) == {("Ana", "Cleo"), ("Ben", "Dev")}
     with sessions() as s:
-        [dm] = s.scalars(select(OutboxMessage)).all()
         eli_id = s.scalar(select(Person.id).where(Person.name == "Eli Stone"))
-        assert dm.person_id == eli_id and "couldn't find you a match" in dm.payload["text"]
+        [dm] = s.scalars(select(OutboxMessage).where(OutboxMessage.person_id == eli_id)).all()
+        assert "couldn't find you a match" in dm.payload["text"]
         assert "next round" in dm.payload["text"]
+        intros = s.scalars(select(OutboxMessage).where(OutboxMessage.kind == "intro")).all()
+        assert len(intros) == 4  # two pairs; the web chat can't open group chats: one DM each
+        assert all("meet each other" in i.payload["text"] for i in intros)
+        queued = len(s.scalars(select(OutboxMessage)).all())
     [again] = bot.handle(ButtonAction(ADMIN, "match.publish", run_id))
     assert "no longer current" in again.message.text
     with sessions() as s:
-        assert len(s.scalars(select(OutboxMessage)).all()) == 1
+        assert len(s.scalars(select(OutboxMessage)).all()) == queued
 
 
 def test_a_new_run_after_publishing_only_matches_the_rest(bot, sessions) -> None:  # type: ignore[no-untyped-def]

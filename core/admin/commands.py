@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -28,7 +30,8 @@ class AdminCommands:
     """Admin-only handlers for one actor; construct per event."""
 
     def __init__(self, session: Session, person: Person, actor: Actor,
-                 seeded_admins: frozenset[str]) -> None:
+                 seeded_admins: frozenset[str], now: datetime) -> None:
+        self.now = now
         self.session = session
         self.person = person
         self.actor = actor
@@ -167,7 +170,7 @@ class AdminCommands:
         if action_id == "match.publish":
             if run.status is not RunStatus.PREVIEW:
                 return [UpdateMessage(run_texts.already_published(program))]
-            matches = publish(self.session, run)
+            matches = publish(self.session, run, now=self.now, by=self.person)
             people = self._people(run, matches)
             intents: list[Intent] = [UpdateMessage(run_texts.published(
                 program, len(matches), len(run.unmatched)))]

@@ -133,7 +133,7 @@ def _room(session: Session, program: Program, mentor_id: int) -> int:
 
 
 def answer(session: Session, person: Person, actor: Actor, action: str,
-           value: str) -> list[Intent]:
+           value: str, now: datetime) -> list[Intent]:
     """The mentor's Accept or Decline."""
     request = session.get(MentorRequest, int(value)) if value.isdigit() else None
     if request is None or request.mentor_id != person.id:
@@ -143,7 +143,7 @@ def answer(session: Session, person: Person, actor: Actor, action: str,
     mentee = session.get(Person, request.mentee_id)
     program = session.get(Program, request.program_id)
     assert mentee is not None and program is not None
-    request.answered_at = utcnow()
+    request.answered_at = now
     if action == "request.decline":
         request.status = RequestStatus.DECLINED
         return [UpdateMessage(texts.declined_for_mentor(mentee.name)),
@@ -161,7 +161,7 @@ def answer(session: Session, person: Person, actor: Actor, action: str,
     match.mentees = [MatchMentee(person_id=mentee.id)]
     session.add(match)
     session.flush()
-    activate(session, match, now=utcnow(), reason="accepted a mentee's request", actor=person)
+    activate(session, match, now=now, reason="accepted a mentee's request", actor=person)
     return [UpdateMessage(texts.accepted_for_mentor(mentee.name)),
             DirectMessage(mentee.id, texts.accepted_for_mentee(person.name),
                           f"request-answer:{request.id}")]

@@ -10,6 +10,7 @@ from slack_sdk.models.blocks import (
     ButtonElement,
     CheckboxesElement,
     ContextBlock,
+    DatePickerElement,
     DividerBlock,
     InputBlock,
     InputInteractiveElement,
@@ -21,6 +22,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
     StaticMultiSelectElement,
     StaticSelectElement,
+    TimePickerElement,
 )
 from slack_sdk.models.views import View
 
@@ -147,6 +149,12 @@ def _element(f: FormField) -> InputInteractiveElement:
             initial_value=None if f.initial is None else str(f.initial),
             min_value=None if f.min_value is None else str(f.min_value),
             max_value=None if f.max_value is None else str(f.max_value))
+    if f.kind is FieldKind.DATE:
+        return DatePickerElement(action_id=f.name, placeholder=_placeholder(f),
+                                 initial_date=None if f.initial is None else str(f.initial)[:10])
+    if f.kind is FieldKind.TIME:
+        return TimePickerElement(action_id=f.name, placeholder=_placeholder(f),
+                                 initial_time=None if f.initial is None else str(f.initial)[:5])
     if f.kind is FieldKind.CHECKBOX:
         box = Option(value="true", label=_clip(f.label, OPTION_TEXT_MAX))
         return CheckboxesElement(action_id=f.name, options=[box],

@@ -78,6 +78,10 @@ def _element_value(element: dict[str, Any]) -> Any:
         return [str(o["value"]) for o in element.get("selected_options") or []]
     if kind == "checkboxes":
         return bool(element.get("selected_options"))
+    if kind == "datepicker":
+        return element.get("selected_date")
+    if kind == "timepicker":
+        return element.get("selected_time")
     return element.get("value")  # plain_text_input and number_input both send a string
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -124,7 +125,28 @@ def group_chat_url(emails: list[str], topic: str = "") -> str:
 
 def message_to_card(message: Message) -> dict[str, Any]:
     """Render a neutral message as an Adaptive Card."""
-    return _card(_blocks(message), fallback=message.text)
+    body = _blocks(message)
+    if message.file is not None and message.file.mime == "text/calendar":
+        link = calendar_url(message.file.content)
+        if link:
+            # A bot can't attach the .ics in a personal chat; Outlook's compose link adds it.
+            body.append({"type": "ActionSet", "actions": [
+                {"type": "Action.OpenUrl", "title": "Add to calendar", "url": link}]})
+    return _card(body, fallback=message.text)
+
+
+def calendar_url(ics: str) -> str | None:
+    """Outlook's deep link that opens a new event with the invite's subject and times."""
+    fields = dict(line.split(":", 1) for line in ics.splitlines() if ":" in line)
+    try:
+        start = datetime.strptime(fields["DTSTART"], "%Y%m%dT%H%M%SZ")
+        end = datetime.strptime(fields["DTEND"], "%Y%m%dT%H%M%SZ")
+    except (KeyError, ValueError):
+        return None
+    query = {"subject": fields.get("SUMMARY", "Mentoring").replace("\\,", ","),
+             "startdt": start.strftime("%Y-%m-%dT%H:%M:%SZ"),
+             "enddt": end.strftime("%Y-%m-%dT%H:%M:%SZ")}
+    return "https://outlook.office.com/calendar/0/deeplink/compose?" + urlencode(query)
 
 
 def _initial(f: FormField, values: dict[str, Any] | None) -> Any:
@@ -159,6 +181,10 @@ def _input(f: FormField, value: Any) -> dict[str, Any]:
             element["max"] = f.max_value
     elif f.kind is FieldKind.CHECKBOX:
         element.update(type="Input.Toggle", title=f.label, valueOn="true", valueOff="false")
+    elif f.kind is FieldKind.DATE:
+        element["type"] = "Input.Date"  # submits YYYY-MM-DD
+    elif f.kind is FieldKind.TIME:
+        element["type"] = "Input.Time"  # submits HH:MM
     else:
         element["type"] = "Input.Text"
         if f.kind is FieldKind.LONG_TEXT:

@@ -67,6 +67,11 @@ def _block(block: Any) -> str:
 def message_html(message: Message) -> str:
     """A chat bubble for a message; the plain text stands in when there are no blocks."""
     body = "".join(_block(b) for b in message.blocks) or f"<p>{markdown(message.text)}</p>"
+    if message.file is not None:
+        f = message.file
+        href = f"data:{f.mime};charset=utf-8," + quote(f.content)
+        body += (f'<p>📎 <a download="{escape(f.filename)}" href="{href}">'
+                 f"{escape(f.filename)}</a></p>")
     return f'<div class="msg bot">{body}</div>'
 
 
@@ -112,6 +117,10 @@ def _input(field: FormField, value: Any) -> str:
                                                     ("max", field.max_value)) if v is not None)
         shown = "" if value is None else escape(str(value))
         return f'<input type="number" name="{name}" value="{shown}"{bounds}{req}>'
+    if field.kind in (FieldKind.DATE, FieldKind.TIME):
+        kind = "date" if field.kind is FieldKind.DATE else "time"
+        shown = "" if value is None else escape(str(value))
+        return f'<input type="{kind}" name="{name}" value="{shown}"{req}>'
     if field.kind is FieldKind.CHECKBOX:
         checked = " checked" if value in (True, "true", "on") else ""
         return f'<input type="checkbox" name="{name}"{checked}>'

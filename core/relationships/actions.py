@@ -239,7 +239,8 @@ class Relationships:
             return [OpenForm(forms.goal_form(str(live[0].id)))]
         goal_id, _, status = value.partition(":")
         goal = self.session.get(Goal, int(goal_id)) if goal_id.isdigit() else None
-        if goal is None or goal.owner_id != self.person.id or status not in GoalStatus:
+        known = {g.value for g in GoalStatus}
+        if goal is None or goal.owner_id != self.person.id or status not in known:
             return self._stale()
         goal.status = GoalStatus(status)
         match = self.session.get(Match, goal.match_id)

@@ -149,3 +149,29 @@ def test_command_and_home_events() -> None:
 def test_malformed_payloads_raise_bad_payload(body: Any) -> None:
     with pytest.raises(BadPayload):
         to_event(body)
+
+
+def test_date_and_time_fields_become_pickers_and_come_back_as_iso_strings() -> None:
+    from datetime import date
+
+    from slack_sdk.models.views import View
+
+    from core.relationships.forms import schedule_form
+
+    form = schedule_form("7", date(2027, 3, 3))
+    view = form_to_view(form)
+    View(**view).validate_json()
+    elements = {b["block_id"]: b["element"] for b in view["blocks"] if b["type"] == "input"}
+    assert elements["day"]["type"] == "datepicker"
+    assert elements["day"]["initial_date"] == "2027-03-03"
+    assert elements["at"]["type"] == "timepicker" and elements["at"]["initial_time"] == "10:00"
+    state = {"values": {
+        "day": {"day": {"type": "datepicker", "selected_date": "2027-03-04"}},
+        "at": {"at": {"type": "timepicker", "selected_time": "15:30"}},
+        "duration": {"duration": {"type": "static_select",
+                                  "selected_option": {"value": "45"}}}}}
+    event = form_submission(view_submission("7", state["values"], callback_id="schedule"))
+    assert event.form_id == "schedule"
+    assert event.values["day"] == "2027-03-04" and event.values["at"] == "15:30"
+    clean, errors = validate(form, event.values)
+    assert not errors and str(clean["day"]) == "2027-03-04"

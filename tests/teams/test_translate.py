@@ -142,3 +142,17 @@ def test_a_csv_shows_inline_and_long_files_say_where_the_rest_is() -> None:
     shown = big["body"][1]["text"]
     assert len(shown) <= FILE_TEXT_LIMIT and shown.endswith("\n")
     assert "more rows" in big["body"][2]["text"] and "--csv" in big["body"][2]["text"]
+
+
+def test_date_time_inputs_and_calendar_link() -> None:
+    from datetime import date
+
+    from adapters.teams.cards import calendar_url, form_to_card
+    from core.relationships.forms import schedule_form
+
+    card = form_to_card(schedule_form("7", date(2027, 3, 3)))
+    types = {e["id"]: e["type"] for e in card["body"] if e.get("id")}
+    assert types["day"] == "Input.Date" and types["at"] == "Input.Time"
+    link = calendar_url("BEGIN:VEVENT\r\nDTSTART:20270304T153000Z\r\n"
+                        "DTEND:20270304T161500Z\r\nSUMMARY:Mentoring\r\nEND:VEVENT\r\n")
+    assert link is not None and "startdt=2027-03-04T15%3A30%3A00Z" in link

@@ -26,17 +26,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     worker = OutboxWorker(sessions)
 
     async def _tick() -> None:
-        """Time-driven rules live in core; the scheduler only says what time it is."""
-        if await asyncio.to_thread(core.tick):
-            await worker.kick()
+        """Plan what is due (core decides; the scheduler only keeps time), then dispatch.
+
+        The schedule itself lives in our tables; planning is idempotent, so replicas running
+        this at once, or a restart mid-way, never double a message.
+        """
+        try:
+            await asyncio.to_thread(core.tick)
+        finally:
+            await worker.flush()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         scheduler = AsyncIOScheduler()
-        scheduler.add_job(worker.kick, "interval", seconds=settings.outbox_interval_seconds,
-                          id="outbox", max_instances=1, coalesce=True)
-        scheduler.add_job(_tick, "interval", minutes=5, id="tick", max_instances=1,
-                          coalesce=True)
+        scheduler.add_job(_tick, "interval", seconds=settings.tick_seconds, id="tick",
+                          max_instances=1, coalesce=True)
         scheduler.start()
         try:
             yield

@@ -41,7 +41,8 @@ class Settings(BaseSettings):
 
     # None means: on exactly when neither Slack nor Teams is configured.
     webchat_enabled: bool | None = None
-    outbox_interval_seconds: float = 5.0
+    # One scheduler job: plan due nudges, check-ins and surveys, then deliver the outbox.
+    tick_seconds: float = 15.0
 
     @property
     def admin_email_list(self) -> list[str]:

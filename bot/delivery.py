@@ -4,25 +4,39 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
+from collections.abc import Mapping
+from datetime import timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from core.clock import Clock, SystemClock
 from core.events import Sender
-from core.outbox import deliver_due
+from core.outbox.dispatch import LEASE, Dispatcher, PlatformLimits
 
 log = logging.getLogger(__name__)
 
 
 class OutboxWorker:
-    """Delivers due outbox rows through the registered platform senders, one flush at a time."""
+    """Delivers due outbox rows through the registered platform senders, one flush at a time.
 
-    def __init__(self, sessions: sessionmaker[Session]) -> None:
+    One :class:`Dispatcher` lives as long as the worker, so its pacer remembers what was sent
+    to each channel across flushes and the next flush does not provoke a 429.
+    """
+
+    def __init__(self, sessions: sessionmaker[Session], *, clock: Clock | None = None,
+                 limits: Mapping[str, PlatformLimits] | None = None, batch: int = 50,
+                 lease: timedelta = LEASE, seed: int | None = None) -> None:
         self.sessions = sessions
+        self.clock = clock or SystemClock()
         self.senders: dict[str, Sender] = {}
+        self.dispatcher = Dispatcher(sessions, self.senders, clock=self.clock, limits=limits,
+                                     batch=batch, lease=lease, rng=random.Random(seed))
         self._lock = asyncio.Lock()
         self._tasks: set[asyncio.Task[None]] = set()
 
     def register(self, platform: str, sender: Sender) -> None:
+        """Deliver ``platform``'s rows through ``sender`` from now on."""
         self.senders[platform] = sender
 
     async def flush(self) -> int:
@@ -30,12 +44,7 @@ class OutboxWorker:
         if not self.senders:
             return 0
         async with self._lock:
-            total = 0
-            while True:
-                sent = await deliver_due(self.sessions, self.senders)
-                total += sent
-                if sent == 0:
-                    return total
+            return (await self.dispatcher.run_until_idle()).sent
 
     async def kick(self) -> None:
         """Called by adapters after an event: start delivering now, without making them wait.

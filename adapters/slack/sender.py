@@ -7,10 +7,19 @@ from slack_sdk.http_retry.builtin_async_handlers import AsyncConnectionErrorRetr
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.render import message_to_blocks
-from core.events import Delivery
+from core.events import Delivery, PermanentFailure
 from core.outbox import RetryLater
 
 DEFAULT_RETRY_AFTER = 30.0
+
+# Errors that retrying cannot fix: the person, channel or token is gone or unusable.
+PERMANENT_ERRORS = frozenset({
+    "user_not_found", "account_inactive", "channel_not_found", "is_archived", "not_in_channel",
+    "cannot_dm_bot", "invalid_auth", "token_revoked", "user_disabled", "users_not_found",
+    "not_authed", "missing_scope", "msg_too_long", "no_text", "invalid_blocks",
+})
+# Errors after which a cached group conversation id may be stale (retry with a new one).
+_STALE_CHANNEL_ERRORS = frozenset({"channel_not_found", "is_archived", "not_in_channel"})
 
 
 def make_client(token: str, base_url: str) -> AsyncWebClient:
@@ -31,23 +40,60 @@ def _retry_after(error: SlackApiError) -> float:
     return DEFAULT_RETRY_AFTER
 
 
+def _error_code(error: SlackApiError) -> str:
+    try:
+        return str(error.response.get("error") or "")
+    except AttributeError:
+        return ""
+
+
 class SlackSender:
-    """core.events.Sender for Slack: DMs go to the user id, channel posts to the channel."""
+    """core.events.Sender for Slack: DMs go to the user id, channel posts to the channel,
+    group messages to one multi-person DM opened with conversations.open."""
 
     # conversations.open with several users makes one group DM for a pair or group.
     supports_group_chat = True
 
     def __init__(self, client: AsyncWebClient) -> None:
         self.client = client
+        # (workspace, sorted user ids) -> the group DM's channel id; Slack returns the same
+        # conversation for the same people, so opening it again would only spend Tier 3 calls.
+        self._groups: dict[tuple[str, tuple[str, ...]], str] = {}
 
-    async def deliver(self, delivery: Delivery) -> None:
-        """Post one message; raise RetryLater on 429, anything else propagates for a retry."""
+    async def deliver(self, delivery: Delivery) -> str | None:
+        """Post one message and return its ``ts``.
+
+        Raises RetryLater on 429, PermanentFailure on errors no retry can fix; anything else
+        propagates so the outbox backs off and retries.
+        """
         message = delivery.message
+        group_key = (delivery.tenant_id, tuple(sorted(delivery.group_user_ids)))
+        from_cache = bool(delivery.group_user_ids) and group_key in self._groups
         try:
-            await self.client.chat_postMessage(
-                channel=delivery.user_id or delivery.channel_id,
-                text=message.text, blocks=message_to_blocks(message) or None)
+            if delivery.group_user_ids:
+                channel = await self._open_group(group_key)
+            else:
+                channel = delivery.user_id or delivery.channel_id
+            response = await self.client.chat_postMessage(
+                channel=channel, text=message.text, blocks=message_to_blocks(message) or None)
         except SlackApiError as exc:
+            code = _error_code(exc)
+            if from_cache and code in _STALE_CHANNEL_ERRORS:
+                # Our remembered group DM is gone: forget it; the retry opens a fresh one.
+                self._groups.pop(group_key, None)
+                raise
             if exc.response.status_code == 429:
                 raise RetryLater(_retry_after(exc)) from exc
+            if code in PERMANENT_ERRORS:
+                raise PermanentFailure(code) from exc
             raise
+        ts = response.get("ts")
+        return str(ts) if ts else None
+
+    async def _open_group(self, key: tuple[str, tuple[str, ...]]) -> str:
+        channel = self._groups.get(key)
+        if channel is None:
+            opened = await self.client.conversations_open(users=",".join(key[1]))
+            channel = str(opened["channel"]["id"])
+            self._groups[key] = channel
+        return channel

@@ -7,10 +7,12 @@ from botbuilder.integration.aiohttp import CloudAdapter
 
 from adapters.teams.reference import reference_from_dict, restore_tenant
 from adapters.teams.translate import message_activity
-from core.events import Delivery
+from core.events import Delivery, PermanentFailure
 from core.outbox import RetryLater
 
 DEFAULT_RETRY_SECONDS = 5.0
+# 403: the user blocked the bot or an admin disabled it; 404: the conversation is gone.
+PERMANENT_STATUSES = frozenset({403, 404})
 
 
 class NoConversationReference(LookupError):
@@ -30,6 +32,13 @@ def _retry_after(exc: Exception) -> RetryLater | None:
     return RetryLater(seconds)
 
 
+def _permanent(exc: Exception) -> PermanentFailure | None:
+    status = getattr(getattr(exc, "response", None), "status_code", None)
+    if status in PERMANENT_STATUSES:
+        return PermanentFailure(f"Bot Connector answered {status}")
+    return None
+
+
 class TeamsSender:
     """Implements core.events.Sender for Teams."""
 
@@ -40,18 +49,26 @@ class TeamsSender:
         self.adapter = adapter
         self.app_id = app_id
 
-    async def deliver(self, delivery: Delivery) -> None:
-        """Send one outbox message to the stored conversation; raise so the outbox retries."""
+    async def deliver(self, delivery: Delivery) -> str | None:
+        """Send one outbox message to the stored conversation; returns the activity id.
+
+        Raises RetryLater on 429, PermanentFailure when the bot was blocked or the
+        conversation is gone, anything else so the outbox retries.
+        """
         if not delivery.conversation_ref:
             raise NoConversationReference(f"no conversation reference for {delivery.user_id}")
         reference = reference_from_dict(delivery.conversation_ref)
         tenant = delivery.tenant_id or (
             reference.conversation.tenant_id if reference.conversation else None)
 
+        sent_ids: list[str] = []
+
         async def send(context: TurnContext) -> None:
             activity = message_activity(delivery.message)
             restore_tenant(activity, tenant)
-            await context.send_activity(activity)
+            response = await context.send_activity(activity)
+            if response is not None and getattr(response, "id", None):
+                sent_ids.append(str(response.id))
 
         try:
             await self.adapter.continue_conversation(reference, send, self.app_id)
@@ -59,4 +76,8 @@ class TeamsSender:
             retry = _retry_after(exc)
             if retry is not None:
                 raise retry from exc
+            permanent = _permanent(exc)
+            if permanent is not None:
+                raise permanent from exc
             raise
+        return sent_ids[0] if sent_ids else None

@@ -1,0 +1,182 @@
+"""A fake Slack Web API that enforces Slack's rate limits and records every accepted message.
+
+chat.postMessage: at most ``per_channel`` messages per ``window`` seconds per channel (Slack:
+one per second), else 429 with Retry-After. conversations.open: Tier 3, at most
+``open_per_minute`` calls in any 60 s. Accepted messages are kept with their text so tests and
+the benchmark can count duplicates and losses. Run with ``with SlackLimitsFake() as fake``
+and point slack_sdk's ``base_url`` at ``fake.url``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+import threading
+import time
+from collections import Counter, defaultdict, deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl
+
+
+@dataclass(frozen=True)
+class Accepted:
+    """One message Slack would have shown: where, what, its ts and when it arrived."""
+
+    channel: str
+    text: str
+    ts: str
+    at: float
+
+
+def _parse(raw: bytes, content_type: str) -> dict[str, Any]:
+    text = raw.decode("utf-8") if raw else ""
+    if not text:
+        return {}
+    if "json" in content_type or text.startswith("{"):
+        return dict(json.loads(text))
+    return dict(parse_qsl(text, keep_blank_values=True))
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    # The default backlog of 5 drops connections when many sends arrive at once.
+    request_queue_size = 128
+
+
+class SlackLimitsFake:
+    """The limit-enforcing fake Slack Web API, on 127.0.0.1 and an ephemeral port."""
+
+    def __init__(self, *, per_channel_per_second: float = 1.0, open_per_minute: int = 50,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        # One message per channel per ``1 / per_channel_per_second`` seconds, measured
+        # between accepted messages (rejected calls do not count, as at Slack).
+        self.min_gap = 1.0 / per_channel_per_second
+        self.retry_after = max(1, math.ceil(self.min_gap))
+        self.open_per_minute = open_per_minute
+        self.clock = clock
+        self.accepted: list[Accepted] = []
+        self.rejected: Counter[str] = Counter()  # method -> 429s answered
+        self.opens: list[str] = []  # users= of every accepted conversations.open
+        self.forced_429 = 0  # answer this many next chat.postMessage calls with 429
+        self.forced_retry_after = 1
+        self.errors: dict[str, str] = {}  # channel -> Slack error code to answer with
+        self._last_post: dict[str, float] = {}
+        self._open_times: deque[float] = deque()
+        self._ts = itertools.count(1)
+        self._lock = threading.Lock()
+        self._server = _Server(("127.0.0.1", 0), self._handler_class())
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,),
+                                        daemon=True)
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}/"
+
+    def __enter__(self) -> SlackLimitsFake:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    # --- what tests read ---------------------------------------------------------------
+
+    def texts(self) -> list[str]:
+        """The text of every accepted message, in arrival order."""
+        with self._lock:
+            return [a.text for a in self.accepted]
+
+    def duplicates(self) -> int:
+        """How many accepted messages repeated an earlier one's (channel, text)."""
+        with self._lock:
+            counts = Counter((a.channel, a.text) for a in self.accepted)
+        return sum(n - 1 for n in counts.values())
+
+    def by_channel(self) -> dict[str, list[Accepted]]:
+        """Accepted messages per channel, in arrival order."""
+        out: dict[str, list[Accepted]] = defaultdict(list)
+        with self._lock:
+            for a in self.accepted:
+                out[a.channel].append(a)
+        return dict(out)
+
+    # --- the API ------------------------------------------------------------------------
+
+    def _answer(self, method: str, body: dict[str, Any]) -> tuple[int, dict[str, str], Any]:
+        now = self.clock()
+        with self._lock:
+            if method == "chat.postMessage":
+                return self._post(body, now)
+            if method == "conversations.open":
+                return self._open(body, now)
+            if method == "auth.test":
+                return 200, {}, {"ok": True, "team_id": "T1", "user_id": "UBOT", "bot_id": "B1"}
+        return 200, {}, {"ok": False, "error": "unknown_method"}
+
+    def _post(self, body: dict[str, Any], now: float) -> tuple[int, dict[str, str], Any]:
+        channel = str(body.get("channel", ""))
+        if not channel:
+            return 200, {}, {"ok": False, "error": "channel_not_found"}
+        if self.forced_429 > 0:
+            self.forced_429 -= 1
+            self.rejected["chat.postMessage"] += 1
+            return (429, {"Retry-After": str(self.forced_retry_after)},
+                    {"ok": False, "error": "ratelimited"})
+        if channel in self.errors:
+            return 200, {}, {"ok": False, "error": self.errors[channel]}
+        last = self._last_post.get(channel)
+        if last is not None and now - last < self.min_gap:
+            self.rejected["chat.postMessage"] += 1
+            return (429, {"Retry-After": str(self.retry_after)},
+                    {"ok": False, "error": "ratelimited"})
+        self._last_post[channel] = now
+        ts = f"{int(time.time())}.{next(self._ts):06d}"
+        self.accepted.append(Accepted(channel, str(body.get("text", "")), ts, now))
+        return 200, {}, {"ok": True, "channel": channel, "ts": ts}
+
+    def _open(self, body: dict[str, Any], now: float) -> tuple[int, dict[str, str], Any]:
+        while self._open_times and now - self._open_times[0] >= 60.0:
+            self._open_times.popleft()
+        if len(self._open_times) >= self.open_per_minute:
+            self.rejected["conversations.open"] += 1
+            wait = 60.0 - (now - self._open_times[0])
+            return (429, {"Retry-After": str(max(1, math.ceil(wait)))},
+                    {"ok": False, "error": "ratelimited"})
+        self._open_times.append(now)
+        users = str(body.get("users", ""))
+        self.opens.append(users)
+        channel = "G" + "".join(sorted(users.split(",")))
+        return 200, {}, {"ok": True, "channel": {"id": channel}}
+
+    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length)
+                method = self.path.split("?", 1)[0].strip("/")
+                body = _parse(raw, self.headers.get("Content-Type") or "")
+                # slack_sdk sends some methods' arguments as query parameters.
+                query = self.path.partition("?")[2]
+                body = {**dict(parse_qsl(query, keep_blank_values=True)), **body}
+                status, headers, answer = fake._answer(method, body)
+                data = json.dumps(answer).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+                pass  # keep test output quiet
+
+        return Handler

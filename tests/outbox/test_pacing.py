@@ -1,0 +1,88 @@
+"""Pure unit tests: backoff with jitter, and the pacer's token buckets on a fake clock."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+
+from core.clock import FakeClock
+from core.events import Delivery
+from core.outbox.dispatch import (
+    BACKOFF_CAP_SECONDS,
+    Pacer,
+    backoff,
+    backoff_bounds,
+    slack_limits,
+)
+from core.ui import Message
+
+T0 = datetime(2024, 3, 1, 9, 0, tzinfo=UTC)
+
+
+def dm(user: str, tenant: str = "T1", group: tuple[str, ...] = ()) -> Delivery:
+    return Delivery(1, "slack", tenant, user, "", None, Message("hi"), group_user_ids=group)
+
+
+def test_backoff_stays_within_its_bounds_and_jitters() -> None:
+    for attempts in range(1, 40):
+        low, high = backoff_bounds(attempts)
+        assert high == min(BACKOFF_CAP_SECONDS, 2.0 * 2 ** (attempts - 1))
+        assert low == high / 2
+        rng = random.Random(attempts)
+        picks = [backoff(attempts, rng).total_seconds() for _ in range(200)]
+        assert all(low <= p <= high for p in picks)
+        assert len(set(picks)) > 100  # really jittered, not a constant
+    assert backoff_bounds(10_000)[1] == BACKOFF_CAP_SECONDS  # no overflow past the cap
+
+
+def test_backoff_is_reproducible_with_a_seed() -> None:
+    first = [backoff(3, random.Random(42)) for _ in range(5)]
+    again = [backoff(3, random.Random(42)) for _ in range(5)]
+    assert first == again
+
+
+def test_burst_to_one_channel_is_spread_a_second_apart() -> None:
+    clock = FakeClock(T0)
+    pacer = Pacer(clock)
+    slots = [pacer.reserve(dm("U1")) for _ in range(10)]
+    assert slots[0] == T0
+    gaps = [(b - a).total_seconds() for a, b in zip(slots, slots[1:], strict=False)]  # type: ignore[operator]
+    assert all(gap >= 1.0 for gap in gaps)
+    assert slots[-1] - T0 < timedelta(seconds=9 * 1.05)  # spaced, not stalled
+    # Other channels, and the same user id in another workspace, are not held up.
+    assert pacer.reserve(dm("U2")) == T0
+    assert pacer.reserve(dm("U1", tenant="T2")) == T0
+
+
+def test_slots_free_up_as_time_passes() -> None:
+    clock = FakeClock(T0)
+    pacer = Pacer(clock)
+    pacer.reserve(dm("U1"))
+    clock.advance(timedelta(seconds=5))
+    assert pacer.reserve(dm("U1")) == clock.now()
+
+
+def test_hold_after_429_keeps_the_target_quiet() -> None:
+    clock = FakeClock(T0)
+    pacer = Pacer(clock)
+    pacer.hold(dm("U1"), 30)
+    assert pacer.reserve(dm("U1")) == T0 + timedelta(seconds=30)
+    assert pacer.reserve(dm("U2")) == T0
+
+
+def test_reserve_refuses_a_slot_past_the_deadline_without_booking() -> None:
+    clock = FakeClock(T0)
+    pacer = Pacer(clock)
+    pacer.reserve(dm("U1"))
+    assert pacer.reserve(dm("U1"), not_after=T0 + timedelta(seconds=0.5)) is None
+    assert pacer.next_slot(dm("U1")) < T0 + timedelta(seconds=1.1)  # nothing was booked
+
+
+def test_conversations_open_stays_under_tier_3_in_any_minute() -> None:
+    clock = FakeClock(T0)
+    pacer = Pacer(clock, {"slack": slack_limits()})
+    slots = [pacer.reserve(dm("", group=(f"U{i}", f"V{i}"))) for i in range(120)]
+    times = [s.timestamp() for s in slots]  # type: ignore[union-attr]
+    worst = max(sum(1 for t in times if start <= t < start + 60) for start in times)
+    assert worst <= 50
+    assert times[4] == T0.timestamp()  # a small burst goes at once

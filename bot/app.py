@@ -13,17 +13,22 @@ from sqlalchemy import text
 
 from bot.delivery import OutboxWorker
 from bot.settings import Settings, get_settings
+from core.clock import Clock, SystemClock
 from core.db import make_engine, make_session_factory
 from core.mentorbot import Mentorbot
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    """Build the app for ``settings``; adapters are mounted only when configured."""
+def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:
+    """Build the app for ``settings``; adapters are mounted only when configured.
+
+    ``clock`` is shared by core and the outbox worker; tests pass a fake one to move time.
+    """
+    clock = clock or SystemClock()
     settings = settings or get_settings()
     engine = make_engine(settings.database_url)
     sessions = make_session_factory(engine)
-    core = Mentorbot(sessions, admin_emails=settings.admin_email_list)
-    worker = OutboxWorker(sessions)
+    core = Mentorbot(sessions, admin_emails=settings.admin_email_list, clock=clock)
+    worker = OutboxWorker(sessions, clock=clock)
 
     async def _tick() -> None:
         """Plan what is due (core decides; the scheduler only keeps time), then dispatch.

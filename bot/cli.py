@@ -257,6 +257,20 @@ def bench_matching(
     print_benchmark(result)
 
 
+@bench_app.command("delivery")
+def bench_delivery(
+    messages: int = typer.Option(5000, "--messages", "-n", min=1),
+    channels: int = typer.Option(50, "--channels", min=1),
+    seed: int = typer.Option(0, "--seed"),
+) -> None:
+    """Deliver N messages through a local fake Slack that enforces Slack's limits."""
+    from bot.bench_delivery import print_delivery_benchmark, run_delivery_benchmark
+
+    with console.status(f"Delivering {messages:,} messages at Slack's pace…"):
+        result = run_delivery_benchmark(messages, channels, seed)
+    print_delivery_benchmark(result, console)
+
+
 @app.command()
 def version() -> None:
     """Print the installed version."""

@@ -144,3 +144,10 @@ def test_bench_matching_prints_its_figures() -> None:
     for figure in ("ours_pct_of_optimum", "greedy_pct_of_optimum", "ratio_end_to_end_to_bare",
                    "peak_rss_mb"):
         assert figure in result.output
+
+
+def test_bench_delivery_prints_throughput_duplicates_and_losses() -> None:
+    result = runner.invoke(app, ["bench", "delivery", "--messages", "20", "--channels", "10"])
+    assert result.exit_code == 0, result.output
+    for figure in ("throughput ÷ allowed", "duplicates", "lost"):
+        assert figure in result.output

@@ -74,6 +74,8 @@ class SlackSender:
                 channel = await self._open_group(group_key)
             else:
                 channel = delivery.user_id or delivery.channel_id
+            if message.file is not None:
+                return await self._post_file(delivery, channel)
             response = await self.client.chat_postMessage(
                 channel=channel, text=message.text, blocks=message_to_blocks(message) or None)
         except SlackApiError as exc:
@@ -89,6 +91,20 @@ class SlackSender:
             raise
         ts = response.get("ts")
         return str(ts) if ts else None
+
+    async def _post_file(self, delivery: Delivery, channel: str) -> str | None:
+        """A message with a file (a calendar invite) is one upload with the text as its comment:
+        one Slack message, so a retry can't leave the text posted without its file."""
+        file = delivery.message.file
+        assert file is not None
+        if channel.startswith("U"):  # uploads need the DM's channel id, not the user id
+            opened = await self.client.conversations_open(users=channel)
+            channel = str(opened["channel"]["id"])
+        response = await self.client.files_upload_v2(
+            channel=channel, content=file.content, filename=file.filename,
+            title=file.filename, initial_comment=delivery.message.text)
+        uploaded = response.get("files") or [response.get("file") or {}]
+        return str(uploaded[0].get("id")) if uploaded and uploaded[0] else None
 
     async def _open_group(self, key: tuple[str, tuple[str, ...]]) -> str:
         channel = self._groups.get(key)

@@ -7,9 +7,11 @@ import json
 import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl
+
+from tests.fakes.local_server import LocalServer
 
 
 @dataclass
@@ -35,30 +37,14 @@ def _parse(raw: bytes, content_type: str) -> dict[str, Any]:
     return body
 
 
-class FakeSlackApi:
+class FakeSlackApi(LocalServer):
     """Start with ``with FakeSlackApi() as fake``; point slack_sdk at ``fake.url``."""
 
     def __init__(self) -> None:
         self.calls: list[Call] = []
         self.rate_limit_seconds: int | None = None
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,),
-                                        daemon=True)
-
-    @property
-    def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}/"
-
-    def __enter__(self) -> FakeSlackApi:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        self._start_server(self._handler_class())
 
     def rate_limit(self, seconds: int | None) -> None:
         """Answer chat.postMessage with 429 and Retry-After ``seconds``; None to stop."""

@@ -21,6 +21,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl
 
+from tests.fakes.local_server import LocalServer
+
 
 @dataclass(frozen=True)
 class Accepted:
@@ -47,8 +49,10 @@ class _Server(ThreadingHTTPServer):
     request_queue_size = 128
 
 
-class SlackLimitsFake:
+class SlackLimitsFake(LocalServer):
     """The limit-enforcing fake Slack Web API, on 127.0.0.1 and an ephemeral port."""
+
+    server_class = _Server
 
     def __init__(self, *, per_channel_per_second: float = 1.0, open_per_minute: int = 50,
                  clock: Callable[[], float] = time.monotonic) -> None:
@@ -68,22 +72,7 @@ class SlackLimitsFake:
         self._open_times: deque[float] = deque()
         self._ts = itertools.count(1)
         self._lock = threading.Lock()
-        self._server = _Server(("127.0.0.1", 0), self._handler_class())
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,),
-                                        daemon=True)
-
-    @property
-    def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}/"
-
-    def __enter__(self) -> SlackLimitsFake:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        self._start_server(self._handler_class())
 
     # --- what tests read ---------------------------------------------------------------
 

@@ -478,3 +478,16 @@ class SurveyResponse(Base):
     comment: Mapped[str] = mapped_column(Text, default="")
     consent_to_quote: Mapped[bool] = mapped_column(Boolean, default=False)
     answered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ScimToken(Base):
+    """A workspace's bearer token for SCIM provisioning; only its SHA-256 is stored."""
+
+    __tablename__ = "scim_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    label: Mapped[str] = mapped_column(String(120), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -7,7 +7,7 @@ import os
 from alembic import context
 
 import core.models  # noqa: F401  - registers every table on Base.metadata
-from core.db import DEFAULT_DATABASE_URL, Base, make_engine
+from core.db import DEFAULT_DATABASE_URL, Base, UTCDateTime, make_engine
 
 config = context.config
 target_metadata = Base.metadata
@@ -18,10 +18,18 @@ def _url() -> str:
             or DEFAULT_DATABASE_URL)
 
 
+def _render_item(type_, obj, autogen_context):  # type: ignore[no-untyped-def]
+    # Migrations stay self-contained: our UTC wrapper is a plain timezone-aware DateTime there.
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
+
+
 def _run(connection) -> None:  # type: ignore[no-untyped-def]
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
+        render_item=_render_item,
         render_as_batch=connection.dialect.name == "sqlite",  # SQLite needs batch ALTERs
         compare_type=True,
     )

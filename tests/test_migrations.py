@@ -12,7 +12,8 @@ from core.db import Base, make_engine
 TABLES = {"workspaces", "people", "platform_identities", "programs", "invitations",
           "enrollments", "outbox", "admins", "protected_attributes", "do_not_match",
           "match_runs", "matches", "match_mentees", "match_adjustments", "mentor_requests",
-          "match_events", "checkins", "meetings", "goals", "survey_responses"}
+          "match_events", "checkins", "meetings", "goals", "survey_responses",
+          "scim_tokens"}
 
 
 def test_upgrade_then_downgrade_round_trip(db_url: str) -> None:

@@ -1,0 +1,1 @@
+"""People from the HR system: records, upserts, the reporting tree, and deactivation."""

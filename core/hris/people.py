@@ -1,0 +1,131 @@
+"""Create, update and deactivate people from HRIS records (CSV import and SCIM share this)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from core.hris.records import PersonRecord
+from core.models import (
+    EndReason,
+    Enrollment,
+    EnrollmentStatus,
+    Person,
+    Program,
+    Workspace,
+)
+from core.outbox import enqueue_dm
+from core.relationships import lifecycle
+from core.ui import Message, Section
+
+Change = Literal["new", "changed", "unchanged", "deactivated"]
+FIELDS = ("name", "email", "title", "department", "level", "location", "timezone", "hire_date")
+
+
+def find(session: Session, workspace: Workspace, rec: PersonRecord) -> Person | None:
+    """The person a record describes: by employee id, else by email."""
+    person = session.scalar(select(Person).where(
+        Person.workspace_id == workspace.id, Person.external_id == rec.external_id))
+    if person is None and rec.email:
+        person = session.scalar(select(Person).where(
+            Person.workspace_id == workspace.id, func.lower(Person.email) == rec.email.lower()))
+    return person
+
+
+def apply_record(session: Session, workspace: Workspace, rec: PersonRecord, *,
+                 now: datetime) -> tuple[Person, Change]:
+    """Upsert one person; deactivate them when the record says they left."""
+    person = find(session, workspace, rec)
+    if person is None:
+        person = Person(workspace_id=workspace.id, external_id=rec.external_id, active=True,
+                        **{f: getattr(rec, f) for f in FIELDS})
+        session.add(person)
+        session.flush()
+        if not rec.active:
+            deactivate(session, person, now=now)
+        return person, "new"
+    changed = person.external_id != rec.external_id or any(
+        getattr(person, f) != getattr(rec, f) for f in FIELDS)
+    person.external_id = rec.external_id
+    for f in FIELDS:
+        setattr(person, f, getattr(rec, f))
+    if person.active and not rec.active:
+        deactivate(session, person, now=now)
+        return person, "deactivated"
+    if not person.active and rec.active:
+        person.active, changed = True, True
+    return person, "changed" if changed else "unchanged"
+
+
+def link_managers(session: Session, workspace: Workspace,
+                  wanted: dict[int, str | None]) -> list[str]:
+    """Point each person at their manager by employee id; report unknown ids and cycles."""
+    by_external = dict(session.execute(select(Person.external_id, Person.id).where(
+        Person.workspace_id == workspace.id, Person.external_id.is_not(None))).all())
+    problems = []
+    manager_of: dict[int, int | None] = {}
+    for person_id, manager_ext in wanted.items():
+        manager_id = by_external.get(manager_ext) if manager_ext else None
+        if manager_ext and manager_id is None:
+            problems.append(f"manager “{manager_ext}” of person {person_id} is not in the data")
+        manager_of[person_id] = manager_id
+    for person_id, manager_id in manager_of.items():
+        person = session.get(Person, person_id)
+        if person is not None:
+            person.manager_id = manager_id
+    session.flush()
+    problems += cycles(session, workspace)
+    return problems
+
+
+def cycles(session: Session, workspace: Workspace) -> list[str]:
+    """Every loop in the reporting tree, once each, without following it forever."""
+    manager = dict(session.execute(select(Person.id, Person.manager_id).where(
+        Person.workspace_id == workspace.id)).all())
+    names = dict(session.execute(select(Person.id, Person.name).where(
+        Person.workspace_id == workspace.id)).all())
+    seen: set[int] = set()
+    found = []
+    for start in manager:
+        path: list[int] = []
+        on_path: set[int] = set()
+        node: int | None = start
+        while node is not None and node not in seen:
+            if node in on_path:
+                loop = path[path.index(node):]
+                found.append("reporting loop: " + " → ".join(names[i] for i in loop + [node]))
+                break
+            on_path.add(node)
+            path.append(node)
+            node = manager.get(node)
+        seen.update(path)
+    return found
+
+
+def deactivate(session: Session, person: Person, *, now: datetime) -> int:
+    """Someone left: out of every pool, live matches end with reason "left", partners are told
+    kindly and offered a rematch. History stays for reports. Returns matches ended."""
+    person.active = False
+    for enrollment in session.scalars(select(Enrollment).where(
+            Enrollment.person_id == person.id, Enrollment.status == EnrollmentStatus.ACTIVE)):
+        enrollment.status = EnrollmentStatus.WITHDRAWN
+    ended = 0
+    for match in lifecycle.live_matches_for(session, person):
+        program = session.get(Program, match.program_id)
+        lifecycle.end(session, match, EndReason.LEFT, now=now)
+        ended += 1
+        for other_id in lifecycle.members(match):
+            other = session.get(Person, other_id)
+            if other is None or other.id == person.id or not other.active:
+                continue
+            text = (f"{person.name} has left the company, so your mentoring in "
+                    f"*{program.name if program else 'your program'}* has ended. Thank you for "
+                    "the time you gave each other. You stay in the program: `/mentor suggest` "
+                    "or the next matching run finds you a new match.")
+            enqueue_dm(session, other, Message(text, [Section(text)]),
+                       f"left:{match.id}:{other.id}", kind="left", match_id=match.id, now=now)
+    session.flush()
+    return ended

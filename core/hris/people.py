@@ -35,18 +35,28 @@ def find(session: Session, workspace: Workspace, rec: PersonRecord) -> Person | 
     return person
 
 
+_UNSET = object()
+
+
 def apply_record(session: Session, workspace: Workspace, rec: PersonRecord, *,
-                 now: datetime) -> tuple[Person, Change]:
-    """Upsert one person; deactivate them when the record says they left."""
-    person = find(session, workspace, rec)
+                 now: datetime, existing: Person | None | object = _UNSET,
+                 flush: bool = True) -> tuple[Person, Change]:
+    """Upsert one person; deactivate them when the record says they left.
+
+    A bulk import passes ``existing`` (looked up in one query for the whole file) and
+    ``flush=False`` so thousands of rows don't cost thousands of round trips.
+    """
+    person = find(session, workspace, rec) if existing is _UNSET else existing
     if person is None:
         person = Person(workspace_id=workspace.id, external_id=rec.external_id, active=True,
                         **{f: getattr(rec, f) for f in FIELDS})
         session.add(person)
-        session.flush()
+        if flush or not rec.active:
+            session.flush()
         if not rec.active:
             deactivate(session, person, now=now)
         return person, "new"
+    assert isinstance(person, Person)
     changed = person.external_id != rec.external_id or any(
         getattr(person, f) != getattr(rec, f) for f in FIELDS)
     person.external_id = rec.external_id
@@ -72,10 +82,11 @@ def link_managers(session: Session, workspace: Workspace,
         if manager_ext and manager_id is None:
             problems.append(f"manager “{manager_ext}” of person {person_id} is not in the data")
         manager_of[person_id] = manager_id
+    people = {p.id: p for p in session.scalars(select(Person).where(
+        Person.id.in_(list(manager_of))))}
     for person_id, manager_id in manager_of.items():
-        person = session.get(Person, person_id)
-        if person is not None:
-            person.manager_id = manager_id
+        if person_id in people and people[person_id].manager_id != manager_id:
+            people[person_id].manager_id = manager_id
     session.flush()
     problems += cycles(session, workspace)
     return problems

@@ -1,0 +1,160 @@
+"""`mentorbot import people`: an HRIS export in, a diff out, all or nothing, idempotent."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.hris.people import apply_record, deactivate, link_managers
+from core.hris.records import PersonRecord
+from core.models import Person, Workspace
+
+# canonical field -> the export's column, or several columns joined by a space.
+Mapping = dict[str, str | list[str]]
+
+PRESETS: dict[str, Mapping] = {
+    "mentorbot": {"external_id": "employee_id", "name": "name", "email": "email",
+                  "title": "title", "department": "department", "level": "level",
+                  "manager_external_id": "manager_id", "location": "location",
+                  "timezone": "timezone", "hire_date": "hire_date", "active": "active"},
+    "workday": {"external_id": "Employee ID", "name": "Worker", "email": "Email - Work",
+                "title": "Business Title", "department": "Supervisory Organization",
+                "level": "Management Level", "manager_external_id": "Manager Employee ID",
+                "location": "Location", "timezone": "Time Zone", "hire_date": "Hire Date",
+                "active": "Worker Status"},
+    "bamboohr": {"external_id": "Employee #", "name": ["First Name", "Last Name"],
+                 "email": "Work Email", "title": "Job Title", "department": "Department",
+                 "level": "Job Level", "manager_external_id": "Supervisor EID",
+                 "location": "Location", "timezone": "Time Zone", "hire_date": "Hire Date",
+                 "active": "Status"},
+    "hibob": {"external_id": "Employee ID", "name": "Display name", "email": "Email",
+              "title": "Job title", "department": "Department", "level": "Grade",
+              "manager_external_id": "Reports to ID", "location": "Site",
+              "timezone": "Time zone", "hire_date": "Start date", "active": "Lifecycle status"},
+}
+REQUIRED = ("external_id", "name", "email")
+INACTIVE = {"false", "0", "no", "inactive", "terminated", "left", "employed: no", "n"}
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%d/%m/%Y", "%d.%m.%Y")
+
+
+@dataclass
+class ImportResult:
+    """The diff an import makes (or would make, on a dry run), and why it refused."""
+
+    new: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    deactivated: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def _cell(row: dict[str, str], source: str | list[str]) -> str:
+    if isinstance(source, list):
+        return " ".join((row.get(c) or "").strip() for c in source).strip()
+    return (row.get(source) or "").strip()
+
+
+def _date(text: str) -> date | None:
+    for fmt in _DATE_FORMATS:
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(f"hire date “{text}” is not a date")
+
+
+def parse_row(row: dict[str, str], mapping: Mapping) -> PersonRecord:
+    """One export row as a record; raises ValueError with a reason a person can act on."""
+    get = {k: _cell(row, v) for k, v in mapping.items()}
+    for key in REQUIRED:
+        if not get.get(key):
+            raise ValueError(f"{key.replace('_', ' ')} is empty")
+    if not _EMAIL.match(get["email"]):
+        raise ValueError(f"email “{get['email']}” is not an email address")
+    digits = re.sub(r"\D", "", get.get("level", ""))
+    return PersonRecord(
+        external_id=get["external_id"], name=get["name"], email=get["email"].lower(),
+        title=get.get("title", ""), department=get.get("department", ""),
+        level=int(digits) if digits else None,
+        manager_external_id=get.get("manager_external_id") or None,
+        location=get.get("location", ""), timezone=get.get("timezone") or "UTC",
+        hire_date=_date(get["hire_date"]) if get.get("hire_date") else None,
+        active=get.get("active", "").lower() not in INACTIVE)
+
+
+def import_people(session: Session, workspace: Workspace, text: str, mapping: Mapping, *,
+                  now: datetime, deactivate_missing: bool = True,
+                  progress: Callable[[int], None] | None = None) -> ImportResult:
+    """Apply an export to the workspace. The caller owns the transaction: on ``errors`` it
+    must roll back (nothing is written before every row has parsed)."""
+    result = ImportResult()
+    reader = csv.DictReader(io.StringIO(text))
+    columns = set(reader.fieldnames or [])
+    needed = {c for k in REQUIRED for c in ([mapping[k]] if isinstance(mapping.get(k), str)
+                                            else mapping.get(k) or [])}
+    if missing := sorted(needed - columns):
+        result.errors.append(f"line 1: missing column(s): {', '.join(missing)}")
+        return result
+    records: list[PersonRecord] = []
+    seen: dict[str, int] = {}
+    emails: dict[str, int] = {}
+    for row in reader:
+        try:
+            rec = parse_row(row, mapping)
+        except ValueError as exc:
+            result.errors.append(f"line {reader.line_num}: {exc}")
+            continue
+        if rec.external_id in seen:
+            result.errors.append(f"line {reader.line_num}: employee id “{rec.external_id}” "
+                                 f"repeats line {seen[rec.external_id]}")
+            continue
+        if rec.email in emails:
+            result.errors.append(f"line {reader.line_num}: email “{rec.email}” repeats line "
+                                 f"{emails[rec.email]}")
+            continue
+        seen[rec.external_id] = emails[rec.email] = reader.line_num
+        records.append(rec)
+    if result.errors:
+        return result
+    everyone = session.scalars(select(Person).where(Person.workspace_id == workspace.id)).all()
+    by_id = {p.external_id: p for p in everyone if p.external_id}
+    by_email = {p.email.lower(): p for p in everyone if p.email}
+    before = {p.id: p.manager_id for p in everyone}
+    applied: list[tuple[Person, PersonRecord]] = []
+    for rec in records:
+        existing = by_id.get(rec.external_id) or by_email.get(rec.email)
+        person, change = apply_record(session, workspace, rec, now=now, existing=existing,
+                                      flush=False)
+        applied.append((person, rec))
+        if change == "unchanged":
+            result.unchanged += 1
+        else:
+            getattr(result, change if change != "deactivated" else "deactivated").append(
+                f"{rec.name} <{rec.email}>")
+        if progress:
+            progress(1)
+    if deactivate_missing:
+        for person in session.scalars(select(Person).where(
+                Person.workspace_id == workspace.id, Person.active.is_(True),
+                Person.external_id.is_not(None), Person.external_id.not_in(list(seen)))):
+            deactivate(session, person, now=now)
+            result.deactivated.append(f"{person.name} <{person.email}> (not in the export)")
+    session.flush()
+    result.warnings += link_managers(
+        session, workspace, {p.id: rec.manager_external_id for p, rec in applied})
+    listed = set(result.new + result.changed + result.deactivated)
+    for person, _ in applied:
+        label = f"{person.name} <{person.email}>"
+        if person.id in before and person.manager_id != before[person.id] and label not in listed:
+            result.changed.append(label)  # a new manager is a change too
+            result.unchanged -= 1
+    return result

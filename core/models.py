@@ -165,6 +165,11 @@ class Program(Base):
     min_overlap_hours: Mapped[int | None] = mapped_column(Integer)
     cooldown_days: Mapped[int] = mapped_column(Integer, default=365)
     weights: Mapped[dict[str, float]] = mapped_column(JSON, default=dict)
+    # The first-meeting agenda the introduction suggests, one item per line (empty: default).
+    agenda: Mapped[str] = mapped_column(Text, default="")
+    # Onboarding programs invite new hires on HRIS sync: hired within N days, or a title match.
+    auto_invite_hired_within_days: Mapped[int | None] = mapped_column(Integer)
+    auto_invite_title_pattern: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -491,3 +496,77 @@ class ScimToken(Base):
     label: Mapped[str] = mapped_column(String(120), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class AuditEntry(Base):
+    """Every admin action: who did what, when."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    action: Mapped[str] = mapped_column(String(64))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class AnnouncementStatus(enum.StrEnum):
+    DRAFT = "draft"
+    SCHEDULED = "scheduled"
+    POSTED = "posted"
+    CANCELLED = "cancelled"
+
+
+class Announcement(Base):
+    """A post to one or more channels, now or at a set time, optionally with a Join button."""
+
+    __tablename__ = "announcements"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id",
+                                                                 ondelete="SET NULL"))
+    channels: Mapped[list[str]] = mapped_column(JSON, default=list)
+    text: Mapped[str] = mapped_column(Text)
+    join_program_id: Mapped[int | None] = mapped_column(ForeignKey("programs.id",
+                                                                   ondelete="SET NULL"))
+    post_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    status: Mapped[AnnouncementStatus] = mapped_column(
+        _enum(AnnouncementStatus, "announcement_status"), default=AnnouncementStatus.DRAFT)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class NominationStatus(enum.StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    DECLINED = "declined"
+
+
+class Nomination(Base):
+    """A manager puts a report forward for an invite-only program; an admin decides."""
+
+    __tablename__ = "nominations"
+    __table_args__ = (UniqueConstraint("program_id", "nominee_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"))
+    nominee_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    nominated_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id",
+                                                                   ondelete="SET NULL"))
+    status: Mapped[NominationStatus] = mapped_column(
+        _enum(NominationStatus, "nomination_status"), default=NominationStatus.PENDING)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class AdminLink(Base):
+    """A one-time, 15-minute sign-in link to the admin web page (only its hash is kept)."""
+
+    __tablename__ = "admin_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from core import outbox
 from core.admin.commands import AdminCommands
+from core.admin.programs import FORM_ID as PROGRAM_FORM
 from core.admin.rights import normalise_emails
 from core.clock import Clock, SystemClock
 from core.enrollment import avoid, dialog, texts
@@ -110,6 +111,8 @@ class Mentorbot:
         if isinstance(event, CommandEvent):
             return self._command(session, person, event.text, event.actor)
         if isinstance(event, ButtonAction):
+            if event.action_id == "program.template":
+                return self._admin(session, person, event.actor).program_template(event.value)
             if event.action_id.startswith("match."):
                 return self._admin(session, person, event.actor).action(event.action_id,
                                                                         event.value)
@@ -135,6 +138,9 @@ class Mentorbot:
         if isinstance(event, FormSubmission):
             if event.form_id == FORM_ID:
                 return dialog.submit(session, person, event.values, event.context, platform)
+            if event.form_id == PROGRAM_FORM:
+                return self._admin(session, person, event.actor).submit_program(
+                    event.values, event.context)
             if event.form_id in RELATIONSHIP_FORMS:
                 return self._relationships(session, person, event.actor).submit(
                     event.form_id, event.values, event.context)

@@ -285,6 +285,8 @@ class Admin(Base):
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
     granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Kept, not deleted, so a revoked admin named in ADMIN_EMAILS is not re-seeded.
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class ProtectedAttribute(Base):

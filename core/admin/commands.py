@@ -7,10 +7,21 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.admin import texts
-from core.admin.rights import grant, is_admin
+from core.admin import programs, texts
+from core.admin.audit import record
+from core.admin.rights import active_admins, grant, is_admin
 from core.enrollment.programs import find_program
-from core.events import Actor, DirectMessage, Intent, Reply, SendFile, UpdateMessage
+from core.events import (
+    Actor,
+    CloseForm,
+    DirectMessage,
+    FormErrors,
+    Intent,
+    OpenForm,
+    Reply,
+    SendFile,
+    UpdateMessage,
+)
 from core.match_runs import texts as run_texts
 from core.match_runs.export import run_csv
 from core.match_runs.runs import proposed_matches, publish, run_program
@@ -20,10 +31,11 @@ from core.models import (
     MatchRun,
     Person,
     Program,
+    ProgramStatus,
     RunStatus,
 )
 from core.people_refs import find_person
-from core.ui import Message
+from core.ui import Message, validate
 
 
 class AdminCommands:
@@ -54,6 +66,10 @@ class AdminCommands:
             return self._swap(rest)
         if sub == "grant":
             return self._grant(rest)
+        if sub == "revoke":
+            return self._revoke(rest)
+        if sub == "program":
+            return self._program_command(rest)
         return [Reply(texts.admin_help(self.actor.platform,
                                        f"Sorry, I don't know `admin {sub[:40]}`."))]
 
@@ -68,7 +84,86 @@ class AdminCommands:
         program = self._program(name)
         if program is None:
             return [Reply(texts.say(f"Which program? I couldn't find “{name.strip()}”."))]
+        record(self.session, self.person, "match run", now=self.now, program=program.name)
         return [Reply(self._preview(run_program(self.session, program, by=self.person)))]
+
+    def _revoke(self, token: str) -> list[Intent]:
+        target = self._person(token)
+        if target is None:
+            return [Reply(texts.say(f"I couldn't find “{token.strip()}”."))]
+        admins = active_admins(self.session, self.person.workspace_id)
+        row = next((a for a in admins if a.person_id == target.id), None)
+        if row is None:
+            return [Reply(texts.say(f"{target.name} isn't an admin."))]
+        if len(admins) <= 1:
+            return [Reply(texts.say("That's the last admin: grant someone else first, so the "
+                                    "workspace is never left without one."))]
+        row.revoked_at = self.now
+        record(self.session, self.person, "revoke", now=self.now, target=target.name)
+        return [Reply(texts.say(f"{target.name} is no longer an admin."))]
+
+    # --- programs --------------------------------------------------------------------------
+
+    def _program_command(self, rest: str) -> list[Intent]:
+        verb, _, name = rest.partition(" ")
+        verb = verb.lower()
+        if verb == "new":
+            chosen = programs.template(name.strip().lower().replace(" ", "_").replace("-", "_"))
+            if chosen is None:
+                return [Reply(texts.templates(programs.TEMPLATES))]
+            return [OpenForm(programs.program_form(context=f"new:{chosen.key}",
+                                                   defaults=chosen.values))]
+        if verb == "list":
+            return [Reply(texts.program_list(programs.listing(self.session,
+                                                              self.person.workspace_id)))]
+        if verb in ("edit", "open", "close"):
+            program = self._program(name)
+            if program is None:
+                return [Reply(texts.say(f"I couldn't find a program called “{name.strip()}”."))]
+            if verb == "edit":
+                return [OpenForm(programs.program_form(context=str(program.id),
+                                                       program=program))]
+            program.status = ProgramStatus.OPEN if verb == "open" else ProgramStatus.RUNNING
+            record(self.session, self.person, f"program {verb}", now=self.now,
+                   program=program.name)
+            return [Reply(texts.say(
+                f"*{program.name}* is open for enrollment. People can join with "
+                "`/mentor join`." if verb == "open" else
+                f"Enrollment in *{program.name}* is closed; the program is running."))]
+        return [Reply(texts.admin_help(self.actor.platform,
+                                       "Usage: `admin program new|edit|open|close|list`"))]
+
+    def program_template(self, key: str) -> list[Intent]:
+        if not self.allowed:
+            return [Reply(texts.refused())]
+        chosen = programs.template(key)
+        return [OpenForm(programs.program_form(
+            context=f"new:{key}", defaults=chosen.values if chosen else {}))]
+
+    def submit_program(self, values: dict, context: str) -> list[Intent]:
+        """The program form: validate, create a draft or save an edit, audit it."""
+        if not self.allowed:
+            return [Reply(texts.refused())]
+        program = None
+        if context.isdigit():
+            program = self.session.get(Program, int(context))
+            if program is None or program.workspace_id != self.person.workspace_id:
+                return [Reply(texts.say("That program no longer exists."))]
+        form = programs.program_form(context=context, program=program)
+        clean, errors = validate(form, values)
+        errors = errors or programs.check(clean, self.session, self.person.workspace_id,
+                                          program)
+        if errors:
+            return [FormErrors(errors, form)]
+        chosen = programs.template(context.partition(":")[2]) if program is None else None
+        extra = {k: v for k, v in (chosen.values if chosen else {}).items()
+                 if k.startswith("auto_invite")}
+        saved = programs.save(self.session, self.person.workspace_id, clean, program, extra)
+        record(self.session, self.person, "program edit" if program else "program new",
+               now=self.now, program=saved.name)
+        return [CloseForm(), DirectMessage(self.person.id, texts.program_saved(
+            saved, created=program is None, platform=self.actor.platform),
+            f"program-saved:{saved.id}:{self.now.isoformat()}")]
 
     def _preview(self, run: MatchRun) -> Message:
         program = self.session.get(Program, run.program_id)
@@ -93,6 +188,8 @@ class AdminCommands:
             missing = parts[0] if mentor is None else parts[1] if mentee is None else parts[2]
             return [Reply(texts.say(f"I couldn't find “{missing}”."))]
         self._set_adjustment(program, mentor, mentee, AdjustmentKind(kind))
+        record(self.session, self.person, f"match {kind}", now=self.now, program=program.name,
+               mentor=mentor.name, mentee=mentee.name)
         verb = "Locked" if kind == "lock" else "Excluded"
         return [Reply(run_texts.adjusted(f"{verb} {mentor.name} → {mentee.name}", program))]
 
@@ -132,6 +229,8 @@ class AdminCommands:
                                      (ma, a, AdjustmentKind.EXCLUDE),
                                      (mb, b, AdjustmentKind.EXCLUDE)):
             self._set_adjustment(program, mentor, mentee, kind)
+        record(self.session, self.person, "match swap", now=self.now, program=program.name,
+               mentees=[a.name, b.name])
         return [Reply(run_texts.adjusted(
             f"Swapped: {ma.name} → {b.name}, {mb.name} → {a.name}", program))]
 
@@ -140,6 +239,7 @@ class AdminCommands:
         if target is None:
             return [Reply(texts.say(f"I couldn't find “{token.strip()}”."))]
         if grant(self.session, target, by=self.person):
+            record(self.session, self.person, "grant", now=self.now, target=target.name)
             return [Reply(texts.say(f"{target.name} is now an admin.")),
                     DirectMessage(target.id, texts.say(
                         f"{self.person.name} made you a Mentorbot admin. "
@@ -163,6 +263,7 @@ class AdminCommands:
         if run is None or program is None or program.workspace_id != self.person.workspace_id:
             return [Reply(texts.say("That preview no longer exists."))]
         if action_id == "match.csv":
+            record(self.session, self.person, "match csv", now=self.now, run=run.id)
             matches = proposed_matches(self.session, run)
             return [SendFile(f"matches-{program.name.lower().replace(' ', '-')}-run{run.id}.csv",
                              run_csv(run, matches, self._people(run, matches)),
@@ -170,6 +271,8 @@ class AdminCommands:
         if action_id == "match.publish":
             if run.status is not RunStatus.PREVIEW:
                 return [UpdateMessage(run_texts.already_published(program))]
+            record(self.session, self.person, "match publish", now=self.now, run=run.id,
+                   program=program.name)
             matches = publish(self.session, run, now=self.now, by=self.person)
             people = self._people(run, matches)
             intents: list[Intent] = [UpdateMessage(run_texts.published(

@@ -17,10 +17,10 @@ def normalise_emails(emails: Iterable[str]) -> frozenset[str]:
 def is_admin(session: Session, person: Person, seeded: frozenset[str] = frozenset()) -> bool:
     """True for a recorded admin; a person named in the settings is recorded on first check."""
     found = session.scalar(
-        select(Admin.id).where(Admin.workspace_id == person.workspace_id,
-                               Admin.person_id == person.id))
+        select(Admin).where(Admin.workspace_id == person.workspace_id,
+                            Admin.person_id == person.id))
     if found is not None:
-        return True
+        return found.revoked_at is None
     if person.email and person.email.lower() in seeded:
         session.add(Admin(workspace_id=person.workspace_id, person_id=person.id))
         session.flush()
@@ -30,9 +30,19 @@ def is_admin(session: Session, person: Person, seeded: frozenset[str] = frozense
 
 def grant(session: Session, person: Person, by: Person | None = None) -> bool:
     """Make ``person`` an admin; False when they already were."""
-    if is_admin(session, person):
+    row = session.scalar(select(Admin).where(Admin.workspace_id == person.workspace_id,
+                                             Admin.person_id == person.id))
+    if row is not None and row.revoked_at is None:
         return False
-    session.add(Admin(workspace_id=person.workspace_id, person_id=person.id,
-                      granted_by_id=by.id if by else None))
+    if row is None:
+        session.add(Admin(workspace_id=person.workspace_id, person_id=person.id,
+                          granted_by_id=by.id if by else None))
+    else:
+        row.revoked_at, row.granted_by_id = None, by.id if by else None
     session.flush()
     return True
+
+
+def active_admins(session: Session, workspace_id: int) -> list[Admin]:
+    return list(session.scalars(select(Admin).where(Admin.workspace_id == workspace_id,
+                                                    Admin.revoked_at.is_(None))))

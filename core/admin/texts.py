@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from core.enrollment.texts import prefix
-from core.ui import Context, Message, Section
+from core.ui import Button, Buttons, Context, Message, Section
 
 
 def admin_help(platform: str, note: str = "") -> Message:
@@ -13,7 +13,8 @@ def admin_help(platform: str, note: str = "") -> Message:
         f"`{p} admin lock <mentor> <mentee> <program>` – keep this pair in every re-run",
         f"`{p} admin exclude <mentor> <mentee> <program>` – never propose this pair",
         f"`{p} admin swap <mentee> <mentee> <program>` – swap two mentees' mentors",
-        f"`{p} admin grant <person>` – make someone an admin",
+        f"`{p} admin program new|edit|open|close|list` – set up and run programs",
+        f"`{p} admin grant|revoke <person>` – manage admins",
     ]
     blocks = ([Section(note)] if note else []) + [
         Section("*Admin commands*\n" + "\n".join(lines)),
@@ -31,3 +32,27 @@ def refused() -> Message:
 
 def say(text: str) -> Message:
     return Message(text=text, blocks=[Section(text)])
+
+
+def templates(options: list) -> Message:  # type: ignore[type-arg]
+    text = "Start from a template (you can change everything in the form):"
+    buttons = [Button(t.label, "program.template", t.key) for t in options]
+    buttons.append(Button("Blank", "program.template", "blank"))
+    return Message(text=text, blocks=[Section(text), Buttons(buttons)])
+
+
+def program_list(rows: list) -> Message:  # type: ignore[type-arg]
+    if not rows:
+        return say("No programs yet. Create one with `/mentor admin program new`.")
+    lines = [f"*{p.name}* – {p.status.value}, {p.kind.value.replace('_', '-')}"
+             f"{', invite-only' if p.invite_only else ''} · {n} enrolled" for p, n in rows]
+    return Message(text="Programs:\n" + "\n".join(lines),
+                   blocks=[Section("*Programs*"), Section("\n".join(lines))])
+
+
+def program_saved(program, *, created: bool, platform: str) -> Message:  # type: ignore[no-untyped-def]
+    p = prefix(platform)
+    if created:
+        return say(f"Created *{program.name}* as a draft. Open enrollment with "
+                   f"`{p} admin program open {program.name}`.")
+    return say(f"Saved *{program.name}*.")

@@ -79,7 +79,7 @@ class Relationships:
     def _admins(self, program: Program) -> list[Person]:
         return list(self.session.scalars(select(Person).join(
             Admin, Admin.person_id == Person.id).where(
-            Admin.workspace_id == program.workspace_id)).all())
+            Admin.workspace_id == program.workspace_id, Admin.revoked_at.is_(None))).all())
 
     def _period(self, match: Match, on: date | None = None) -> int:
         start = match.published_at or match.created_at

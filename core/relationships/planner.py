@@ -82,7 +82,7 @@ def plan_due(session: Session, now: datetime, group_platforms: Collection[str] =
     programs = {p.id: p for p in session.scalars(select(Program).where(
         Program.id.in_({m.program_id for m in matches})))}
     for admin_ws, person in session.execute(select(Admin.workspace_id, Person).join(
-            Person, Person.id == Admin.person_id)):
+            Person, Person.id == Admin.person_id).where(Admin.revoked_at.is_(None))):
         ctx.admins.setdefault(admin_ws, []).append(person)
     for match in matches:
         members = [people.get(pid) for pid in lifecycle.members(match)]

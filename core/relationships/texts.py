@@ -49,8 +49,10 @@ def introduction(match: Match, program: Program, mentor: Person, mentees: list[P
     stated = [f"*{_first(p)}:* {goals[p.id]}" for p in mentees if goals.get(p.id)]
     if stated:
         blocks.append(Section("*Development goals*\n" + "\n".join(stated)))
+    agenda = [line.strip() for line in program.agenda.splitlines() if line.strip()] \
+        or DEFAULT_AGENDA
     blocks.append(Section("*Suggested first meeting*\n"
-                          + "\n".join(f"{i}. {a}" for i, a in enumerate(DEFAULT_AGENDA, 1))))
+                          + "\n".join(f"{i}. {a}" for i, a in enumerate(agenda, 1))))
     blocks.append(Section(f"*Icebreaker:* {ICEBREAKERS[match.id % len(ICEBREAKERS)]}"))
     blocks += [Buttons([Button("Schedule first meeting", "rel.schedule", str(match.id), "primary"),
                         Button("We met", "rel.met", str(match.id)),

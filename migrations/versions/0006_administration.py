@@ -17,6 +17,9 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table('admins', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('revoked_at', sa.DateTime(timezone=True), nullable=True))
+
     op.create_table('admin_links',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('person_id', sa.Integer(), nullable=False),
@@ -75,6 +78,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('admins', schema=None) as batch_op:
+        batch_op.drop_column('revoked_at')
+
     with op.batch_alter_table('programs', schema=None) as batch_op:
         batch_op.drop_column('auto_invite_title_pattern')
         batch_op.drop_column('auto_invite_hired_within_days')

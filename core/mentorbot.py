@@ -11,6 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from core import outbox
+from core.admin import announcements
+from core.admin.announcements import FORM_ID as ANNOUNCE_FORM
 from core.admin.commands import AdminCommands
 from core.admin.programs import FORM_ID as PROGRAM_FORM
 from core.admin.rights import normalise_emails
@@ -84,7 +86,9 @@ class Mentorbot:
         with self.sessions() as session, session.begin():
             dms = self_select.expire_requests(session, now)
             self._queue_dms(session, list(dms), now)
-            return len(dms) + plan_due(session, now, self.group_platforms)
+            queued = len(dms) + plan_due(session, now, self.group_platforms)
+            return queued + announcements.post_due(session, now) + \
+                announcements.report_failures(session, now)
 
     def remember_conversation(self, actor: Actor, reference: dict[str, Any]) -> None:
         """Store where to reach ``actor`` proactively later (Teams needs this for DMs)."""
@@ -111,6 +115,9 @@ class Mentorbot:
         if isinstance(event, CommandEvent):
             return self._command(session, person, event.text, event.actor)
         if isinstance(event, ButtonAction):
+            if event.action_id.startswith("announce."):
+                return self._admin(session, person, event.actor).announcement_action(
+                    event.action_id, event.value)
             if event.action_id == "program.template":
                 return self._admin(session, person, event.actor).program_template(event.value)
             if event.action_id.startswith("match."):
@@ -138,6 +145,9 @@ class Mentorbot:
         if isinstance(event, FormSubmission):
             if event.form_id == FORM_ID:
                 return dialog.submit(session, person, event.values, event.context, platform)
+            if event.form_id == ANNOUNCE_FORM:
+                return self._admin(session, person, event.actor).submit_announcement(
+                    event.values, event.context)
             if event.form_id == PROGRAM_FORM:
                 return self._admin(session, person, event.actor).submit_program(
                     event.values, event.context)

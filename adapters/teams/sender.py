@@ -55,6 +55,11 @@ class TeamsSender:
         Raises RetryLater on 429, PermanentFailure when the bot was blocked or the
         conversation is gone, anything else so the outbox retries.
         """
+        if delivery.channel_id and not delivery.user_id:
+            # Posting to a team channel needs the app installed there and that channel's
+            # reference stored at install; until then, say so rather than fail silently.
+            raise PermanentFailure(f"team channel {delivery.channel_id} is not reachable: "
+                                   "install Mentorbot in that team first")
         if not delivery.conversation_ref:
             raise NoConversationReference(f"no conversation reference for {delivery.user_id}")
         reference = reference_from_dict(delivery.conversation_ref)

@@ -16,11 +16,20 @@ class WebchatSender:
 
     def __init__(self) -> None:
         self._inbox: dict[str, list[str]] = defaultdict(list)
+        self.room: list[str] = []
 
     async def deliver(self, delivery: Delivery) -> None:
-        """Queue a rendered message for the person's open page."""
-        self._inbox[delivery.user_id].append(message_html(delivery.message))
+        """Queue a rendered message for the person's open page; a channel post (the web chat
+        has one shared room) reaches every page that has polled."""
+        html = message_html(delivery.message)
+        if delivery.channel_id and not delivery.user_id:
+            self.room.append(html)
+            for inbox in self._inbox.values():
+                inbox.append(html)
+            return
+        self._inbox[delivery.user_id].append(html)
 
     def drain(self, user_id: str) -> list[str]:
         """Everything delivered to ``user_id`` since the last poll."""
-        return self._inbox.pop(user_id, [])
+        items, self._inbox[user_id] = self._inbox[user_id], []
+        return items

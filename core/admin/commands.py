@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.admin import programs, texts
+from core.admin import announcements, programs, texts
 from core.admin.audit import record
 from core.admin.rights import active_admins, grant, is_admin
 from core.enrollment.programs import find_program
@@ -27,6 +27,8 @@ from core.match_runs.export import run_csv
 from core.match_runs.runs import proposed_matches, publish, run_program
 from core.models import (
     AdjustmentKind,
+    Announcement,
+    AnnouncementStatus,
     MatchAdjustment,
     MatchRun,
     Person,
@@ -70,6 +72,12 @@ class AdminCommands:
             return self._revoke(rest)
         if sub == "program":
             return self._program_command(rest)
+        if sub == "announce":
+            if rest.strip().lower() == "list":
+                return [Reply(announcements.scheduled_list(self.session, self.person))]
+            return [OpenForm(announcements.announce_form(
+                announcements.programs_for_join(self.session, self.person.workspace_id),
+                self.person.timezone))]
         return [Reply(texts.admin_help(self.actor.platform,
                                        f"Sorry, I don't know `admin {sub[:40]}`."))]
 
@@ -139,6 +147,47 @@ class AdminCommands:
         chosen = programs.template(key)
         return [OpenForm(programs.program_form(
             context=f"new:{key}", defaults=chosen.values if chosen else {}))]
+
+    def submit_announcement(self, values: dict, context: str) -> list[Intent]:
+        """The announce form: a draft and its preview; nothing is posted yet."""
+        if not self.allowed:
+            return [Reply(texts.refused())]
+        form = announcements.announce_form(
+            announcements.programs_for_join(self.session, self.person.workspace_id),
+            self.person.timezone)
+        clean, errors = validate(form, values)
+        draft = None
+        if not errors:
+            draft, errors = announcements.create(self.session, self.person, clean, now=self.now)
+        if errors or draft is None:
+            return [FormErrors(errors, form)]
+        program = self.session.get(Program, draft.join_program_id) \
+            if draft.join_program_id else None
+        return [Reply(announcements.preview(draft, program, self.person.timezone))]
+
+    def announcement_action(self, action_id: str, value: str) -> list[Intent]:
+        """Post / Schedule / Cancel under a preview or in the scheduled list."""
+        if not self.allowed:
+            return [Reply(texts.refused())]
+        a = self.session.get(Announcement, int(value)) if value.isdigit() else None
+        if a is None or a.workspace_id != self.person.workspace_id or a.status in (
+                AnnouncementStatus.POSTED, AnnouncementStatus.CANCELLED):
+            return [UpdateMessage(texts.say("That announcement was already posted or "
+                                            "cancelled."))]
+        if action_id == "announce.cancel":
+            a.status = AnnouncementStatus.CANCELLED
+            record(self.session, self.person, "announce cancel", now=self.now, id=a.id)
+            return [UpdateMessage(texts.say("Cancelled: nothing will be posted."))]
+        a.status = AnnouncementStatus.SCHEDULED
+        record(self.session, self.person, "announce", now=self.now, id=a.id,
+               channels=a.channels, post_at=a.post_at.isoformat() if a.post_at else "now")
+        if a.post_at is None:
+            announcements.post_due(self.session, self.now)
+            return [UpdateMessage(texts.say(f"Posting to {', '.join(a.channels)} now. If I "
+                                            "can't reach a channel, I'll tell you."))]
+        return [UpdateMessage(texts.say(
+            f"Scheduled for {a.post_at:%a %d %b %H:%M} UTC to {', '.join(a.channels)}. "
+            "`/mentor admin announce list` shows it, with a Cancel button."))]
 
     def submit_program(self, values: dict, context: str) -> list[Intent]:
         """The program form: validate, create a draft or save an edit, audit it."""

@@ -1,0 +1,161 @@
+"""Announcements to channels: a form, a preview, then now or at a set time, via the outbox."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.admin.texts import say
+from core.enrollment.programs import is_enrollable
+from core.models import (
+    Announcement,
+    AnnouncementStatus,
+    OutboxMessage,
+    OutboxStatus,
+    Person,
+    Program,
+    Workspace,
+)
+from core.outbox import enqueue_channel, enqueue_dm
+from core.relationships.timing import zone
+from core.ui import Button, Buttons, Context, FieldKind, Form, FormField, Message, Option, Section
+
+FORM_ID = "announce"
+TEXT_MAX = 3000
+_CHANNEL = re.compile(r"<#([A-Z0-9]+)(?:\|[^>]*)?>|#?([\w.-]+)")
+
+
+def announce_form(programs: list[Program], tz: str, context: str = "new") -> Form:
+    return Form(FORM_ID, "Announce", [
+        FormField("channels", "Channel(s)", FieldKind.SHORT_TEXT, required=True,
+                  max_length=500, placeholder="#general, #people-leaders"),
+        FormField("text", "Message (Markdown)", FieldKind.LONG_TEXT, required=True,
+                  max_length=TEXT_MAX),
+        FormField("program", "Add a Join button for", FieldKind.SINGLE_SELECT,
+                  options=[Option(str(p.id), p.name) for p in programs]),
+        FormField("when", "When", FieldKind.SINGLE_SELECT, required=True, initial="now",
+                  options=[Option("now", "Post now"), Option("later", "At a date and time")]),
+        FormField("day", "Date", FieldKind.DATE),
+        FormField("at", f"Time ({tz})", FieldKind.TIME),
+    ], submit_label="Preview", context=context)
+
+
+def channels_of(text: str) -> list[str]:
+    """Channel ids or names from "#general, <#C123|leaders>"; order kept, duplicates dropped."""
+    found: list[str] = []
+    for part in re.split(r"[,\s]+", text.strip()):
+        match = _CHANNEL.fullmatch(part) if part else None
+        if match:
+            name = match.group(1) or f"#{match.group(2)}"
+            if name not in found:
+                found.append(name)
+    return found
+
+
+def rendered(a: Announcement, program: Program | None) -> Message:
+    """What the channel will see."""
+    blocks: list[Any] = [Section(a.text)]
+    if program is not None:
+        blocks.append(Buttons([Button(f"Join {program.name}", "join.pick", str(program.id),
+                                      "primary")]))
+    return Message(text=a.text, blocks=blocks)
+
+
+def preview(a: Announcement, program: Program | None, tz: str) -> Message:
+    when = ("now" if a.post_at is None else
+            a.post_at.astimezone(zone(tz)).strftime("%a %d %b %Y at %H:%M ") + f"({tz})")
+    head = f"*Preview* – to {', '.join(a.channels)}, {when}:"
+    shown = rendered(a, program)
+    return Message(text=f"{head} {a.text}", blocks=[
+        Section(head), *shown.blocks,
+        Buttons([Button("Post" if a.post_at is None else "Schedule", "announce.confirm",
+                        str(a.id), "primary"),
+                 Button("Cancel", "announce.cancel", str(a.id))]),
+        Context(["Nothing is posted until you confirm."])])
+
+
+def create(session: Session, person: Person, clean: dict[str, Any],
+           *, now: datetime) -> tuple[Announcement | None, dict[str, str]]:
+    """A draft from the form, or field errors."""
+    channels = channels_of(clean["channels"])
+    if not channels:
+        return None, {"channels": "Name at least one channel, like #general."}
+    post_at = None
+    if clean["when"] == "later":
+        if not clean.get("day") or not clean.get("at"):
+            return None, {"day": "Pick a date and a time, or choose “Post now”."}
+        post_at = datetime.combine(clean["day"], clean["at"], zone(person.timezone))
+        if post_at <= now:
+            return None, {"day": "That moment has passed; pick a later one."}
+    program_id = int(clean["program"]) if clean.get("program") else None
+    a = Announcement(workspace_id=person.workspace_id, created_by_id=person.id,
+                     channels=channels, text=clean["text"], join_program_id=program_id,
+                     post_at=post_at, status=AnnouncementStatus.DRAFT, created_at=now)
+    session.add(a)
+    session.flush()
+    return a, {}
+
+
+def post_due(session: Session, now: datetime) -> int:
+    """Queue every confirmed announcement whose time has come, once per channel."""
+    queued = 0
+    platform_of = {w.id: w.platform.value for w in session.scalars(select(Workspace))}
+    due = session.scalars(select(Announcement).where(
+        Announcement.status == AnnouncementStatus.SCHEDULED,
+        (Announcement.post_at.is_(None)) | (Announcement.post_at <= now))).all()
+    for a in due:
+        program = session.get(Program, a.join_program_id) if a.join_program_id else None
+        platform = platform_of.get(a.workspace_id)
+        if platform is None:
+            continue
+        for channel in a.channels:
+            if enqueue_channel(session, platform, channel, rendered(a, program),
+                               f"announce:{a.id}:{channel}", kind="announcement", now=now):
+                queued += 1
+        a.status = AnnouncementStatus.POSTED
+    return queued
+
+
+def report_failures(session: Session, now: datetime) -> int:
+    """Tell the author, once, about every channel an announcement could not reach."""
+    told = 0
+    for row in session.scalars(select(OutboxMessage).where(
+            OutboxMessage.kind == "announcement", OutboxMessage.status == OutboxStatus.FAILED)):
+        _, a_id, channel = row.idempotency_key.split(":", 2)
+        a = session.get(Announcement, int(a_id))
+        author = session.get(Person, a.created_by_id) if a and a.created_by_id else None
+        if author is None:
+            continue
+        reason = (row.last_error or "").removeprefix("permanent: ")
+        hint = (" I'm not in that channel: invite me there (`/invite @Mentorbot`) and "
+                "announce again." if "not_in_channel" in reason or "channel_not_found" in reason
+                else "")
+        if enqueue_dm(session, author, say(f"I couldn't post your announcement in {channel} "
+                                           f"({reason or 'unknown error'}).{hint}"),
+                      f"announce-failed:{row.id}", kind="announce_failed", now=now):
+            told += 1
+    return told
+
+
+def scheduled_list(session: Session, person: Person) -> Message:
+    rows = session.scalars(select(Announcement).where(
+        Announcement.workspace_id == person.workspace_id,
+        Announcement.status == AnnouncementStatus.SCHEDULED).order_by(Announcement.post_at)).all()
+    if not rows:
+        return say("No announcements are scheduled.")
+    blocks: list[Any] = [Section("*Scheduled announcements*")]
+    for a in rows:
+        when = a.post_at.astimezone(zone(person.timezone)).strftime("%a %d %b %H:%M") \
+            if a.post_at else "now"
+        blocks += [Section(f"{when} → {', '.join(a.channels)}\n{a.text[:200]}"),
+                   Buttons([Button("Cancel", "announce.cancel", str(a.id), "danger")])]
+    return Message(text=f"{len(rows)} scheduled announcement(s)", blocks=blocks)
+
+
+def programs_for_join(session: Session, workspace_id: int) -> list[Program]:
+    return [p for p in session.scalars(select(Program).where(
+        Program.workspace_id == workspace_id).order_by(Program.name)) if is_enrollable(p)]

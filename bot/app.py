@@ -76,6 +76,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             return JSONResponse({"status": "unavailable", "error": type(exc).__name__}, 503)
         return JSONResponse({"status": "ok"})
 
+    from adapters.scim.routes import mount_scim
+    mount_scim(app, sessions=sessions, clock=clock)
+
     if settings.slack_configured:
         from adapters.slack.mount import mount_slack
 

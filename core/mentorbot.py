@@ -11,14 +11,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from core import outbox
-from core.admin import announcements
+from core.admin import announcements, invitations
 from core.admin.announcements import FORM_ID as ANNOUNCE_FORM
 from core.admin.commands import AdminCommands
 from core.admin.programs import FORM_ID as PROGRAM_FORM
-from core.admin.rights import normalise_emails
+from core.admin.rights import normalise_emails, seed_admins
 from core.clock import Clock, SystemClock
 from core.enrollment import avoid, dialog, texts
 from core.enrollment.form import FORM_ID
+from core.enrollment.programs import find_program
 from core.events import (
     Actor,
     AppInstalled,
@@ -33,9 +34,11 @@ from core.events import (
 )
 from core.identity import find_identity, get_or_create_workspace, resolve_person
 from core.models import Person, Platform, PlatformIdentity
+from core.people_refs import find_person
 from core.relationships.actions import Relationships
 from core.relationships.planner import plan_due
 from core.self_select import flow as self_select
+from core.ui import Message, Section
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +76,9 @@ class Mentorbot:
                 get_or_create_workspace(session, event.platform, event.tenant_id, event.name)
                 return []
             person = resolve_person(session, event.actor)
+            # Admins named in settings are known before they ever talk to the bot, so
+            # nominations and alerts reach them.
+            seed_admins(session, person.workspace_id, self.admin_emails)
             intents = self._route(session, person, event)
             if isinstance(event, ButtonAction) and event.action_id in MAKES_MATCHES:
                 # New matches are introduced now, not at the next tick.
@@ -115,6 +121,9 @@ class Mentorbot:
         if isinstance(event, CommandEvent):
             return self._command(session, person, event.text, event.actor)
         if isinstance(event, ButtonAction):
+            if event.action_id.startswith("nominate."):
+                return self._admin(session, person, event.actor).nomination_action(
+                    event.action_id, event.value)
             if event.action_id.startswith("announce."):
                 return self._admin(session, person, event.actor).announcement_action(
                     event.action_id, event.value)
@@ -185,11 +194,25 @@ class Mentorbot:
             return self._relationships(session, person, actor).plan()
         if sub in ("suggest", "suggestions"):
             return self_select.suggest(session, person, actor, arg)
+        if sub == "nominate":
+            return self._nominate(session, person, actor, arg)
         if sub == "avoid":
             return avoid.avoid(session, person, actor, arg)
         if sub == "admin":
             return self._admin(session, person, actor).command(arg)
         return [Reply(texts.unknown_command(platform, sub[:40]))]
+
+    def _nominate(self, session: Session, person: Person, actor: Actor,
+                  arg: str) -> list[Intent]:
+        """A manager nominates a report for an invite-only program: `nominate @x <program>`."""
+        who, _, name = arg.partition(" ")
+        nominee = find_person(session, person, who, actor.platform, actor.tenant_id)
+        program = find_program(session, person, name) if name else None
+        if nominee is None or program is None:
+            return [Reply(texts.help_message(
+                actor.platform, "Usage: `nominate <@person or email> <program>`."))]
+        _, text = invitations.nominate(session, program, nominee, person, now=self.clock.now())
+        return [Reply(Message(text, [Section(text)]))]
 
     def _relationships(self, session: Session, person: Person, actor: Actor) -> Relationships:
         return Relationships(session, person, actor, self.clock.now())

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.admin import announcements, programs, texts
+from core.admin import announcements, invitations, programs, texts
 from core.admin.audit import record
 from core.admin.rights import active_admins, grant, is_admin
 from core.enrollment.programs import find_program
@@ -31,6 +31,7 @@ from core.models import (
     AnnouncementStatus,
     MatchAdjustment,
     MatchRun,
+    Nomination,
     Person,
     Program,
     ProgramStatus,
@@ -72,6 +73,8 @@ class AdminCommands:
             return self._revoke(rest)
         if sub == "program":
             return self._program_command(rest)
+        if sub == "invite":
+            return self._invite(rest)
         if sub == "announce":
             if rest.strip().lower() == "list":
                 return [Reply(announcements.scheduled_list(self.session, self.person))]
@@ -140,6 +143,43 @@ class AdminCommands:
                 f"Enrollment in *{program.name}* is closed; the program is running."))]
         return [Reply(texts.admin_help(self.actor.platform,
                                        "Usage: `admin program new|edit|open|close|list`"))]
+
+    def _invite(self, rest: str) -> list[Intent]:
+        tokens = rest.split()
+        people_tokens = []
+        while tokens and ("@" in tokens[0] or tokens[0].startswith("<@")):
+            people_tokens.append(tokens.pop(0))
+        program = self._program(" ".join(tokens))
+        if not people_tokens or program is None:
+            return [Reply(texts.admin_help(self.actor.platform,
+                                           "Usage: `admin invite <@person or email>… <program>`"))]
+        found, missing = [], []
+        for token in people_tokens:
+            person = self._person(token)
+            (found if person else missing).append(person or token)
+        added = [p for p in found if invitations.invite(self.session, program, p, now=self.now,
+                                                       by=self.person)]
+        record(self.session, self.person, "invite", now=self.now, program=program.name,
+               people=[p.name for p in added])
+        text = f"Invited {len(added)} to *{program.name}*; they each got a Join button."
+        if len(found) > len(added):
+            text += f" {len(found) - len(added)} already had an invitation."
+        if missing:
+            text += f" I couldn't find: {', '.join(missing)}."
+        return [Reply(texts.say(text))]
+
+    def nomination_action(self, action_id: str, value: str) -> list[Intent]:
+        if not self.allowed:
+            return [Reply(texts.refused())]
+        row = self.session.get(Nomination, int(value)) if value.isdigit() else None
+        program = self.session.get(Program, row.program_id) if row else None
+        if row is None or program is None or program.workspace_id != self.person.workspace_id:
+            return [Reply(texts.say("That nomination no longer exists."))]
+        approve = action_id == "nominate.approve"
+        record(self.session, self.person, "nomination " + ("approve" if approve else "decline"),
+               now=self.now, nomination=row.id)
+        return [UpdateMessage(invitations.decide(self.session, row, approve, self.person,
+                                                 now=self.now))]
 
     def program_template(self, key: str) -> list[Intent]:
         if not self.allowed:

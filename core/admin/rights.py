@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core.models import Admin, Person
@@ -46,3 +46,15 @@ def grant(session: Session, person: Person, by: Person | None = None) -> bool:
 def active_admins(session: Session, workspace_id: int) -> list[Admin]:
     return list(session.scalars(select(Admin).where(Admin.workspace_id == workspace_id,
                                                     Admin.revoked_at.is_(None))))
+
+
+def seed_admins(session: Session, workspace_id: int, seeded: frozenset[str]) -> None:
+    """Record the ADMIN_EMAILS people of a workspace as admins (once; a revoked row stays)."""
+    if not seeded:
+        return
+    known = select(Admin.person_id).where(Admin.workspace_id == workspace_id)
+    for person in session.scalars(select(Person).where(
+            Person.workspace_id == workspace_id, func.lower(Person.email).in_(seeded),
+            Person.id.not_in(known))):
+        session.add(Admin(workspace_id=workspace_id, person_id=person.id))
+    session.flush()

@@ -21,6 +21,7 @@ def help_message(platform: str, note: str = "") -> Message:
         f"`{p} plan` – your action plan (mentors see their mentees')",
         f"`{p} pause <weeks>` · `{p} resume` – take a break from nudges",
         f"`{p} end` · `{p} rematch` – end your match (no-fault) or ask for a new one",
+        f"`{p} nominate <person> <program>` – put a report forward for an invite-only program",
         f"`{p} avoid [person]` – people you'd rather not be matched with (private)",
         f"`{p} help` – this message",
         f"`{p} admin help` – for program admins",

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.admin.invitations import auto_invite, onboarding_programs
 from core.hris.people import apply_record, deactivate, link_managers
 from core.hris.records import PersonRecord
 from core.models import Person, Workspace
@@ -149,6 +150,12 @@ def import_people(session: Session, workspace: Workspace, text: str, mapping: Ma
             deactivate(session, person, now=now)
             result.deactivated.append(f"{person.name} <{person.email}> (not in the export)")
     session.flush()
+    onboarding = onboarding_programs(session, workspace.id)
+    if onboarding:
+        fresh = set(result.new + result.changed)
+        for person, _ in applied:
+            if f"{person.name} <{person.email}>" in fresh:
+                auto_invite(session, person, now=now, programs=onboarding)
     result.warnings += link_managers(
         session, workspace, {p.id: rec.manager_external_id for p, rec in applied})
     listed = set(result.new + result.changed + result.deactivated)

@@ -8,6 +8,7 @@ from typing import Literal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from core.admin.invitations import auto_invite
 from core.hris.records import PersonRecord
 from core.models import (
     EndReason,
@@ -55,6 +56,8 @@ def apply_record(session: Session, workspace: Workspace, rec: PersonRecord, *,
             session.flush()
         if not rec.active:
             deactivate(session, person, now=now)
+        elif flush:  # a bulk import invites once, after its single flush
+            auto_invite(session, person, now=now)
         return person, "new"
     assert isinstance(person, Person)
     changed = person.external_id != rec.external_id or any(
@@ -67,6 +70,8 @@ def apply_record(session: Session, workspace: Workspace, rec: PersonRecord, *,
         return person, "deactivated"
     if not person.active and rec.active:
         person.active, changed = True, True
+    if changed and flush:
+        auto_invite(session, person, now=now)
     return person, "changed" if changed else "unchanged"
 
 

@@ -11,6 +11,8 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
+from adapters.admin_web.mount import mount_admin_web
+from adapters.scim.routes import mount_scim
 from bot.delivery import OutboxWorker
 from bot.settings import Settings, get_settings
 from core.clock import Clock, SystemClock
@@ -27,7 +29,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     settings = settings or get_settings()
     engine = make_engine(settings.database_url)
     sessions = make_session_factory(engine)
-    core = Mentorbot(sessions, admin_emails=settings.admin_email_list, clock=clock)
+    core = Mentorbot(sessions, admin_emails=settings.admin_email_list, clock=clock,
+                     public_url=settings.public_url)
     worker = OutboxWorker(sessions, clock=clock)
 
     async def _tick() -> None:
@@ -76,7 +79,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             return JSONResponse({"status": "unavailable", "error": type(exc).__name__}, 503)
         return JSONResponse({"status": "ok"})
 
-    from adapters.scim.routes import mount_scim
+    mount_admin_web(app, sessions=sessions, core=core, settings=settings, clock=clock)
     mount_scim(app, sessions=sessions, clock=clock)
 
     if settings.slack_configured:

@@ -331,6 +331,64 @@ def bench_delivery(
     print_delivery_benchmark(result, console)
 
 
+@app.command("scim-token")
+def scim_token(
+    label: str = typer.Option("identity provider", help="What the token is for."),
+    workspace: str = WORKSPACE_OPTION,
+) -> None:
+    """Create a SCIM bearer token for a workspace; it is shown once and stored hashed."""
+    from adapters.scim.tokens import create_token
+    from core.db import make_session_factory
+
+    sessions = make_session_factory(_engine())
+    with sessions() as session, session.begin():
+        token = create_token(session, _workspace(session, workspace), label)
+    console.print("SCIM base URL: https://YOUR-HOST/scim/v2")
+    console.print(f"Bearer token (shown once): [bold]{token}[/bold]")
+
+
+@app.command()
+def invite(
+    program: str = typer.Argument(..., help="Invite-only program name."),
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, help="CSV with an email column."),
+    workspace: str = WORKSPACE_OPTION,
+) -> None:
+    """Invite people by email from a CSV; each gets a DM with a Join button."""
+    import csv as csv_module
+
+    from sqlalchemy import func, select
+
+    from core.admin.invitations import invite as invite_person
+    from core.clock import SystemClock
+    from core.db import make_session_factory
+    from core.models import Person, Program
+
+    sessions = make_session_factory(_engine())
+    with sessions() as session, session.begin():
+        ws = _workspace(session, workspace)
+        prog = session.scalar(select(Program).where(
+            Program.workspace_id == ws.id, func.lower(Program.name) == program.lower()))
+        if prog is None:
+            console.print(f"[red]No program called “{program}”.[/red]")
+            raise typer.Exit(2)
+        rows = list(csv_module.DictReader(file.read_text("utf-8-sig").splitlines()))
+        if not rows or "email" not in rows[0]:
+            console.print("[red]The CSV needs an “email” column.[/red]")
+            raise typer.Exit(2)
+        added, unknown = 0, []
+        for line, row in enumerate(rows, start=2):
+            email = (row.get("email") or "").strip().lower()
+            person = session.scalar(select(Person).where(
+                Person.workspace_id == ws.id, func.lower(Person.email) == email))
+            if person is None:
+                unknown.append(f"line {line}: {email or '(empty)'}")
+                continue
+            added += invite_person(session, prog, person, now=SystemClock().now())
+    console.print(f"[green]Invited {added} new people to {prog.name}.[/green]")
+    for miss in unknown:
+        console.print(f"[yellow]Not found, skipped: {miss}[/yellow]")
+
+
 @app.command()
 def version() -> None:
     """Print the installed version."""

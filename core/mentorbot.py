@@ -51,12 +51,14 @@ class Mentorbot:
     """Routes events to dialogs inside one transaction and queues DMs in the outbox."""
 
     def __init__(self, sessions: sessionmaker[Session], *, admin_emails: Iterable[str] = (),
-                 clock: Clock | None = None, group_platforms: Iterable[str] = ()) -> None:
+                 clock: Clock | None = None, group_platforms: Iterable[str] = (),
+                 public_url: str = "http://127.0.0.1:8000") -> None:
         self.sessions = sessions
         self.admin_emails = normalise_emails(admin_emails)
         self.clock: Clock = clock or SystemClock()
         # Platforms whose sender can open one conversation with several people (Slack).
         self.group_platforms = set(group_platforms)
+        self.public_url = public_url
 
     def handle(self, event: InboundEvent) -> list[Intent]:
         """Handle one event. DMs are written to the outbox in the same transaction.
@@ -169,7 +171,8 @@ class Mentorbot:
         return []
 
     def _admin(self, session: Session, person: Person, actor: Actor) -> AdminCommands:
-        return AdminCommands(session, person, actor, self.admin_emails, self.clock.now())
+        return AdminCommands(session, person, actor, self.admin_emails, self.clock.now(),
+                             self.public_url)
 
     def _command(self, session: Session, person: Person, text: str, actor: Actor) -> list[Intent]:
         platform = actor.platform

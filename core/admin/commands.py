@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.admin import announcements, invitations, programs, texts
+from core.admin import announcements, invitations, programs, texts, web_links
 from core.admin.audit import record
 from core.admin.rights import active_admins, grant, is_admin
 from core.enrollment.programs import find_program
@@ -45,8 +45,10 @@ class AdminCommands:
     """Admin-only handlers for one actor; construct per event."""
 
     def __init__(self, session: Session, person: Person, actor: Actor,
-                 seeded_admins: frozenset[str], now: datetime) -> None:
+                 seeded_admins: frozenset[str], now: datetime,
+                 public_url: str = "http://127.0.0.1:8000") -> None:
         self.now = now
+        self.public_url = public_url
         self.session = session
         self.person = person
         self.actor = actor
@@ -73,6 +75,14 @@ class AdminCommands:
             return self._revoke(rest)
         if sub == "program":
             return self._program_command(rest)
+        if sub == "web":
+            token = web_links.issue_link(self.session, self.person, now=self.now)
+            record(self.session, self.person, "web link", now=self.now)
+            url = web_links.login_url(self.public_url, token)
+            return [Reply(texts.say("I've sent you a sign-in link in a direct message.")),
+                    DirectMessage(self.person.id, texts.say(
+                        f"Your admin page (works once, for 15 minutes): {url}"),
+                        f"admin-web:{self.person.id}:{self.now.isoformat()}")]
         if sub == "invite":
             return self._invite(rest)
         if sub == "announce":
@@ -233,26 +243,12 @@ class AdminCommands:
         """The program form: validate, create a draft or save an edit, audit it."""
         if not self.allowed:
             return [Reply(texts.refused())]
-        program = None
-        if context.isdigit():
-            program = self.session.get(Program, int(context))
-            if program is None or program.workspace_id != self.person.workspace_id:
-                return [Reply(texts.say("That program no longer exists."))]
-        form = programs.program_form(context=context, program=program)
-        clean, errors = validate(form, values)
-        errors = errors or programs.check(clean, self.session, self.person.workspace_id,
-                                          program)
-        if errors:
-            return [FormErrors(errors, form)]
-        chosen = programs.template(context.partition(":")[2]) if program is None else None
-        extra = {k: v for k, v in (chosen.values if chosen else {}).items()
-                 if k.startswith("auto_invite")}
-        saved = programs.save(self.session, self.person.workspace_id, clean, program, extra)
-        record(self.session, self.person, "program edit" if program else "program new",
-               now=self.now, program=saved.name)
+        done = programs.submit(self.session, self.person, values, context, now=self.now)
+        if done.program is None:
+            return [FormErrors(done.errors, done.form)]
         return [CloseForm(), DirectMessage(self.person.id, texts.program_saved(
-            saved, created=program is None, platform=self.actor.platform),
-            f"program-saved:{saved.id}:{self.now.isoformat()}")]
+            done.program, created=done.created, platform=self.actor.platform),
+            f"program-saved:{done.program.id}:{self.now.isoformat()}")]
 
     def _preview(self, run: MatchRun) -> Message:
         program = self.session.get(Program, run.program_id)

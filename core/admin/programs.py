@@ -3,23 +3,25 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from core.admin.audit import record
 from core.enrollment.form import DEFAULT_SKILLS
 from core.models import (
     Enrollment,
     EnrollmentStatus,
+    Person,
     Program,
     ProgramKind,
     ProgramPurpose,
     ProgramStatus,
     Workspace,
 )
-from core.ui import FieldKind, Form, FormField, Option
+from core.ui import FieldKind, Form, FormField, Option, validate
 
 FORM_ID = "program"
 
@@ -147,3 +149,41 @@ def listing(session: Session, workspace_id: int) -> list[tuple[Program, int]]:
     programs = session.scalars(select(Program).where(Program.workspace_id == workspace_id)
                                .order_by(Program.name)).all()
     return [(p, counts.get(p.id, 0)) for p in programs]
+
+
+@dataclass(frozen=True)
+class Submitted:
+    """What a program form submission came to: field errors, or the saved program."""
+
+    form: Form
+    errors: dict[str, str]
+    program: Program | None = None
+    created: bool = False
+
+
+def submit(session: Session, actor: Person, values: dict[str, Any], context: str, *,
+           now: datetime, channel: str = "chat") -> Submitted:
+    """The one path from a filled program form (chat or web) to a saved, audited program.
+
+    ``context`` is "new:<template>" or a program id.
+    """
+    program = None
+    if context.isdigit():
+        program = session.get(Program, int(context))
+        if program is None or program.workspace_id != actor.workspace_id:
+            form = program_form(context=context)
+            return Submitted(form, {"name": "That program no longer exists."})
+    form = program_form(context=context, program=program)
+    clean, errors = validate(form, values)
+    errors = errors or check(clean, session, actor.workspace_id, program)
+    if errors:
+        return Submitted(form, errors)
+    chosen = template(context.partition(":")[2]) if program is None else None
+    # A template's auto-invite rules are not form fields, but they still apply.
+    extra = {k: v for k, v in (chosen.values if chosen else {}).items()
+             if k.startswith("auto_invite")}
+    saved = save(session, actor.workspace_id, clean, program, extra)
+    action = "program edit" if program else "program new"
+    record(session, actor, action if channel == "chat" else f"{action} ({channel})", now=now,
+           program=saved.name)
+    return Submitted(form, {}, saved, created=program is None)

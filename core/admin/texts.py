@@ -17,6 +17,7 @@ def admin_help(platform: str, note: str = "") -> Message:
         f"`{p} admin invite <person>… <program>` – invite people to an invite-only program",
         f"`{p} admin announce [list]` – post to channels, now or later",
         f"`{p} admin grant|revoke <person>` – manage admins",
+        f"`{p} admin web` – a sign-in link to the admin page for bulk work",
     ]
     blocks = ([Section(note)] if note else []) + [
         Section("*Admin commands*\n" + "\n".join(lines)),

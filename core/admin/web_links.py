@@ -17,10 +17,9 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from core.admin import programs
-from core.admin.audit import record
 from core.admin.rights import is_admin
 from core.models import AdminLink, Person, Program
-from core.ui.form import FieldErrors, Form, validate
+from core.ui.form import FieldErrors, Form
 
 LINK_TTL = timedelta(minutes=15)
 LOGIN_PATH = "/admin/login"
@@ -92,16 +91,9 @@ def new_program_form(template_key: str | None) -> Form:
 
 def create_program(session: Session, actor: Person, values: dict[str, Any],
                    template_key: str | None, *, now: datetime) -> ProgramSubmission:
-    """Validate and create a draft program, the same rules as the chat form, and audit it."""
-    form = new_program_form(template_key)
-    clean, errors = validate(form, values)
-    errors = errors or programs.check(clean, session, actor.workspace_id, None)
-    if errors:
-        return ProgramSubmission(form, values, errors)
-    chosen = programs.template(template_key or "")
-    # Same as chat: a template's auto-invite rules are not form fields but still apply.
-    extra = {k: v for k, v in (chosen.values if chosen else {}).items()
-             if k.startswith("auto_invite")}
-    saved = programs.save(session, actor.workspace_id, clean, None, extra)
-    record(session, actor, "program new (web)", now=now, program=saved.name)
-    return ProgramSubmission(form, values, program=saved)
+    """Validate and create a draft program: the same path as the chat form, audited."""
+    done = programs.submit(session, actor, values, f"new:{template_key or 'blank'}", now=now,
+                           channel="web")
+    if done.program is None:
+        return ProgramSubmission(new_program_form(template_key), values, done.errors)
+    return ProgramSubmission(done.form, values, program=done.program)

@@ -1,0 +1,1 @@
+"""The admin web page: one-time sign-in links from chat, then programs, people, import."""

@@ -1,0 +1,282 @@
+"""The admin web page: sign in with a one-time chat link, then programs, people and import.
+
+Server-rendered HTML only. Every rule (who is an admin, what a valid program is, how an
+import diffs) lives in core; this module turns requests into core calls and back into pages.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import secrets
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from adapters.admin_web.auth import COOKIE, SESSION_TTL, Signer, WebSession
+from adapters.admin_web.pages import render
+from bot.settings import Settings
+from core.admin import programs
+from core.admin.audit import record
+from core.admin.rights import is_admin
+from core.admin.web_links import create_program, new_program_form, redeem
+from core.clock import Clock
+from core.hris.csv_import import PRESETS, ImportResult, import_people
+from core.mentorbot import Mentorbot
+from core.models import Person, Workspace
+
+PAGE_SIZE = 50
+# An HRIS export of tens of thousands of people is a few MB; refuse anything far larger.
+MAX_UPLOAD = 20 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """The signed-in admin, as plain values (no ORM object crosses threads)."""
+
+    person_id: int
+    workspace_id: int
+    name: str
+    csrf: str
+
+
+def _secret(settings: Settings) -> bytes:
+    # No settings field holds a secret meant for this, so unless one is added
+    # (ADMIN_SESSION_SECRET) a fresh per-process secret signs cookies: a restart signs
+    # everyone out, which a one-time link fixes in seconds.
+    configured = getattr(settings, "admin_session_secret", None)
+    if configured is not None:
+        value = configured.get_secret_value() if hasattr(configured, "get_secret_value") \
+            else str(configured)
+        if value:
+            return value.encode("utf-8")
+    return secrets.token_bytes(32)
+
+
+def mount_admin_web(app: FastAPI, *, sessions: sessionmaker[Session], core: Mentorbot,
+                    settings: Settings, clock: Clock) -> None:
+    """Serve /admin and its pages on ``app``."""
+    signer = Signer(_secret(settings))
+
+    def html(name: str, status: int = 200, **context: Any) -> HTMLResponse:
+        return HTMLResponse(render(name, **context), status_code=status,
+                            headers={"Cache-Control": "no-store",
+                                     "X-Frame-Options": "DENY",
+                                     "Content-Security-Policy":
+                                         "default-src 'none'; style-src 'unsafe-inline'; "
+                                         "form-action 'self'; frame-ancestors 'none'"})
+
+    def denied() -> HTMLResponse:
+        return html("denied", 401, title="Sign-in needed")
+
+    def _viewer(web: WebSession) -> Viewer | None:
+        # Re-checked on every request: revoking an admin in chat ends their web session too.
+        with sessions() as s:
+            person = s.get(Person, web.person_id)
+            if person is None or not person.active or not is_admin(s, person,
+                                                                  core.admin_emails):
+                return None
+            viewer = Viewer(person.id, person.workspace_id, person.name, signer.csrf(web))
+            s.commit()  # is_admin may have recorded a seeded admin
+            return viewer
+
+    async def current(request: Request) -> Viewer | None:
+        web = signer.read(request.cookies.get(COOKIE), now=clock.now())
+        return await asyncio.to_thread(_viewer, web) if web else None
+
+    async def posted(request: Request) -> tuple[Viewer | None, Any, Response | None]:
+        """The viewer and form of a POST, or the response that refuses it."""
+        viewer = await current(request)
+        if viewer is None:
+            return None, None, denied()
+        form = await request.form()
+        if not secrets.compare_digest(str(form.get("csrf") or ""), viewer.csrf):
+            return None, None, html("forbidden", 403, title="Form expired",
+                                    viewer=viewer)
+        return viewer, form, None
+
+    @app.get("/admin/login", response_class=HTMLResponse, include_in_schema=False)
+    async def login(request: Request, token: str = "") -> Response:
+        def work() -> int | None:
+            with sessions() as s:
+                person = redeem(s, token, now=clock.now(), seeded=core.admin_emails)
+                # Commit even on refusal: the attempt spends the link.
+                s.commit()
+                return person.id if person else None
+
+        person_id = await asyncio.to_thread(work)
+        if person_id is None:
+            return denied()
+        response = RedirectResponse("/admin", status_code=303)
+        response.set_cookie(COOKIE, signer.issue(person_id, now=clock.now()),
+                            max_age=int(SESSION_TTL.total_seconds()), path="/admin",
+                            httponly=True, samesite="lax",
+                            secure=request.url.scheme == "https")
+        # The token sits in the address bar and history; no-store keeps it out of caches.
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    @app.post("/admin/logout", include_in_schema=False)
+    async def logout(request: Request) -> Response:
+        _, _, refused = await posted(request)
+        if refused:
+            return refused
+        response = RedirectResponse("/admin", status_code=303)
+        response.delete_cookie(COOKIE, path="/admin")
+        return response
+
+    @app.get("/admin", response_class=HTMLResponse, include_in_schema=False)
+    async def home(request: Request, created: int | None = None) -> Response:
+        viewer = await current(request)
+        if viewer is None:
+            return denied()
+
+        def work() -> tuple[list[Any], str | None]:
+            with sessions() as s:
+                rows = programs.listing(s, viewer.workspace_id)
+                name = next((p.name for p, _ in rows if p.id == created), None)
+                s.expunge_all()
+                return rows, name
+
+        rows, created_name = await asyncio.to_thread(work)
+        return html("programs", title="Programs", viewer=viewer, rows=rows,
+                    created=created_name, kinds=programs.KIND_LABELS)
+
+    def program_page(viewer: Viewer, template: str, values: dict[str, Any],
+                     errors: dict[str, str], status: int = 200) -> HTMLResponse:
+        form = new_program_form(template)
+        return html("new_program", status, title="New program", viewer=viewer,
+                    templates=programs.TEMPLATES,
+                    template=template if programs.template(template) else "",
+                    fields=form.fields, values=values, errors=errors,
+                    submit_label=form.submit_label)
+
+    @app.get("/admin/programs/new", response_class=HTMLResponse, include_in_schema=False)
+    async def new_program(request: Request, template: str = "") -> Response:
+        viewer = await current(request)
+        if viewer is None:
+            return denied()
+        return program_page(viewer, template, {}, {})
+
+    @app.post("/admin/programs/new", include_in_schema=False)
+    async def create(request: Request) -> Response:
+        viewer, form, refused = await posted(request)
+        if refused or viewer is None:
+            return refused or denied()
+        template = str(form.get("template") or "")
+        # Browsers send nothing for an unchecked box; validate reads a missing key as False.
+        values = {k: v for k, v in form.items() if k not in ("csrf", "template")}
+
+        def work() -> tuple[int | None, dict[str, str]]:
+            with sessions() as s:
+                actor = s.get(Person, viewer.person_id)
+                assert actor is not None
+                result = create_program(s, actor, values, template, now=clock.now())
+                if result.program is None:
+                    return None, result.errors
+                s.commit()
+                return result.program.id, {}
+
+        program_id, errors = await asyncio.to_thread(work)
+        if program_id is None:
+            return program_page(viewer, template, values, errors, 422)
+        return RedirectResponse(f"/admin?created={program_id}", status_code=303)
+
+    @app.get("/admin/people", response_class=HTMLResponse, include_in_schema=False)
+    async def people(request: Request, q: str = "", page: int = 1) -> Response:
+        viewer = await current(request)
+        if viewer is None:
+            return denied()
+        q = q.strip()[:200]
+
+        def work() -> tuple[list[Person], int]:
+            with sessions() as s:
+                where = [Person.workspace_id == viewer.workspace_id]
+                if q:
+                    # Escape LIKE wildcards so a search for "a_b" means that text.
+                    pattern = "%" + q.lower().replace("\\", "\\\\").replace("%", "\\%") \
+                        .replace("_", "\\_") + "%"
+                    where.append(or_(func.lower(Person.name).like(pattern, escape="\\"),
+                                     func.lower(Person.email).like(pattern, escape="\\")))
+                total = s.scalar(select(func.count()).select_from(Person).where(*where)) or 0
+                last = max(1, math.ceil(total / PAGE_SIZE))
+                current_page = min(max(page, 1), last)
+                rows = list(s.scalars(select(Person).where(*where).order_by(
+                    Person.name, Person.id).offset((current_page - 1) * PAGE_SIZE)
+                    .limit(PAGE_SIZE)))
+                s.expunge_all()
+                return rows, total
+
+        rows, total = await asyncio.to_thread(work)
+        pages = max(1, math.ceil(total / PAGE_SIZE))
+        page = min(max(page, 1), pages)
+
+        def query(n: int) -> str:
+            return urlencode({"q": q, "page": n} if q else {"page": n})
+
+        return html("people", title="People", viewer=viewer, rows=rows, total=total,
+                    q=q, page=page, pages=pages, query=query)
+
+    def import_page(viewer: Viewer, status: int = 200, **context: Any) -> HTMLResponse:
+        context.setdefault("preset", "mentorbot")
+        context.setdefault("dry_run", True)
+        return html("import", status, title="Import people", viewer=viewer,
+                    presets=list(PRESETS), **context)
+
+    @app.get("/admin/import", response_class=HTMLResponse, include_in_schema=False)
+    async def import_form(request: Request) -> Response:
+        viewer = await current(request)
+        if viewer is None:
+            return denied()
+        return import_page(viewer)
+
+    @app.post("/admin/import", include_in_schema=False)
+    async def import_upload(request: Request) -> Response:
+        viewer, form, refused = await posted(request)
+        if refused or viewer is None:
+            return refused or denied()
+        preset = str(form.get("preset") or "")
+        dry_run = form.get("dry_run") == "on"
+        keep_missing = form.get("keep_missing") == "on"
+        again = dict(preset=preset, dry_run=dry_run, keep_missing=keep_missing)
+        upload = form.get("file")
+        if preset not in PRESETS:
+            return import_page(viewer, 422, problem="Pick one of the listed presets.", **again)
+        if upload is None or isinstance(upload, str):
+            return import_page(viewer, 422, problem="Choose a CSV file to upload.", **again)
+        data = await upload.read(MAX_UPLOAD + 1)
+        if len(data) > MAX_UPLOAD:
+            return import_page(viewer, 413, problem="That file is too large (20 MB at most).",
+                               **again)
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            return import_page(viewer, 422, problem="Save the export as UTF-8 CSV and upload "
+                               "it again.", **again)
+
+        def work() -> tuple[ImportResult, bool]:
+            # As the CLI: no commit unless the whole file parsed and this is not a dry run.
+            with sessions() as s:
+                workspace = s.get(Workspace, viewer.workspace_id)
+                actor = s.get(Person, viewer.person_id)
+                assert workspace is not None and actor is not None
+                now = clock.now()
+                result = import_people(s, workspace, text, PRESETS[preset], now=now,
+                                       deactivate_missing=not keep_missing)
+                if result.errors or dry_run:
+                    s.rollback()
+                    return result, False
+                record(s, actor, "people import (web)", now=now, preset=preset,
+                       new=len(result.new), changed=len(result.changed),
+                       deactivated=len(result.deactivated))
+                s.commit()
+                return result, True
+
+        result, applied = await asyncio.to_thread(work)
+        return import_page(viewer, 422 if result.errors else 200, result=result,
+                           applied=applied, **again)

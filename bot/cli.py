@@ -347,6 +347,29 @@ def scim_token(
     console.print(f"Bearer token (shown once): [bold]{token}[/bold]")
 
 
+@app.command("link-slack")
+def link_slack(workspace: str = WORKSPACE_OPTION) -> None:
+    """Find HRIS people's Slack accounts by email so the bot can DM them first."""
+    from slack_sdk.web.async_client import AsyncWebClient
+
+    from adapters.slack.linking import link_by_email
+    from core.db import make_session_factory
+
+    settings = get_settings()
+    if not settings.slack_bot_token:
+        console.print("[red]Set SLACK_BOT_TOKEN first.[/red]")
+        raise typer.Exit(2)
+    sessions = make_session_factory(_engine())
+    with sessions() as session:
+        ws_id = _workspace(session, workspace).id
+    client = AsyncWebClient(token=settings.slack_bot_token.get_secret_value(),
+                            base_url=settings.slack_api_url)
+    with console.status("Looking people up in Slack by email…"):
+        result = asyncio.run(link_by_email(client, sessions, ws_id))
+    console.print(f"[green]Linked {result.linked}[/green]; not in Slack: {result.not_in_slack}; "
+                  f"accounts already someone else's: {result.conflicts}.")
+
+
 @app.command()
 def invite(
     program: str = typer.Argument(..., help="Invite-only program name."),

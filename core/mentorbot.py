@@ -98,6 +98,11 @@ class Mentorbot:
             return queued + announcements.post_due(session, now) + \
                 announcements.report_failures(session, now)
 
+    def knows(self, actor: Actor) -> bool:
+        """Whether this platform account is already linked to a person."""
+        with self.sessions() as session:
+            return find_identity(session, actor) is not None
+
     def remember_conversation(self, actor: Actor, reference: dict[str, Any]) -> None:
         """Store where to reach ``actor`` proactively later (Teams needs this for DMs)."""
         with self.sessions() as session, session.begin():

@@ -6,10 +6,12 @@ import asyncio
 import logging
 import re
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Any
 
 from slack_bolt import BoltResponse
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.translate import (
@@ -59,9 +61,28 @@ class Listeners:
         self.core = core
         self.kick = kick
 
-    async def _handle(self, event: InboundEvent) -> list[Intent]:
+    async def _handle(self, event: InboundEvent,
+                      client: AsyncWebClient | None = None) -> list[Intent]:
+        if client is not None:
+            event = await self._with_email(event, client)
         # core is synchronous and talks to the database: keep it off the event loop.
         return await asyncio.to_thread(self.core.handle, event)
+
+    async def _with_email(self, event: InboundEvent, client: AsyncWebClient) -> InboundEvent:
+        """On first contact, ask Slack for the person's email so core links them to their HRIS
+        record instead of creating a stranger. Known people cost nothing."""
+        actor = getattr(event, "actor", None)
+        if actor is None or actor.email or await asyncio.to_thread(self.core.knows, actor):
+            return event
+        try:
+            info = await client.users_info(user=actor.user_id)
+        except SlackApiError as exc:
+            log.info("users.info failed for a new user: %s", exc.response.get("error"))
+            return event
+        profile = (info.get("user") or {}).get("profile") or {}
+        email = str(profile.get("email") or "")
+        name = str(profile.get("real_name") or actor.name)
+        return replace(event, actor=replace(actor, email=email, name=name))  # type: ignore[type-var]
 
     async def _show(self, message: Message, *, replace: bool, body: dict[str, Any],
                     respond: AsyncRespond | None, client: AsyncWebClient) -> None:
@@ -109,7 +130,7 @@ class Listeners:
         """/mentor, or any button or select: ack at once, then reply, update or open a form."""
         await ack()
         try:
-            intents = await self._handle(context[EVENT_KEY])
+            intents = await self._handle(context[EVENT_KEY], client)
             await self._carry_out(intents, body=body, respond=respond, client=client)
         finally:
             await self.kick()
@@ -141,7 +162,7 @@ class Listeners:
         await ack()
         joined = context[EVENT_KEY]
         try:
-            await self._handle(joined)
+            await self._handle(joined, client)
             intents = await self._handle(CommandEvent(joined.actor, "help"))
             help_reply = next((i for i in intents if isinstance(i, Reply)), None)
             if help_reply is not None:

@@ -43,6 +43,8 @@ class FakeSlackApi(LocalServer):
     def __init__(self) -> None:
         self.calls: list[Call] = []
         self.rate_limit_seconds: int | None = None
+        self.directory: dict[str, str] = {}  # email -> Slack user id, for users.lookupByEmail
+        self.names: dict[str, str] = {}  # Slack user id -> real name, for users.info
         self._lock = threading.Lock()
         self._start_server(self._handler_class())
 
@@ -78,6 +80,16 @@ class FakeSlackApi(LocalServer):
             return 200, {}, {"ok": True, "channel": body.get("channel"), "ts": "1.1"}
         if method.startswith("views."):
             return 200, {}, {"ok": True, "view": {"id": "V1"}}
+        if method == "users.info":
+            user = str(body.get("user", ""))
+            email = next((e for e, u in self.directory.items() if u == user), "")
+            return 200, {}, {"ok": True, "user": {"id": user, "profile": {
+                "email": email, "real_name": self.names.get(user, "")}}}
+        if method == "users.lookupByEmail":
+            user = self.directory.get(str(body.get("email", "")).lower())
+            if user is None:
+                return 200, {}, {"ok": False, "error": "users_not_found"}
+            return 200, {}, {"ok": True, "user": {"id": user}}
         if method == "conversations.open":
             return 200, {}, {"ok": True, "channel": {"id": f"D{body.get('users', 'X')}"}}
         if method == "files.getUploadURLExternal":
@@ -116,6 +128,9 @@ class FakeSlackApi(LocalServer):
                     self.send_header(name, value)
                 self.end_headers()
                 self.wfile.write(data)
+
+            # Some Web API methods (users.lookupByEmail) are read with GET and a query.
+            do_GET = do_POST  # noqa: N815
 
             def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
                 pass  # keep test output quiet

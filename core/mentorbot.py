@@ -32,6 +32,7 @@ from core.events import (
     MemberJoined,
     Reply,
 )
+from core.home import home
 from core.identity import find_identity, get_or_create_workspace, resolve_person
 from core.models import Person, Platform, PlatformIdentity
 from core.people_refs import find_person
@@ -202,6 +203,8 @@ class Mentorbot:
             return self._relationships(session, person, actor).plan()
         if sub in ("suggest", "suggestions"):
             return self_select.suggest(session, person, actor, arg)
+        if sub == "home":
+            return [Reply(home(session, person, platform, self.clock.now(), self.admin_emails))]
         if sub == "nominate":
             return self._nominate(session, person, actor, arg)
         if sub == "avoid":

@@ -163,7 +163,7 @@ class Listeners:
         joined = context[EVENT_KEY]
         try:
             await self._handle(joined, client)
-            intents = await self._handle(CommandEvent(joined.actor, "help"))
+            intents = await self._handle(CommandEvent(joined.actor, "home"))
             help_reply = next((i for i in intents if isinstance(i, Reply)), None)
             if help_reply is not None:
                 await client.views_publish(user_id=joined.actor.user_id,

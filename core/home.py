@@ -1,0 +1,91 @@
+"""Home: what a person sees when they open the app (Slack App Home, `mentor home` in Teams)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from core.admin.rights import is_admin
+from core.enrollment.texts import prefix
+from core.models import (
+    Checkin,
+    Enrollment,
+    EnrollmentStatus,
+    Goal,
+    GoalStatus,
+    Match,
+    MatchMentee,
+    MatchStatus,
+    Meeting,
+    Person,
+    Program,
+)
+from core.relationships import lifecycle
+from core.relationships.timing import period_index, period_start, slot_on_or_after, zone
+from core.ui import Context, Divider, Fields, Message, Section
+
+RECENT = timedelta(days=30)
+
+
+def _next_nudge(match: Match, program: Program, person: Person, now: datetime) -> str:
+    if match.status is MatchStatus.PAUSED:
+        until = match.paused_until
+        return f"paused until {until:%a %d %b}" if until else "paused"
+    start = match.published_at or match.created_at
+    k = period_index(start, now, program.cadence_days)
+    half = timedelta(days=program.cadence_days) / 2
+    for j in (k, k + 1):
+        slot = slot_on_or_after(period_start(start, j, program.cadence_days) + half,
+                                person.timezone)
+        if slot > now:
+            return f"{slot.astimezone(zone(person.timezone)):%a %d %b, %H:%M}"
+    return "soon"
+
+
+def home(session: Session, person: Person, platform: str, now: datetime,
+         seeded_admins: frozenset[str] = frozenset()) -> Message:
+    """The person's programs, matches, next nudge and plan; admins also get program health."""
+    p = prefix(platform)
+    blocks: list = [Section(f"*Hi {person.name.split()[0]}!* Here's your mentoring.")]
+    enrollments = session.scalars(select(Enrollment).where(
+        Enrollment.person_id == person.id, Enrollment.status == EnrollmentStatus.ACTIVE)).all()
+    if not enrollments:
+        blocks.append(Section(f"You're not in a program yet. `{p} join` shows the open ones."))
+    for e in enrollments:
+        blocks.append(Section(f"*{e.program.name}* – {e.role.value}"))
+    for match in lifecycle.live_matches_for(session, person):
+        program = session.get(Program, match.program_id)
+        assert program is not None
+        others = [session.get(Person, i) for i in lifecycle.members(match) if i != person.id]
+        names = ", ".join(o.name for o in others if o)
+        goals = session.scalars(select(Goal).where(Goal.match_id == match.id)).all()
+        done = sum(g.status is GoalStatus.DONE for g in goals)
+        blocks.append(Fields([f"*Matched with*\n{names}", f"*Program*\n{program.name}",
+                              f"*Next nudge*\n{_next_nudge(match, program, person, now)}",
+                              f"*Action plan*\n{done} of {len(goals)} goals done"]))
+    if is_admin(session, person, seeded_admins):
+        blocks += [Divider(), Section("*Program health* (admins)")]
+        for program in session.scalars(select(Program).where(
+                Program.workspace_id == person.workspace_id).order_by(Program.name)):
+            blocks.append(Fields([f"*{program.name}*\n{program.status.value}",
+                                  *_health(session, program, now)]))
+    blocks.append(Context([f"`{p} help` lists everything I can do."]))
+    return Message(text=f"Your mentoring home, {person.name}", blocks=blocks)
+
+
+def _health(session: Session, program: Program, now: datetime) -> list[str]:
+    enrolled = session.scalar(select(func.count()).select_from(Enrollment).where(
+        Enrollment.program_id == program.id, Enrollment.status == EnrollmentStatus.ACTIVE))
+    live = select(Match.id).where(Match.program_id == program.id,
+                                  Match.status.in_(lifecycle.LIVE))
+    matched = session.scalar(select(func.count()).select_from(MatchMentee).where(
+        MatchMentee.match_id.in_(live)))
+    met = session.scalar(select(func.count(func.distinct(Meeting.match_id))).where(
+        Meeting.match_id.in_(live), Meeting.met_on >= (now - RECENT).date()))
+    help_ = session.scalar(select(func.count(func.distinct(Checkin.match_id))).where(
+        Checkin.match_id.in_(live), Checkin.answer == "need_help",
+        Checkin.answered_at >= now - RECENT))
+    return [f"*Enrolled*\n{enrolled}", f"*Matched*\n{matched}",
+            f"*Met in 30 days*\n{met} pairs", f"*Needs help*\n{help_}"]

@@ -116,3 +116,21 @@ def test_a_channel_the_bot_is_not_in_is_reported_to_the_author(bot, sessions) ->
             OutboxMessage.kind == "announce_failed")).all()
     assert "couldn't post your announcement in C2" in told.payload["text"]
     assert "invite me there" in told.payload["text"]
+
+
+def test_enrollment_reminder_posts_three_days_before_closing(bot, sessions) -> None:  # type: ignore[no-untyped-def]
+    from datetime import date
+
+    from core.models import Program
+
+    with sessions() as s, s.begin():
+        s.scalar(select(Program)).enrollment_closes = date(2027, 3, 10)
+    [reply] = bot.handle(CommandEvent(BOSS, "admin program remind Leadership 1:1 #general"))
+    assert "Scheduled for Sun 07 Mar 10:00 UTC in #general" in reply.message.text
+    bot.clock.set(datetime(2027, 3, 7, 10, 5, tzinfo=UTC))
+    bot.tick()
+    [post] = posts(sessions)
+    assert "closes in 3 days" in post.payload["text"] and post.channel_id == "#general"
+    assert post.payload["blocks"][1]["buttons"][0]["action_id"] == "join.pick"
+    [refused] = bot.handle(CommandEvent(ANA, "admin program remind Leadership 1:1 #general"))
+    assert "for program admins" in refused.message.text

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -159,3 +159,10 @@ def scheduled_list(session: Session, person: Person) -> Message:
 def programs_for_join(session: Session, workspace_id: int) -> list[Program]:
     return [p for p in session.scalars(select(Program).where(
         Program.workspace_id == workspace_id).order_by(Program.name)) if is_enrollable(p)]
+
+
+def reminder_time(program: Program, tz: str) -> datetime:
+    """10:00 local, three days before enrollment closes."""
+    assert program.enrollment_closes is not None
+    day = program.enrollment_closes - timedelta(days=3)
+    return datetime.combine(day, time(10), zone(tz))

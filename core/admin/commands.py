@@ -137,6 +137,8 @@ class AdminCommands:
         if verb == "list":
             return [Reply(texts.program_list(programs.listing(self.session,
                                                               self.person.workspace_id)))]
+        if verb == "remind":
+            return self._remind(name)
         if verb in ("edit", "open", "close"):
             program = self._program(name)
             if program is None:
@@ -190,6 +192,33 @@ class AdminCommands:
                now=self.now, nomination=row.id)
         return [UpdateMessage(invitations.decide(self.session, row, approve, self.person,
                                                  now=self.now))]
+
+    def _remind(self, rest: str) -> list[Intent]:
+        """`program remind <program> #channel…`: an "enrollment closes in 3 days" post."""
+        words = rest.split()
+        channels = [w for w in words if w.startswith(("#", "<#"))]
+        program = self._program(" ".join(w for w in words if w not in channels))
+        if program is None or not channels:
+            return [Reply(texts.admin_help(self.actor.platform, "Usage: `admin program remind "
+                                                                "<program> #channel…`"))]
+        if program.enrollment_closes is None:
+            return [Reply(texts.say(f"*{program.name}* has no enrollment close date; set one "
+                                    f"with `admin program edit {program.name}`."))]
+        when = announcements.reminder_time(program, self.person.timezone)
+        if when <= self.now:
+            return [Reply(texts.say("That's less than three days before enrollment closes: "
+                                    "use `admin announce` to post now."))]
+        a = Announcement(workspace_id=self.person.workspace_id, created_by_id=self.person.id,
+                         channels=announcements.channels_of(" ".join(channels)),
+                         text=f"⏳ Enrollment in *{program.name}* closes in 3 days, on "
+                              f"{program.enrollment_closes:%A %d %B}. Join now!",
+                         join_program_id=program.id, post_at=when,
+                         status=AnnouncementStatus.SCHEDULED, created_at=self.now)
+        self.session.add(a)
+        record(self.session, self.person, "program remind", now=self.now, program=program.name)
+        return [Reply(texts.say(f"Scheduled for {when:%a %d %b %H:%M} UTC in "
+                                f"{', '.join(a.channels)}: “enrollment closes in 3 days”. "
+                                "`admin announce list` shows it."))]
 
     def program_template(self, key: str) -> list[Intent]:
         if not self.allowed:

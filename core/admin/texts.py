@@ -14,6 +14,7 @@ def admin_help(platform: str, note: str = "") -> Message:
         f"`{p} admin exclude <mentor> <mentee> <program>` – never propose this pair",
         f"`{p} admin swap <mentee> <mentee> <program>` – swap two mentees' mentors",
         f"`{p} admin program new|edit|open|close|list` – set up and run programs",
+        f"`{p} admin program remind <program> #channel` – “enrollment closes in 3 days” post",
         f"`{p} admin invite <person>… <program>` – invite people to an invite-only program",
         f"`{p} admin announce [list]` – post to channels, now or later",
         f"`{p} admin grant|revoke <person>` – manage admins",

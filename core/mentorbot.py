@@ -34,7 +34,8 @@ from core.events import (
 )
 from core.home import home
 from core.identity import find_identity, get_or_create_workspace, resolve_person
-from core.models import Person, Platform, PlatformIdentity
+from core.identity_links import link
+from core.models import ChannelRef, Person, Platform, PlatformIdentity
 from core.people_refs import find_person
 from core.relationships.actions import Relationships
 from core.relationships.planner import plan_due
@@ -98,6 +99,34 @@ class Mentorbot:
             queued = len(dms) + plan_due(session, now, self.group_platforms)
             return queued + announcements.post_due(session, now) + \
                 announcements.report_failures(session, now)
+
+    def remember_channel(self, platform: str, tenant_id: str, channel_id: str, name: str,
+                         team_name: str, reference: dict[str, Any]) -> None:
+        """A channel the app was installed in, so announcements can be posted there later."""
+        with self.sessions() as session, session.begin():
+            get_or_create_workspace(session, platform, tenant_id)
+            row = session.scalar(select(ChannelRef).where(
+                ChannelRef.platform == Platform(platform), ChannelRef.tenant_id == tenant_id,
+                ChannelRef.channel_id == channel_id))
+            if row is None:
+                row = ChannelRef(platform=Platform(platform), tenant_id=tenant_id,
+                                 channel_id=channel_id)
+                session.add(row)
+            row.name, row.team_name, row.conversation_ref = name, team_name, reference
+
+    def link_members(self, platform: str, tenant_id: str,
+                     members: list[tuple[str, str]]) -> int:
+        """Link (user id, email) pairs from a platform's member list to HRIS people by email."""
+        linked = 0
+        with self.sessions() as session, session.begin():
+            ws = get_or_create_workspace(session, platform, tenant_id)
+            by_email = {p.email.lower(): p for p in session.scalars(select(Person).where(
+                Person.workspace_id == ws.id, Person.email.is_not(None)))}
+            for user_id, email in members:
+                person = by_email.get(email.lower())
+                if person is not None and link(session, person, platform, tenant_id, user_id):
+                    linked += 1
+        return linked
 
     def knows(self, actor: Actor) -> bool:
         """Whether this platform account is already linked to a person."""

@@ -572,3 +572,20 @@ class AdminLink(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ChannelRef(Base):
+    """A channel the bot can post in, with what the platform needs to reach it (Teams keeps a
+    conversation reference per team channel, captured when the app is installed there)."""
+
+    __tablename__ = "channel_refs"
+    __table_args__ = (UniqueConstraint("platform", "tenant_id", "channel_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[Platform] = mapped_column(_enum(Platform, "platform"))
+    tenant_id: Mapped[str] = mapped_column(String(64))
+    channel_id: Mapped[str] = mapped_column(String(256))
+    name: Mapped[str] = mapped_column(String(200), default="")
+    team_name: Mapped[str] = mapped_column(String(200), default="")
+    conversation_ref: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -13,7 +13,8 @@ TABLES = {"workspaces", "people", "platform_identities", "programs", "invitation
           "enrollments", "outbox", "admins", "protected_attributes", "do_not_match",
           "match_runs", "matches", "match_mentees", "match_adjustments", "mentor_requests",
           "match_events", "checkins", "meetings", "goals", "survey_responses",
-          "scim_tokens", "audit_log", "announcements", "nominations", "admin_links"}
+          "scim_tokens", "audit_log", "announcements", "nominations", "admin_links",
+          "channel_refs"}
 
 
 def test_upgrade_then_downgrade_round_trip(db_url: str) -> None:

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from core.clock import Clock, FakeClock, SystemClock
 from core.events import Delivery, PermanentFailure, Sender
-from core.models import OutboxMessage, OutboxStatus, PlatformIdentity
+from core.models import ChannelRef, OutboxMessage, OutboxStatus, PlatformIdentity
 from core.ui import message_from_dict
 
 log = logging.getLogger(__name__)
@@ -254,16 +254,31 @@ def _to_delivery(session: Session, row: OutboxMessage) -> Delivery | None:
                 PlatformIdentity.person_id == row.group_person_ids[0],
                 PlatformIdentity.platform == row.platform)
             .order_by(PlatformIdentity.id.desc()).limit(1)) or ""
+    reference = identity.conversation_ref if identity else None
+    if row.channel_id and identity is None:
+        # A channel post: Teams needs the channel's stored reference; Slack needs only the id.
+        channel = _channel_ref(session, row)
+        if channel is not None:
+            tenant, reference = channel.tenant_id, channel.conversation_ref
     return Delivery(
         outbox_id=row.id,
         platform=row.platform.value,
         tenant_id=tenant,
         user_id=identity.user_id if identity else "",
         channel_id=row.channel_id or "",
-        conversation_ref=identity.conversation_ref if identity else None,
+        conversation_ref=reference,
         message=message_from_dict(row.payload),
         group_user_ids=group,
     )
+
+
+def _channel_ref(session: Session, row: OutboxMessage) -> ChannelRef | None:
+    """The stored channel a post names, by id or by name ("#general" or "General")."""
+    wanted = (row.channel_id or "").lstrip("#").lower()
+    for ref in session.scalars(select(ChannelRef).where(ChannelRef.platform == row.platform)):
+        if ref.channel_id.lower() == wanted or ref.name.lower() == wanted:
+            return ref
+    return None
 
 
 def _utc(value: datetime) -> datetime:

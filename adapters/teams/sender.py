@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
+from botbuilder.schema import Activity, ResourceResponse
 
 from adapters.teams.reference import reference_from_dict, restore_tenant
 from adapters.teams.translate import message_activity
@@ -39,6 +42,19 @@ def _permanent(exc: Exception) -> PermanentFailure | None:
     return None
 
 
+async def _new_thread(context: TurnContext, activities: list[Activity],
+                      next_send: Callable[[], Awaitable[list[ResourceResponse]]],
+                      ) -> list[ResourceResponse]:
+    """Post channel messages as new threads rather than replies.
+
+    botbuilder addresses a proactive message as a reply to its made-up continuation activity
+    id; a channel has no such message to reply to, so the post goes to the channel itself.
+    """
+    for activity in activities:
+        activity.reply_to_id = None
+    return await next_send()
+
+
 class TeamsSender:
     """Implements core.events.Sender for Teams."""
 
@@ -52,12 +68,14 @@ class TeamsSender:
     async def deliver(self, delivery: Delivery) -> str | None:
         """Send one outbox message to the stored conversation; returns the activity id.
 
+        A channel post goes to the channel's stored reference and starts a new thread there.
+
         Raises RetryLater on 429, PermanentFailure when the bot was blocked or the
         conversation is gone, anything else so the outbox retries.
         """
-        if delivery.channel_id and not delivery.user_id:
-            # Posting to a team channel needs the app installed there and that channel's
-            # reference stored at install; until then, say so rather than fail silently.
+        if delivery.channel_id and not delivery.user_id and not delivery.conversation_ref:
+            # A team channel is reachable only through the reference stored when the app was
+            # installed in its team; retrying cannot help until someone installs it there.
             raise PermanentFailure(f"team channel {delivery.channel_id} is not reachable: "
                                    "install Mentorbot in that team first")
         if not delivery.conversation_ref:
@@ -66,9 +84,12 @@ class TeamsSender:
         tenant = delivery.tenant_id or (
             reference.conversation.tenant_id if reference.conversation else None)
 
+        channel_post = bool(delivery.channel_id and not delivery.user_id)
         sent_ids: list[str] = []
 
         async def send(context: TurnContext) -> None:
+            if channel_post:
+                context.on_send_activities(_new_thread)
             activity = message_activity(delivery.message)
             restore_tenant(activity, tenant)
             response = await context.send_activity(activity)

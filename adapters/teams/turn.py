@@ -8,6 +8,7 @@ import logging
 from botbuilder.core import TurnContext
 from botbuilder.schema import Activity
 
+from adapters.teams.install import handle_team_update
 from adapters.teams.reference import reference_to_dict
 from adapters.teams.translate import (
     activity_to_event,
@@ -44,6 +45,10 @@ class TeamsTurn:
     async def __call__(self, context: TurnContext) -> None:
         """Handle the turn in ``context``."""
         activity = context.activity
+        # Team installs and channel changes are the adapter's business, not core's: a welcome
+        # reply here would land in the team's General channel.
+        if await handle_team_update(context, self.core):
+            return
         await self._remember(activity)
         event = activity_to_event(activity)
         if event is None:
@@ -55,6 +60,11 @@ class TeamsTurn:
     async def _remember(self, activity: Activity) -> None:
         actor = actor_of(activity)
         if actor is None or not activity.service_url:
+            return
+        conversation_type = getattr(activity.conversation, "conversation_type", None)
+        if conversation_type not in (None, "personal"):
+            # A channel or group chat is no address for this person's DMs; storing it would
+            # send their private messages into that conversation.
             return
         key = (actor.tenant_id, actor.user_id)
         if key in self._remembered:

@@ -9,7 +9,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import parse_qs, unquote
+
+# A team as Teams lists it: General has the team's id and no name.
+DEFAULT_CHANNELS: list[dict[str, Any]] = [{"id": "19:team"}, {"id": "19:random", "name": "Random"}]
 
 
 @dataclass
@@ -23,10 +26,18 @@ class Recorded:
 
 @dataclass
 class FakeConnector:
-    """Answers the v3 conversation endpoints with ``{"id": "activity-N"}``."""
+    """Answers the v3 conversation endpoints with ``{"id": "activity-N"}``.
+
+    Also the team reads an install makes: the channel list (``channels``; the General channel
+    has the team's id and no name, as in Teams), the team's details (``team_name``) and the
+    member list (``members``), paged in two pages joined by a continuation token.
+    """
 
     requests: list[Recorded] = field(default_factory=list)
     status: int | None = None  # force every answer to this status, e.g. 429
+    channels: list[dict[str, Any]] = field(default_factory=lambda: list(DEFAULT_CHANNELS))
+    team_name: str = "Acme"
+    members: list[dict[str, Any]] = field(default_factory=list)
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
     _server: ThreadingHTTPServer | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -65,9 +76,29 @@ class FakeConnector:
             self.requests.append(Recorded(method, path, body))
             if self.status is not None:
                 return self.status, {"error": {"code": "Throttled", "message": "slow down"}}
-            if path.startswith("/v3/conversations/") and "/activities" in path:
+            route, _, query = path.partition("?")
+            parts = route.strip("/").split("/")
+            if route.startswith("/v3/conversations/") and "/activities" in route:
                 return (200 if method == "PUT" else 201), {"id": f"activity-{next(self._ids)}"}
+            if method == "GET" and parts[:2] == ["v3", "teams"] and len(parts) == 4 \
+                    and parts[3] == "conversations":
+                return 200, {"conversations": self.channels}
+            if method == "GET" and parts[:2] == ["v3", "teams"] and len(parts) == 3:
+                return 200, {"id": parts[2], "name": self.team_name}
+            if method == "GET" and len(parts) == 4 and parts[3] == "pagedmembers":
+                return 200, self._page(parse_qs(query).get("continuationToken", [""])[0])
+            if method == "GET" and len(parts) == 5 and parts[3] == "members":
+                for member in self.members:
+                    if parts[4] in (member.get("id"), member.get("aadObjectId")):
+                        return 200, member
             return 404, {"error": {"code": "NotFound", "message": path}}
+
+    def _page(self, token: str) -> dict[str, Any]:
+        # Two pages, so a caller that ignores continuationToken misses the second half.
+        half = (len(self.members) + 1) // 2
+        if token == "page-2":
+            return {"members": self.members[half:]}
+        return {"members": self.members[:half], "continuationToken": "page-2"}
 
 
 def _handler(fake: FakeConnector) -> type[BaseHTTPRequestHandler]:

@@ -26,7 +26,7 @@ def test_package_zip(tmp_path: Path) -> None:
     assert manifest["manifestVersion"] == "1.17" and "v1.17" in manifest["$schema"]
     [bot] = manifest["bots"]
     assert bot["botId"] == "11111111-2222-3333-4444-555555555555"
-    assert bot["scopes"] == ["personal"]
+    assert bot["scopes"] == ["personal", "team"]  # team: announcements go to its channels
     titles = {c["title"] for c in bot["commandLists"][0]["commands"]}
     assert titles == {"join", "status", "leave", "help"}
     assert "{{" not in json.dumps(manifest)

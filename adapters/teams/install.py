@@ -1,0 +1,133 @@
+"""Installing the app in a team: remember its channels for announcements, link its members."""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import logging
+from typing import Any
+
+from botbuilder.core import TurnContext
+from botbuilder.core.teams import TeamsInfo
+from botbuilder.schema import Activity, ActivityTypes
+
+from adapters.teams.reference import reference_to_dict
+from adapters.teams.translate import PLATFORM, activity_tenant_id
+from core.mentorbot import Mentorbot
+
+log = logging.getLogger(__name__)
+
+# Teams leaves the General channel nameless in the channel list; admins call it "#General".
+GENERAL = "General"
+# Channel events that change what "#name" means; a full re-sync is one cheap call.
+CHANNEL_EVENTS = frozenset({"channelCreated", "channelRenamed", "channelRestored"})
+
+
+def team_of(activity: Activity) -> dict[str, Any] | None:
+    """The ``channelData.team`` of a team-scope activity, or None outside a team."""
+    channel_data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
+    team = channel_data.get("team")
+    return team if isinstance(team, dict) and team.get("id") else None
+
+
+def _event_type(activity: Activity) -> str:
+    channel_data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
+    return str(channel_data.get("eventType") or "")
+
+
+def channel_reference(base: dict[str, Any], channel_id: str, tenant: str) -> dict[str, Any]:
+    """``base`` (a reference from this team's activity) pointed at one channel conversation."""
+    reference = copy.deepcopy(base)
+    # The installer is no recipient of channel posts; a proactive post is addressed by the
+    # conversation alone.
+    reference.pop("user", None)
+    reference["conversation"] = {"id": channel_id, "isGroup": True,
+                                 "conversationType": "channel"}
+    if tenant:
+        reference["conversation"]["tenantId"] = tenant
+    return reference
+
+
+async def handle_team_update(context: TurnContext, core: Mentorbot) -> bool:
+    """Handle a team-scope conversationUpdate; returns whether it was one.
+
+    The bot joining the team stores every channel and links every member; a channel being
+    created or renamed re-stores the channels; people joining the team are linked.
+    """
+    activity = context.activity
+    team = team_of(activity)
+    if activity.type != ActivityTypes.conversation_update or team is None:
+        return False
+    bot_id = activity.recipient.id if activity.recipient else None
+    added = activity.members_added or []
+    bot_added = any(m.id == bot_id for m in added)
+    try:
+        if bot_added or _event_type(activity) in CHANNEL_EVENTS:
+            await sync_channels(context, core, team)
+        if bot_added:
+            await link_team_members(context, core, str(team["id"]))
+        else:
+            newcomers = [m.id for m in added if m.id and m.id != bot_id]
+            if newcomers:
+                await link_newcomers(context, core, str(team["id"]), newcomers)
+    except Exception:  # noqa: BLE001 - the turn must still answer 200 or Teams resends it
+        # Announcements to a channel we missed fail later with a clear "install first".
+        log.exception("teams: could not read team %s", team["id"])
+    return True
+
+
+async def sync_channels(context: TurnContext, core: Mentorbot, team: dict[str, Any]) -> int:
+    """Store a conversation reference for every channel of ``team``; returns how many."""
+    activity = context.activity
+    team_id = str(team["id"])
+    tenant = activity_tenant_id(activity)
+    client = await TeamsInfo.get_teams_connector_client(context)
+    # The Teams operations client is synchronous msrest: keep its HTTP off the event loop.
+    channels = (await asyncio.to_thread(client.teams.get_teams_channels, team_id)).conversations
+    team_name = str(team.get("name") or "")
+    if not team_name:
+        # Channel events carry only the team id; the name comes from the team itself.
+        details = await asyncio.to_thread(client.teams.get_team_details, team_id)
+        team_name = details.name or ""
+    base = reference_to_dict(activity)
+    for channel in channels or []:
+        if not channel.id:
+            continue
+        await asyncio.to_thread(
+            core.remember_channel, PLATFORM, tenant, channel.id, channel.name or GENERAL,
+            team_name, channel_reference(base, channel.id, tenant))
+    return len(channels or [])
+
+
+def _pair(member: Any) -> tuple[str, str] | None:
+    email = member.email or member.user_principal_name
+    if not member.aad_object_id or not email:
+        return None
+    return str(member.aad_object_id), str(email)
+
+
+async def link_team_members(context: TurnContext, core: Mentorbot, team_id: str) -> int:
+    """Link every member of the team (all pages) to HRIS people by email; returns how many."""
+    pairs: list[tuple[str, str]] = []
+    token: str | None = None
+    while True:
+        page = await TeamsInfo.get_paged_team_members(context, team_id, token)
+        pairs.extend(p for p in map(_pair, page.members or []) if p is not None)
+        token = page.continuation_token
+        if not token:
+            break
+    return await asyncio.to_thread(core.link_members, PLATFORM,
+                                   activity_tenant_id(context.activity), pairs)
+
+
+async def link_newcomers(context: TurnContext, core: Mentorbot, team_id: str,
+                         member_ids: list[str]) -> int:
+    """Link people who just joined the team; the event names them without an email."""
+    pairs: list[tuple[str, str]] = []
+    for member_id in member_ids:
+        member = await TeamsInfo.get_team_member(context, team_id, member_id)
+        pair = _pair(member)
+        if pair is not None:
+            pairs.append(pair)
+    return await asyncio.to_thread(core.link_members, PLATFORM,
+                                   activity_tenant_id(context.activity), pairs)

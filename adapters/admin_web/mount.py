@@ -21,14 +21,15 @@ from sqlalchemy.orm import Session, sessionmaker
 from adapters.admin_web.auth import COOKIE, SESSION_TTL, Signer, WebSession
 from adapters.admin_web.pages import render
 from bot.settings import Settings
-from core.admin import programs
+from core.admin import announcements, programs
 from core.admin.audit import record
 from core.admin.rights import is_admin
 from core.admin.web_links import create_program, new_program_form, redeem
 from core.clock import Clock
 from core.hris.csv_import import PRESETS, ImportResult, import_people
 from core.mentorbot import Mentorbot
-from core.models import Person, Workspace
+from core.models import Announcement, AnnouncementStatus, Person, Program, Workspace
+from core.ui import validate
 
 PAGE_SIZE = 50
 # An HRIS export of tens of thousands of people is a few MB; refuse anything far larger.
@@ -280,3 +281,80 @@ def mount_admin_web(app: FastAPI, *, sessions: sessionmaker[Session], core: Ment
         result, applied = await asyncio.to_thread(work)
         return import_page(viewer, 422 if result.errors else 200, result=result,
                            applied=applied, **again)
+
+    def announcements_page(viewer: Viewer, status: int = 200, **context: Any) -> HTMLResponse:
+        with sessions() as s:
+            person = s.get(Person, viewer.person_id)
+            assert person is not None
+            form = announcements.announce_form(
+                announcements.programs_for_join(s, viewer.workspace_id), person.timezone)
+            scheduled = announcements.pending(s, viewer.workspace_id)
+            s.expunge_all()
+        context.setdefault("values", {})
+        context.setdefault("errors", {})
+        return html("announcements", status, title="Announcements", viewer=viewer,
+                    fields=form.fields, scheduled=scheduled, **context)
+
+    @app.get("/admin/announcements", response_class=HTMLResponse, include_in_schema=False)
+    async def announcements_list(request: Request) -> Response:
+        viewer = await current(request)
+        if viewer is None:
+            return denied()
+        return await asyncio.to_thread(announcements_page, viewer)
+
+    @app.post("/admin/announcements", include_in_schema=False)
+    async def announcements_draft(request: Request) -> Response:
+        viewer, form, refused = await posted(request)
+        if refused or viewer is None:
+            return refused or denied()
+        values = {k: str(v) for k, v in form.items() if k != "csrf"}
+        # An empty date means "post now", the web form's only difference from chat's.
+        values["when"] = "later" if values.get("day") else "now"
+
+        def work() -> HTMLResponse:
+            with sessions() as s:
+                person = s.get(Person, viewer.person_id)
+                assert person is not None
+                form_def = announcements.announce_form(
+                    announcements.programs_for_join(s, viewer.workspace_id), person.timezone)
+                clean, errors = validate(form_def, values)
+                draft = None
+                if not errors:
+                    draft, errors = announcements.create(s, person, clean, now=clock.now())
+                if errors or draft is None:
+                    s.rollback()
+                    return announcements_page(viewer, 422, values=values, errors=errors)
+                program = s.get(Program, draft.join_program_id) if draft.join_program_id \
+                    else None
+                when = (draft.post_at.strftime("%a %d %b %Y %H:%M UTC") if draft.post_at
+                        else "now")
+                s.commit()
+                s.expunge_all()
+            return announcements_page(viewer, draft=draft, program=program, when=when)
+
+        return await asyncio.to_thread(work)
+
+    @app.post("/admin/announcements/{announcement_id}/{verb}", include_in_schema=False)
+    async def announcements_decide(request: Request, announcement_id: int,
+                                   verb: str) -> Response:
+        viewer, _, refused = await posted(request)
+        if refused or viewer is None:
+            return refused or denied()
+        if verb not in ("confirm", "cancel"):
+            return HTMLResponse("Not found", status_code=404)
+
+        def work() -> HTMLResponse:
+            with sessions() as s:
+                a = s.get(Announcement, announcement_id)
+                person = s.get(Person, viewer.person_id)
+                if a is None or person is None or a.workspace_id != viewer.workspace_id or \
+                        a.status not in (AnnouncementStatus.DRAFT, AnnouncementStatus.SCHEDULED):
+                    notice = "That announcement was already posted or cancelled."
+                elif verb == "confirm":
+                    notice = announcements.confirm(s, a, person, now=clock.now())
+                else:
+                    notice = announcements.cancel(s, a, person, now=clock.now())
+                s.commit()
+            return announcements_page(viewer, notice=notice.replace("`", ""))
+
+        return await asyncio.to_thread(work)

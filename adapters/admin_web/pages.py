@@ -54,6 +54,7 @@ code { background:#eef2f7; padding:.1rem .35rem; border-radius:4px; }
 <body>
 {% if viewer %}<header><strong>Mentorbot admin</strong>
 <a href="/admin">Programs</a><a href="/admin/people">People</a><a href="/admin/import">Import</a>
+<a href="/admin/announcements">Announcements</a>
 <span class="muted">{{ viewer.name }}</span>
 <form method="post" action="/admin/logout" style="margin:0"><input type="hidden" name="csrf"
  value="{{ viewer.csrf }}"><button class="secondary" type="submit">Sign out</button></form>
@@ -185,10 +186,46 @@ below were saved.{% else %}Dry run: nothing was changed.{% endif %}</div>
 </form>{% endblock %}
 """
 
+_ANNOUNCEMENTS = """{% extends "base" %}{% block body %}
+<h1>Announcements</h1>
+{% if notice %}<p class="card">{{ notice }}</p>{% endif %}
+{% if draft %}<div class="card"><h2>Preview</h2>
+<p class="muted">To {{ draft.channels | join(", ") }}, {{ when }}</p>
+<blockquote>{{ draft.text }}</blockquote>
+{% if program %}<p><span class="muted">With a button:</span> Join {{ program.name }}</p>{% endif %}
+<form method="post" action="/admin/announcements/{{ draft.id }}/confirm" class="row">
+<input type="hidden" name="csrf" value="{{ viewer.csrf }}">
+<button type="submit">{{ "Post now" if not draft.post_at else "Schedule" }}</button></form>
+<form method="post" action="/admin/announcements/{{ draft.id }}/cancel" class="row">
+<input type="hidden" name="csrf" value="{{ viewer.csrf }}">
+<button type="submit">Discard</button></form></div>{% endif %}
+<form method="post" action="/admin/announcements" class="card">
+<input type="hidden" name="csrf" value="{{ viewer.csrf }}">
+<h2>New announcement</h2>
+{% for f in fields %}<div class="field"><label for="{{ f.name }}">{{ f.label }}</label>
+{% if f.kind.value == "long_text" %}<textarea id="{{ f.name }}" name="{{ f.name }}" rows="4">
+{{ values.get(f.name, "") }}</textarea>
+{% elif f.options %}<select id="{{ f.name }}" name="{{ f.name }}"><option value="">—</option>
+{% for o in f.options %}<option value="{{ o.value }}"{% if values.get(f.name, f.initial) == o.value
+%} selected{% endif %}>{{ o.label }}</option>{% endfor %}</select>
+{% else %}<input id="{{ f.name }}" name="{{ f.name }}" type="{{ input_types.get(f.kind, "text") }}"
+ value="{{ values.get(f.name, "") }}">{% endif %}
+{% if errors.get(f.name) %}<p class="error">{{ errors[f.name] }}</p>{% endif %}</div>
+{% endfor %}<p><button type="submit">Preview</button></p></form>
+<div class="card"><h2>Scheduled</h2>{% if not scheduled %}<p class="muted">Nothing scheduled.</p>
+{% endif %}{% for a in scheduled %}<div class="row"><p>{{ a.post_at.strftime("%a %d %b %H:%M")
+ if a.post_at else "now" }} UTC → {{ a.channels | join(", ") }}: {{ a.text[:120] }}</p>
+<form method="post" action="/admin/announcements/{{ a.id }}/cancel">
+<input type="hidden" name="csrf" value="{{ viewer.csrf }}">
+<button type="submit">Cancel</button></form></div>{% endfor %}</div>
+{% endblock %}
+"""
+
 _ENV = Environment(
     loader=DictLoader({"base": _BASE, "denied": _DENIED, "forbidden": _FORBIDDEN,
                        "programs": _PROGRAMS, "new_program": _NEW_PROGRAM,
-                       "people": _PEOPLE, "import": _IMPORT}),
+                       "people": _PEOPLE, "import": _IMPORT,
+                       "announcements": _ANNOUNCEMENTS}),
     # Every template is HTML: escape everything, whatever the template's name says.
     autoescape=select_autoescape(default=True, default_for_string=True),
     trim_blocks=True, lstrip_blocks=True,

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.admin.audit import record
 from core.admin.texts import say
 from core.enrollment.programs import is_enrollable
 from core.models import (
@@ -142,9 +143,7 @@ def report_failures(session: Session, now: datetime) -> int:
 
 
 def scheduled_list(session: Session, person: Person) -> Message:
-    rows = session.scalars(select(Announcement).where(
-        Announcement.workspace_id == person.workspace_id,
-        Announcement.status == AnnouncementStatus.SCHEDULED).order_by(Announcement.post_at)).all()
+    rows = pending(session, person.workspace_id)
     if not rows:
         return say("No announcements are scheduled.")
     blocks: list[Any] = [Section("*Scheduled announcements*")]
@@ -166,3 +165,29 @@ def reminder_time(program: Program, tz: str) -> datetime:
     assert program.enrollment_closes is not None
     day = program.enrollment_closes - timedelta(days=3)
     return datetime.combine(day, time(10), zone(tz))
+
+
+def confirm(session: Session, a: Announcement, actor: Person, *, now: datetime) -> str:
+    """The admin confirms a previewed draft: post now or schedule it. Returns what happened."""
+    a.status = AnnouncementStatus.SCHEDULED
+    record(session, actor, "announce", now=now, id=a.id, channels=a.channels,
+           post_at=a.post_at.isoformat() if a.post_at else "now")
+    if a.post_at is None:
+        post_due(session, now)
+        return (f"Posting to {', '.join(a.channels)} now. If I can't reach a channel, "
+                "I'll tell you.")
+    return (f"Scheduled for {a.post_at:%a %d %b %H:%M} UTC to {', '.join(a.channels)}. "
+            "`/mentor admin announce list` shows it, with a Cancel button.")
+
+
+def cancel(session: Session, a: Announcement, actor: Person, *, now: datetime) -> str:
+    a.status = AnnouncementStatus.CANCELLED
+    record(session, actor, "announce cancel", now=now, id=a.id)
+    return "Cancelled: nothing will be posted."
+
+
+def pending(session: Session, workspace_id: int) -> list[Announcement]:
+    """Confirmed announcements still waiting for their time, soonest first."""
+    return list(session.scalars(select(Announcement).where(
+        Announcement.workspace_id == workspace_id,
+        Announcement.status == AnnouncementStatus.SCHEDULED).order_by(Announcement.post_at)))

@@ -254,19 +254,10 @@ class AdminCommands:
             return [UpdateMessage(texts.say("That announcement was already posted or "
                                             "cancelled."))]
         if action_id == "announce.cancel":
-            a.status = AnnouncementStatus.CANCELLED
-            record(self.session, self.person, "announce cancel", now=self.now, id=a.id)
-            return [UpdateMessage(texts.say("Cancelled: nothing will be posted."))]
-        a.status = AnnouncementStatus.SCHEDULED
-        record(self.session, self.person, "announce", now=self.now, id=a.id,
-               channels=a.channels, post_at=a.post_at.isoformat() if a.post_at else "now")
-        if a.post_at is None:
-            announcements.post_due(self.session, self.now)
-            return [UpdateMessage(texts.say(f"Posting to {', '.join(a.channels)} now. If I "
-                                            "can't reach a channel, I'll tell you."))]
-        return [UpdateMessage(texts.say(
-            f"Scheduled for {a.post_at:%a %d %b %H:%M} UTC to {', '.join(a.channels)}. "
-            "`/mentor admin announce list` shows it, with a Cancel button."))]
+            return [UpdateMessage(texts.say(announcements.cancel(self.session, a, self.person,
+                                                                 now=self.now)))]
+        return [UpdateMessage(texts.say(announcements.confirm(self.session, a, self.person,
+                                                              now=self.now)))]
 
     def submit_program(self, values: dict, context: str) -> list[Intent]:
         """The program form: validate, create a draft or save an edit, audit it."""

@@ -413,6 +413,35 @@ def invite(
 
 
 @app.command()
+def forget(
+    email: str = typer.Argument(..., help="The person's email."),
+    yes: bool = typer.Option(False, "--yes", help="Don't ask for confirmation."),
+    workspace: str = WORKSPACE_OPTION,
+) -> None:
+    """Erase or anonymise a person everywhere (a data-subject request); counts stay."""
+    from sqlalchemy import func, select
+
+    from core.clock import SystemClock
+    from core.db import make_session_factory
+    from core.models import Person
+    from core.privacy import forget as forget_person
+
+    sessions = make_session_factory(_engine())
+    with sessions() as session, session.begin():
+        ws = _workspace(session, workspace)
+        person = session.scalar(select(Person).where(
+            Person.workspace_id == ws.id, func.lower(Person.email) == email.lower()))
+        if person is None:
+            console.print(f"[red]No person with email {email}.[/red]")
+            raise typer.Exit(2)
+        if not yes and not typer.confirm(f"Erase {person.name} <{email}> everywhere?"):
+            raise typer.Exit(1)
+        redacted = forget_person(session, person, now=SystemClock().now())
+    console.print(f"[green]Done.[/green] {redacted} stored values mentioning them were redacted; "
+                  "the request is in the audit log.")
+
+
+@app.command()
 def version() -> None:
     """Print the installed version."""
     console.print(pkg_version("mentorbot"))

@@ -31,12 +31,14 @@ from core.events import (
     Intent,
     MemberJoined,
     Reply,
+    SendFile,
 )
 from core.home import home
 from core.identity import find_identity, get_or_create_workspace, resolve_person
 from core.identity_links import link
 from core.models import ChannelRef, Person, Platform, PlatformIdentity
 from core.people_refs import find_person
+from core.privacy import export_json
 from core.relationships.actions import Relationships
 from core.relationships.planner import plan_due
 from core.self_select import flow as self_select
@@ -232,6 +234,9 @@ class Mentorbot:
             return self._relationships(session, person, actor).plan()
         if sub in ("suggest", "suggestions"):
             return self_select.suggest(session, person, actor, arg)
+        if sub in ("my-data", "mydata"):
+            return [SendFile("my-mentorbot-data.json", export_json(session, person),
+                             "Everything Mentorbot stores about you")]
         if sub == "home":
             return [Reply(home(session, person, platform, self.clock.now(), self.admin_emails))]
         if sub == "nominate":

@@ -24,6 +24,7 @@ def help_message(platform: str, note: str = "") -> Message:
         f"`{p} nominate <person> <program>` – put a report forward for an invite-only program",
         f"`{p} avoid [person]` – people you'd rather not be matched with (private)",
         f"`{p} home` – your programs, matches, next nudge and plan",
+        f"`{p} my-data` – a copy of everything stored about you",
         f"`{p} help` – this message",
         f"`{p} admin help` – for program admins",
     ]

@@ -135,6 +135,29 @@ def _workspace(session, spec: str | None):  # type: ignore[no-untyped-def]
     return ws
 
 
+def _program_named(session, ws, name: str):  # type: ignore[no-untyped-def]
+    """The workspace's program called ``name`` (any case), or exit with a clear message."""
+    from sqlalchemy import func, select
+
+    from core.models import Program
+
+    program = session.scalar(select(Program).where(
+        Program.workspace_id == ws.id, func.lower(Program.name) == name.lower()))
+    if program is None:
+        console.print(f"[red]No program called “{name}”.[/red]")
+        raise typer.Exit(2)
+    return program
+
+
+def _person_by_email(session, ws, email: str):  # type: ignore[no-untyped-def]
+    from sqlalchemy import func, select
+
+    from core.models import Person
+
+    return session.scalar(select(Person).where(
+        Person.workspace_id == ws.id, func.lower(Person.email) == email.strip().lower()))
+
+
 WORKSPACE_OPTION = typer.Option(None, "--workspace", help="PLATFORM:TENANT, e.g. slack:T0123.")
 
 
@@ -243,23 +266,19 @@ def match_cmd(
     """Run matching for a program: a preview admins publish from chat (or --publish)."""
     from rich.progress import Progress
     from rich.table import Table
-    from sqlalchemy import func, select
+    from sqlalchemy import select
 
     from core.db import make_session_factory
     from core.match_runs.export import run_csv
     from core.match_runs.runs import proposed_matches, publish, run_program
     from core.match_runs.texts import fairness_lines
-    from core.models import Person, Program
+    from core.models import Person
 
     sessions = make_session_factory(_engine())
     # No session.begin(): closing without commit is how --dry-run leaves nothing behind.
     with sessions() as session:
         ws = _workspace(session, workspace)
-        prog = session.scalar(select(Program).where(
-            Program.workspace_id == ws.id, func.lower(Program.name) == program.lower()))
-        if prog is None:
-            console.print(f"[red]No program called “{program}”.[/red]")
-            raise typer.Exit(2)
+        prog = _program_named(session, ws, program)
         steps = ["Loading the pool", "Scoring and solving", "Auditing fairness"]
         with Progress(console=console, transient=True) as bar:
             task = bar.add_task("Matching", total=len(steps) + 1)
@@ -379,21 +398,14 @@ def invite(
     """Invite people by email from a CSV; each gets a DM with a Join button."""
     import csv as csv_module
 
-    from sqlalchemy import func, select
-
     from core.admin.invitations import invite as invite_person
     from core.clock import SystemClock
     from core.db import make_session_factory
-    from core.models import Person, Program
 
     sessions = make_session_factory(_engine())
     with sessions() as session, session.begin():
         ws = _workspace(session, workspace)
-        prog = session.scalar(select(Program).where(
-            Program.workspace_id == ws.id, func.lower(Program.name) == program.lower()))
-        if prog is None:
-            console.print(f"[red]No program called “{program}”.[/red]")
-            raise typer.Exit(2)
+        prog = _program_named(session, ws, program)
         rows = list(csv_module.DictReader(file.read_text("utf-8-sig").splitlines()))
         if not rows or "email" not in rows[0]:
             console.print("[red]The CSV needs an “email” column.[/red]")
@@ -401,8 +413,7 @@ def invite(
         added, unknown = 0, []
         for line, row in enumerate(rows, start=2):
             email = (row.get("email") or "").strip().lower()
-            person = session.scalar(select(Person).where(
-                Person.workspace_id == ws.id, func.lower(Person.email) == email))
+            person = _person_by_email(session, ws, email) if email else None
             if person is None:
                 unknown.append(f"line {line}: {email or '(empty)'}")
                 continue
@@ -419,18 +430,15 @@ def forget(
     workspace: str = WORKSPACE_OPTION,
 ) -> None:
     """Erase or anonymise a person everywhere (a data-subject request); counts stay."""
-    from sqlalchemy import func, select
 
     from core.clock import SystemClock
     from core.db import make_session_factory
-    from core.models import Person
     from core.privacy import forget as forget_person
 
     sessions = make_session_factory(_engine())
     with sessions() as session, session.begin():
         ws = _workspace(session, workspace)
-        person = session.scalar(select(Person).where(
-            Person.workspace_id == ws.id, func.lower(Person.email) == email.lower()))
+        person = _person_by_email(session, ws, email)
         if person is None:
             console.print(f"[red]No person with email {email}.[/red]")
             raise typer.Exit(2)

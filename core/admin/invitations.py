@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.admin.rights import active_admins
+from core.admin.rights import admin_people
 from core.admin.texts import say
 from core.models import (
     Invitation,
@@ -62,13 +62,11 @@ def nominate(session: Session, program: Program, nominee: Person, manager: Perso
     session.add(row)
     session.flush()
     ask = f"{manager.name} nominates {nominee.name} ({nominee.title}) for *{program.name}*."
-    for admin in active_admins(session, program.workspace_id):
-        target = session.get(Person, admin.person_id)
-        if target is not None:
-            enqueue_dm(session, target, Message(ask, [Section(ask), Buttons([
-                Button("Approve", "nominate.approve", str(row.id), "primary"),
-                Button("Decline", "nominate.decline", str(row.id))])]),
-                f"nomination:{row.id}:{target.id}", kind="nomination", now=now)
+    for target in admin_people(session, program.workspace_id):
+        enqueue_dm(session, target, Message(ask, [Section(ask), Buttons([
+            Button("Approve", "nominate.approve", str(row.id), "primary"),
+            Button("Decline", "nominate.decline", str(row.id))])]),
+            f"nomination:{row.id}:{target.id}", kind="nomination", now=now)
     return row, (f"Thanks! I've asked the program admins to approve {nominee.name} for "
                  f"*{program.name}*. I'll let you know.")
 

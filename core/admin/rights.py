@@ -43,6 +43,12 @@ def grant(session: Session, person: Person, by: Person | None = None) -> bool:
     return True
 
 
+def admin_people(session: Session, workspace_id: int) -> list[Person]:
+    """The people who are admins of a workspace now (revoked ones excluded)."""
+    return list(session.scalars(select(Person).join(Admin, Admin.person_id == Person.id).where(
+        Admin.workspace_id == workspace_id, Admin.revoked_at.is_(None))))
+
+
 def active_admins(session: Session, workspace_id: int) -> list[Admin]:
     return list(session.scalars(select(Admin).where(Admin.workspace_id == workspace_id,
                                                     Admin.revoked_at.is_(None))))

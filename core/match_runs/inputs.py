@@ -26,10 +26,10 @@ from core.models import (
     ProtectedAttribute,
     Role,
 )
+from core.relationships.lifecycle import LIVE
 
 # Availability from the enrollment form, as local working hours the engine can overlap.
 HOURS = {"mornings": (8.0, 13.0), "afternoons": (13.0, 18.0), "flexible": (9.0, 17.0)}
-LIVE = (MatchStatus.ACTIVE, MatchStatus.PAUSED)
 
 
 @dataclass(frozen=True)

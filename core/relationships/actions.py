@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.admin.rights import admin_people
 from core.events import (
     Actor,
     CloseForm,
@@ -21,7 +22,6 @@ from core.events import (
     UpdateMessage,
 )
 from core.models import (
-    Admin,
     Checkin,
     EndReason,
     Goal,
@@ -77,9 +77,7 @@ class Relationships:
         return program
 
     def _admins(self, program: Program) -> list[Person]:
-        return list(self.session.scalars(select(Person).join(
-            Admin, Admin.person_id == Person.id).where(
-            Admin.workspace_id == program.workspace_id, Admin.revoked_at.is_(None))).all())
+        return admin_people(self.session, program.workspace_id)
 
     def _period(self, match: Match, on: date | None = None) -> int:
         start = match.published_at or match.created_at

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from core.enrollment.programs import find_program
 from core.events import Actor, DirectMessage, Intent, Reply, UpdateMessage
-from core.match_runs.inputs import LIVE, load_program, program_rules
+from core.match_runs.inputs import load_program, program_rules
 from core.matching import suggest_mentors
 from core.matching import types as m
 from core.matching.engine import mentor_capacity
@@ -28,7 +28,7 @@ from core.models import (
     Role,
     utcnow,
 )
-from core.relationships.lifecycle import activate
+from core.relationships.lifecycle import LIVE, activate, live_match_of
 from core.self_select import texts
 from core.self_select.texts import REQUEST_DAYS
 
@@ -44,15 +44,8 @@ def _open_mentee_enrollment(session: Session, person: Person, name: str) -> Enro
     if name:
         program = find_program(session, person, name)
         rows = [e for e in rows if program is not None and e.program_id == program.id]
-    rows = [e for e in rows if not _is_matched(session, e.program_id, person.id)]
+    rows = [e for e in rows if live_match_of(session, e.program_id, person.id) is None]
     return rows[0] if rows else None
-
-
-def _is_matched(session: Session, program_id: int, person_id: int) -> bool:
-    return session.scalar(
-        select(Match.id).join(MatchMentee, MatchMentee.match_id == Match.id).where(
-            Match.program_id == program_id, Match.status.in_(LIVE),
-            MatchMentee.person_id == person_id).limit(1)) is not None
 
 
 def _pending(session: Session, program_id: int, mentee_id: int) -> MentorRequest | None:
@@ -149,7 +142,8 @@ def answer(session: Session, person: Person, actor: Actor, action: str,
         return [UpdateMessage(texts.declined_for_mentor(mentee.name)),
                 DirectMessage(mentee.id, texts.declined_for_mentee(person.name, actor.platform),
                               f"request-answer:{request.id}")]
-    if _is_matched(session, program.id, mentee.id) or _room(session, program, person.id) < 1:
+    taken = live_match_of(session, program.id, mentee.id) is not None
+    if taken or _room(session, program, person.id) < 1:
         request.status = RequestStatus.EXPIRED
         return [UpdateMessage(texts.no_longer_possible()),
                 DirectMessage(mentee.id, texts.expired_for_mentee(person.name),

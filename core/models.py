@@ -111,6 +111,8 @@ class Person(Base):
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     hire_date: Mapped[date | None] = mapped_column(Date)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The day they left the organisation (HRIS or SCIM deactivation): retention reports need it.
+    left_on: Mapped[date | None] = mapped_column(Date)
     skills: Mapped[list[str]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -170,6 +172,12 @@ class Program(Base):
     # Onboarding programs invite new hires on HRIS sync: hired within N days, or a title match.
     auto_invite_hired_within_days: Mapped[int | None] = mapped_column(Integer)
     auto_invite_title_pattern: Mapped[str] = mapped_column(String(200), default="")
+    # Mentors must finish the program's training modules before they can be matched.
+    training_required: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The ROI report's assumption: what replacing one employee costs (editable, printed).
+    replacement_cost: Mapped[int] = mapped_column(Integer, default=50000)
+    # Admins get a monthly digest of the report through the outbox.
+    monthly_digest: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -237,7 +245,7 @@ class OutboxMessage(Base):
     platform_message_id: Mapped[str | None] = mapped_column(String(128))
     # A message to several people at once (a pair's or group's introduction in Slack).
     group_person_ids: Mapped[list[int] | None] = mapped_column(JSON)
-    kind: Mapped[str] = mapped_column(String(32), default="")
+    kind: Mapped[str] = mapped_column(String(32), default="", index=True)
     match_id: Mapped[int | None] = mapped_column(ForeignKey("matches.id", ondelete="SET NULL"))
 
 
@@ -589,3 +597,47 @@ class ChannelRef(Base):
     team_name: Mapped[str] = mapped_column(String(200), default="")
     conversation_ref: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class LevelChange(Base):
+    """A change of a person's level seen in HRIS data: promotion reports count the increases."""
+
+    __tablename__ = "level_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"),
+                                           index=True)
+    from_level: Mapped[int | None] = mapped_column(Integer)
+    to_level: Mapped[int | None] = mapped_column(Integer)
+    changed_on: Mapped[date] = mapped_column(Date)
+
+
+class TrainingModule(Base):
+    """One short lesson a program asks its mentors to finish before they are matched."""
+
+    __tablename__ = "training_modules"
+    __table_args__ = (UniqueConstraint("program_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text, default="")  # Markdown
+    link: Mapped[str] = mapped_column(String(500), default="")
+    quiz_question: Mapped[str] = mapped_column(String(300), default="")
+    quiz_choices: Mapped[list[str]] = mapped_column(JSON, default=list)
+    quiz_answer: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class TrainingCompletion(Base):
+    """A mentor marked a module done."""
+
+    __tablename__ = "training_completions"
+    __table_args__ = (UniqueConstraint("module_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    module_id: Mapped[int] = mapped_column(ForeignKey("training_modules.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"),
+                                           index=True)
+    completed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -14,7 +14,7 @@ TABLES = {"workspaces", "people", "platform_identities", "programs", "invitation
           "match_runs", "matches", "match_mentees", "match_adjustments", "mentor_requests",
           "match_events", "checkins", "meetings", "goals", "survey_responses",
           "scim_tokens", "audit_log", "announcements", "nominations", "admin_links",
-          "channel_refs"}
+          "channel_refs", "level_changes", "training_modules", "training_completions"}
 
 
 def test_upgrade_then_downgrade_round_trip(db_url: str) -> None:

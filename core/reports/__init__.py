@@ -1,0 +1,1 @@
+"""Program outcomes: metrics, suppression of small groups, and the report renderers."""

@@ -93,7 +93,7 @@ class SlackSender:
         return str(ts) if ts else None
 
     async def _post_file(self, delivery: Delivery, channel: str) -> str | None:
-        """A message with a file (a calendar invite) is one upload with the text as its comment:
+        """A message with a file (a calendar invite, a chart) is one upload with the text as its comment:
         one Slack message, so a retry can't leave the text posted without its file."""
         file = delivery.message.file
         assert file is not None
@@ -101,7 +101,7 @@ class SlackSender:
             opened = await self.client.conversations_open(users=channel)
             channel = str(opened["channel"]["id"])
         response = await self.client.files_upload_v2(
-            channel=channel, content=file.content, filename=file.filename,
+            channel=channel, content=file.data(), filename=file.filename,
             title=file.filename, initial_comment=delivery.message.text)
         uploaded = response.get("files") or [response.get("file") or {}]
         return str(uploaded[0].get("id")) if uploaded and uploaded[0] else None

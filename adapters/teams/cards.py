@@ -126,7 +126,12 @@ def group_chat_url(emails: list[str], topic: str = "") -> str:
 def message_to_card(message: Message) -> dict[str, Any]:
     """Render a neutral message as an Adaptive Card."""
     body = _blocks(message)
-    if message.file is not None and message.file.mime == "text/calendar":
+    if message.file is not None and message.file.is_image:
+        # Inline, as a data URI: Teams shows it without the bot hosting anything public.
+        body.append({"type": "Image", "url": f"data:{message.file.mime};base64,"
+                     f"{message.file.content}", "altText": message.file.filename,
+                     "size": "Stretch"})
+    elif message.file is not None and message.file.mime == "text/calendar":
         link = calendar_url(message.file.content)
         if link:
             # A bot can't attach the .ics in a personal chat; Outlook's compose link adds it.

@@ -67,7 +67,11 @@ def _block(block: Any) -> str:
 def message_html(message: Message) -> str:
     """A chat bubble for a message; the plain text stands in when there are no blocks."""
     body = "".join(_block(b) for b in message.blocks) or f"<p>{markdown(message.text)}</p>"
-    if message.file is not None:
+    if message.file is not None and message.file.is_image:
+        f = message.file
+        body += (f'<p><img class="chart" alt="{escape(f.filename)}" '
+                 f'src="data:{escape(f.mime)};base64,{escape(f.content)}"></p>')
+    elif message.file is not None:
         f = message.file
         href = f"data:{f.mime};charset=utf-8," + quote(f.content)
         body += (f'<p>📎 <a download="{escape(f.filename)}" href="{href}">'

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass, field
 from typing import Annotated, Literal
 
@@ -86,11 +87,22 @@ Block = Annotated[
 
 @dataclass(frozen=True)
 class FileAttachment:
-    """A small file that travels with a message (a calendar invite)."""
+    """A small file that travels with a message (a calendar invite, a chart).
+
+    ``content`` is the text itself, or base64 for images (the outbox stores JSON).
+    """
 
     filename: str
     content: str
     mime: str = "text/plain"
+
+    @property
+    def is_image(self) -> bool:
+        return self.mime.startswith("image/")
+
+    def data(self) -> bytes:
+        """The file's bytes, whatever way it travels."""
+        return base64.b64decode(self.content) if self.is_image else self.content.encode()
 
 
 @dataclass(frozen=True)

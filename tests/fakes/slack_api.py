@@ -110,7 +110,8 @@ class FakeSlackApi(LocalServer):
                 raw = self.rfile.read(length)
                 method = self.path.split("?", 1)[0].strip("/")
                 if method.startswith("upload/"):  # file bytes, not an API call
-                    body: dict[str, Any] = {"raw": raw.decode("utf-8", "replace")}
+                    body: dict[str, Any] = {"raw": raw.decode("utf-8", "replace"),
+                                            "bytes": raw}
                 else:
                     body = _parse(raw, self.headers.get("Content-Type") or "")
                     # slack_sdk sends some methods' arguments as query parameters.

@@ -93,8 +93,8 @@ class SlackSender:
         return str(ts) if ts else None
 
     async def _post_file(self, delivery: Delivery, channel: str) -> str | None:
-        """A message with a file (a calendar invite, a chart) is one upload with the text as its comment:
-        one Slack message, so a retry can't leave the text posted without its file."""
+        """A message with a file (a calendar invite, a chart) is one upload with the text as its
+        comment: one Slack message, so a retry can't leave the text posted without its file."""
         file = delivery.message.file
         assert file is not None
         if channel.startswith("U"):  # uploads need the DM's channel id, not the user id

@@ -17,6 +17,7 @@ from core.enrollment.form import DEFAULT_SKILLS
 from core.identity import get_or_create_workspace
 from core.models import (
     Enrollment,
+    EnrollmentStatus,
     Person,
     Platform,
     PlatformIdentity,
@@ -26,11 +27,16 @@ from core.models import (
     ProgramStatus,
     ProtectedAttribute,
     Role,
+    TrainingCompletion,
+    TrainingModule,
 )
+from core.training import attach_starter
 
 DEMO_TENANT = "demo"
 # Synthetic, for showing the fairness audit; real ones come from the HRIS and stay in their table.
 PROTECTED_COLUMNS = ("gender", "age_band")
+# Most demo mentors have finished the starter course; the rest show the preview's hold-back.
+TRAINED_SHARE = 0.8
 
 
 @dataclass(frozen=True)
@@ -55,7 +61,7 @@ def demo_rows() -> list[dict[str, str]]:
 DEMO_PROGRAMS = [
     dict(name="Leadership 1:1", kind=ProgramKind.ONE_ON_ONE, purpose=ProgramPurpose.LEADERSHIP,
          description="Six months with a senior leader, meeting every two weeks.",
-         cadence_days=14, duration_weeks=26),
+         cadence_days=14, duration_weeks=26, training_required=True),
     dict(name="Peer circles", kind=ProgramKind.GROUP, purpose=ProgramPurpose.GENERAL,
          description="Small groups of four who learn from each other.", cadence_days=14,
          duration_weeks=12, group_size=4),
@@ -101,6 +107,7 @@ def load_demo(session: Session, *, platform: str = "webchat", tenant_id: str = D
     programs = _programs(session, ws.id)
     enrolled = _sample_enrollments(session, programs[0], list(by_employee.values()), enrollments)
     session.flush()
+    _training(session, programs[0])
     return DemoSummary(people=added, programs=len(programs), enrollments=enrolled)
 
 
@@ -140,3 +147,26 @@ def _sample_enrollments(session: Session, program: Program, people: list[Person]
                                skills_wanted=wanted, goals=f"Grow in {wanted[0].lower()}.",
                                availability=rng.choice(["mornings", "afternoons", "flexible"])))
     return len(mentors) + len(mentees)
+
+
+def _training(session: Session, program: Program) -> None:
+    """The starter course on the program, finished by a deterministic ~80% of its mentors (the
+    others part-way through), so the matching preview shows a few held back."""
+    attach_starter(session, program)
+    modules = session.scalars(select(TrainingModule).where(
+        TrainingModule.program_id == program.id).order_by(TrainingModule.position)).all()
+    ids = [m.id for m in modules]
+    if session.scalar(select(TrainingCompletion.id).where(
+            TrainingCompletion.module_id.in_(ids)).limit(1)):
+        return  # loaded before: keep whatever progress people have made since
+    mentors = sorted(session.scalars(select(Enrollment.person_id).where(
+        Enrollment.program_id == program.id, Enrollment.role == Role.MENTOR,
+        Enrollment.status == EnrollmentStatus.ACTIVE)).all())
+    rng = random.Random(7)
+    rng.shuffle(mentors)
+    trained = round(len(mentors) * TRAINED_SHARE)
+    for i, person_id in enumerate(mentors):
+        done = len(ids) if i < trained else rng.randrange(len(ids))
+        for module_id in ids[:done]:
+            session.add(TrainingCompletion(module_id=module_id, person_id=person_id))
+    session.flush()

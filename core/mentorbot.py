@@ -42,6 +42,8 @@ from core.privacy import export_json
 from core.relationships.actions import Relationships
 from core.relationships.planner import plan_due
 from core.self_select import flow as self_select
+from core.training import chat as training
+from core.training import deliver_due
 from core.ui import Message, Section
 
 log = logging.getLogger(__name__)
@@ -92,13 +94,15 @@ class Mentorbot:
             return self._queue_dms(session, intents)
 
     def tick(self, now: datetime | None = None) -> int:
-        """Periodic work the scheduler triggers: lapse unanswered mentor requests and plan the
-        introductions, nudges, check-ins and surveys that are due. Returns messages queued."""
+        """Periodic work the scheduler triggers: lapse unanswered mentor requests, plan the
+        introductions, nudges, check-ins and surveys that are due, and send mentors their
+        daily training module. Returns messages queued."""
         now = now or self.clock.now()
         with self.sessions() as session, session.begin():
             dms = self_select.expire_requests(session, now)
             self._queue_dms(session, list(dms), now)
             queued = len(dms) + plan_due(session, now, self.group_platforms)
+            queued += deliver_due(session, now)
             return queued + announcements.post_due(session, now) + \
                 announcements.report_failures(session, now)
 
@@ -177,6 +181,9 @@ class Mentorbot:
             if event.action_id.startswith("plan."):
                 return self._relationships(session, person, event.actor).plan_button(
                     event.action_id, event.value)
+            if event.action_id.startswith("training."):
+                return training.button(session, person, event.action_id, event.value,
+                                       platform, self.clock.now())
             if event.action_id == "request.ask":
                 return self_select.ask(session, person, event.actor, event.value)
             if event.action_id in ("request.accept", "request.decline"):
@@ -232,6 +239,8 @@ class Mentorbot:
             return self._relationships(session, person, actor).command(sub, arg)
         if sub == "plan":
             return self._relationships(session, person, actor).plan()
+        if sub in ("training", "train"):
+            return training.command(session, person, arg, platform)
         if sub in ("suggest", "suggestions"):
             return self_select.suggest(session, person, actor, arg)
         if sub in ("my-data", "mydata"):

@@ -38,6 +38,9 @@ from core.models import (
     RunStatus,
 )
 from core.people_refs import find_person
+from core.training import attach_starter
+from core.training import texts as training_texts
+from core.training.progress import mentor_completion
 from core.ui import Message, validate
 
 
@@ -85,6 +88,8 @@ class AdminCommands:
                         f"admin-web:{self.person.id}:{self.now.isoformat()}")]
         if sub == "invite":
             return self._invite(rest)
+        if sub == "training":
+            return self._training(rest)
         if sub == "announce":
             if rest.strip().lower() == "list":
                 return [Reply(announcements.scheduled_list(self.session, self.person))]
@@ -155,6 +160,38 @@ class AdminCommands:
                 f"Enrollment in *{program.name}* is closed; the program is running."))]
         return [Reply(texts.admin_help(self.actor.platform,
                                        "Usage: `admin program new|edit|open|close|list`"))]
+
+    # --- training --------------------------------------------------------------------------
+
+    TRAINING_VERBS = ("on", "off", "starter", "status")
+
+    def _training(self, rest: str) -> list[Intent]:
+        """`training <program> on|off|starter|status` (the verb may also come first)."""
+        words = rest.split()
+        if words and words[-1].lower() in self.TRAINING_VERBS:
+            verb, name = words[-1].lower(), " ".join(words[:-1])
+        elif words and words[0].lower() in self.TRAINING_VERBS:
+            verb, name = words[0].lower(), " ".join(words[1:])
+        else:
+            return [Reply(texts.admin_help(self.actor.platform, training_texts.admin_usage()))]
+        program = self._program(name)
+        if program is None:
+            return [Reply(texts.say(f"I couldn't find a program called “{name.strip()}”. "
+                                    + training_texts.admin_usage()))]
+        counts, total = mentor_completion(self.session, program)
+        if verb == "status":
+            people = {p.id: p for p in self.session.scalars(
+                select(Person).where(Person.id.in_(list(counts))))}
+            return [Reply(training_texts.admin_status(program, counts, total, people))]
+        if verb == "starter":
+            added = attach_starter(self.session, program)
+            record(self.session, self.person, "training starter", now=self.now,
+                   program=program.name, added=added)
+            return [Reply(training_texts.admin_starter(program, added, total + added))]
+        program.training_required = verb == "on"
+        record(self.session, self.person, f"training {verb}", now=self.now,
+               program=program.name)
+        return [Reply(training_texts.admin_toggled(program, verb == "on", total))]
 
     def _invite(self, rest: str) -> list[Intent]:
         tokens = rest.split()

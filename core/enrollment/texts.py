@@ -19,6 +19,7 @@ def help_message(platform: str, note: str = "") -> Message:
         f"`{p} leave [program]` – withdraw from a program",
         f"`{p} suggest` – see mentors suggested for you, and ask one",
         f"`{p} plan` – your action plan (mentors see their mentees')",
+        f"`{p} training` – your mentor training: progress and the next module",
         f"`{p} pause <weeks>` · `{p} resume` – take a break from nudges",
         f"`{p} end` · `{p} rematch` – end your match (no-fault) or ask for a new one",
         f"`{p} nominate <person> <program>` – put a report forward for an invite-only program",

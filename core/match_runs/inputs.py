@@ -27,6 +27,8 @@ from core.models import (
     Role,
 )
 from core.relationships.lifecycle import LIVE
+from core.training import texts as training_texts
+from core.training import training_gaps
 
 # Availability from the enrollment form, as local working hours the engine can overlap.
 HOURS = {"mornings": (8.0, 13.0), "afternoons": (13.0, 18.0), "flexible": (9.0, 17.0)}
@@ -39,6 +41,8 @@ class LoadedProgram:
     input: m.MatchingInput
     people: dict[str, Person]
     protected: dict[str, dict[str, str]]
+    # Mentors left out until they finish the program's training, with the reason they're told.
+    held_back: tuple[m.Unmatched, ...] = ()
 
 
 def utc_offset(tz: str, on: date) -> float:
@@ -86,6 +90,8 @@ def load_program(session: Session, program: Program, today: date) -> LoadedProgr
     ).all()
     matched, load = _live_load(session, program)
     peer = program.kind is ProgramKind.PEER
+    in_training, course_size = training_gaps(session, program)
+    held_back: list[m.Unmatched] = []
     people: dict[str, Person] = {}
     engine_enrollments = []
     rules = program_rules(program)
@@ -99,6 +105,11 @@ def load_program(session: Session, program: Program, today: date) -> LoadedProgr
             goals=e.goals, assigned=load.get(e.person_id, 0) if role == "mentor" else 0)
         if role == "mentor" and mentor_capacity(rules, entry) == 0:
             continue  # full: leaving them out keeps the candidate graph small
+        if role == "mentor" and e.person_id in in_training:
+            held_back.append(m.Unmatched(str(e.person_id), "mentor", "training",
+                                         training_texts.held_back_reason(
+                                             in_training[e.person_id], course_size)))
+            continue
         people[str(e.person_id)] = e.person
         engine_enrollments.append(entry)
     ids = [int(i) for i in people]
@@ -116,7 +127,7 @@ def load_program(session: Session, program: Program, today: date) -> LoadedProgr
             people=engine_people, enrollments=tuple(engine_enrollments), rules=rules,
             today=today, history=_history(session, ids), do_not_match=_blocked(session, ids),
             adjustments=_adjustments(session, program)),
-        people=people, protected=_protected(session, ids))
+        people=people, protected=_protected(session, ids), held_back=tuple(held_back))
 
 
 def _managers_outside(session: Session, people: dict[str, Person]) -> tuple[m.Person, ...]:

@@ -44,8 +44,10 @@ def run_program(session: Session, program: Program, *, by: Person | None = None,
         program_id=program.id, created_by_id=by.id if by else None,
         stats=asdict(result.stats),
         fairness=fairness.to_dict(),
+        # Mentors held back for training are listed too: the preview counts them and
+        # publishing tells each one why, like anyone else left out.
         unmatched=[{"person_id": int(u.person_id), "role": u.role, "code": u.code,
-                    "reason": u.reason} for u in result.unmatched],
+                    "reason": u.reason} for u in (*result.unmatched, *loaded.held_back)],
     )
     session.add(run)
     session.flush()

@@ -8,6 +8,7 @@ from core.models import Match, MatchRun, Person, Program
 from core.ui import Button, Buttons, Context, Divider, Fields, Message, Section
 
 LOWEST_SHOWN = 5
+TRAINING = "training"  # the unmatched code of a mentor held back until they finish training
 
 
 def fairness_lines(fairness: dict[str, Any]) -> list[str]:
@@ -50,11 +51,19 @@ def preview(program: Program, run: MatchRun, matches: list[Match],
                  for m in matches[:LOWEST_SHOWN]]
         blocks.append(Section("*Lowest-scoring matches* – check these before publishing\n"
                               + "\n".join(lines)))
-    if run.unmatched:
+    held = [u for u in run.unmatched if u.get("code") == TRAINING]
+    unmatched = [u for u in run.unmatched if u.get("code") != TRAINING]
+    if held:
+        lines = [f"• {people[u['person_id']].name}: {u['reason'].split('.')[0]}"
+                 for u in held[:LOWEST_SHOWN] if u["person_id"] in people]
+        more = len(held) - len(lines)
+        blocks.append(Section(f"*{held_back_line(len(held))}*\n" + "\n".join(lines)
+                              + (f"\n…and {more} more in the CSV" if more > 0 else "")))
+    if unmatched:
         lines = [f"• {people[u['person_id']].name}: {u['reason']}"
-                 for u in run.unmatched[:LOWEST_SHOWN] if u["person_id"] in people]
-        more = len(run.unmatched) - len(lines)
-        blocks.append(Section(f"*Not matched ({len(run.unmatched)})*\n" + "\n".join(lines)
+                 for u in unmatched[:LOWEST_SHOWN] if u["person_id"] in people]
+        more = len(unmatched) - len(lines)
+        blocks.append(Section(f"*Not matched ({len(unmatched)})*\n" + "\n".join(lines)
                               + (f"\n…and {more} more in the CSV" if more > 0 else "")))
     blocks += [
         Divider(),
@@ -66,8 +75,14 @@ def preview(program: Program, run: MatchRun, matches: list[Match],
                  "then Re-run."]),
     ]
     text = (f"{head}: {matched} of {seekers} matched ({coverage:.0%}), mean score "
-            f"{stats.get('mean_score', 0.0):.2f}, {len(flags)} fairness flag(s).")
+            f"{stats.get('mean_score', 0.0):.2f}, {len(flags)} fairness flag(s)."
+            + (f" {held_back_line(len(held))}." if held else ""))
     return Message(text=text, blocks=blocks)
+
+
+def held_back_line(count: int) -> str:
+    """How many mentors training keeps out of this run."""
+    return f"{count} mentor{'s' if count != 1 else ''} held back until they finish training"
 
 
 def published(program: Program, count: int, unmatched: int) -> Message:

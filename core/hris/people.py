@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core.admin.invitations import auto_invite
+from core.hris.history import mark_left, mark_returned, record_level
 from core.hris.records import PersonRecord
 from core.models import (
     EndReason,
@@ -62,6 +63,8 @@ def apply_record(session: Session, workspace: Workspace, rec: PersonRecord, *,
     assert isinstance(person, Person)
     changed = person.external_id != rec.external_id or any(
         getattr(person, f) != getattr(rec, f) for f in FIELDS)
+    # Before the new level overwrites the old one: promotion reports need the step.
+    record_level(session, person, rec.level, now.date())
     person.external_id = rec.external_id
     for f in FIELDS:
         setattr(person, f, getattr(rec, f))
@@ -70,6 +73,7 @@ def apply_record(session: Session, workspace: Workspace, rec: PersonRecord, *,
         return person, "deactivated"
     if not person.active and rec.active:
         person.active, changed = True, True
+        mark_returned(person)
     if changed and flush:
         auto_invite(session, person, now=now)
     return person, "changed" if changed else "unchanged"
@@ -125,6 +129,7 @@ def deactivate(session: Session, person: Person, *, now: datetime) -> int:
     """Someone left: out of every pool, live matches end with reason "left", partners are told
     kindly and offered a rematch. History stays for reports. Returns matches ended."""
     person.active = False
+    mark_left(person, now.date())
     for enrollment in session.scalars(select(Enrollment).where(
             Enrollment.person_id == person.id, Enrollment.status == EnrollmentStatus.ACTIVE)):
         enrollment.status = EnrollmentStatus.WITHDRAWN

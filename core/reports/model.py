@@ -118,8 +118,8 @@ class ProgramReport:
     def tables(self) -> list[Table]:
         """Every part of the report as a table (one XLSX sheet each)."""
         out = [Table(title.lower(), title, ["Metric", "Value", "People", "Note"],
-                     [[f.label, None if f.suppressed else f.value, f.n,
-                       f.note] for f in figures])
+                     [[f.label, None if f.suppressed else f.value,
+                       None if f.suppressed else f.n, f.note] for f in figures])
                for title, figures in self.sections()]
         out.append(Table("funnel", "Funnel", ["Stage", "People"],
                          [[f.label, f.value] for f in self.funnel]))

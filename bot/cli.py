@@ -1,8 +1,9 @@
-"""The `mentorbot` command: serve, demo, db upgrade, teams-package and version."""
+"""The `mentorbot` command: serve, demo, db upgrade, match, report, teams-package, version."""
 
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime
 from importlib.metadata import version as pkg_version
 from pathlib import Path
 
@@ -136,15 +137,26 @@ def _workspace(session, spec: str | None):  # type: ignore[no-untyped-def]
 
 
 def _program_named(session, ws, name: str):  # type: ignore[no-untyped-def]
-    """The workspace's program called ``name`` (any case), or exit with a clear message."""
+    """The workspace's program called ``name`` (any case) or with that id, or exit listing
+    the programs there are."""
     from sqlalchemy import func, select
 
     from core.models import Program
 
     program = session.scalar(select(Program).where(
-        Program.workspace_id == ws.id, func.lower(Program.name) == name.lower()))
+        Program.workspace_id == ws.id, func.lower(Program.name) == name.strip().lower()))
+    if program is None and name.strip().isdigit():
+        # A name wins over an id, so a program really called "2" stays reachable.
+        program = session.scalar(select(Program).where(
+            Program.workspace_id == ws.id, Program.id == int(name)))
     if program is None:
+        known = session.execute(select(Program.id, Program.name).where(
+            Program.workspace_id == ws.id).order_by(Program.name)).all()
         console.print(f"[red]No program called “{name}”.[/red]")
+        if known:
+            console.print("Programs: " + ", ".join(f"{n} (id {i})" for i, n in known))
+        else:
+            console.print("There are no programs yet.")
         raise typer.Exit(2)
     return program
 
@@ -322,6 +334,75 @@ def match_cmd(
                           "(`/mentor admin match`) or rerun with --publish.")
 
 
+@app.command("report")
+def report_cmd(
+    program: str = typer.Argument(..., help="Program name or id."),
+    fmt: str = typer.Option("html", "--format", "-f", help="html, pdf, xlsx or csv."),
+    out: Path = typer.Option(None, "--out", "-o",
+                             help="File to write (default report-<program>.<format>)."),
+    cohort: int = typer.Option(None, "--cohort", help="Only this matching run (cohort) id."),
+    since: datetime = typer.Option(None, "--since", formats=["%Y-%m-%d"],
+                                   help="First day, YYYY-MM-DD."),
+    until: datetime = typer.Option(None, "--until", formats=["%Y-%m-%d"],
+                                   help="Last day, YYYY-MM-DD."),
+    replacement_cost: int = typer.Option(None, "--replacement-cost", min=0,
+                                         help="Cost of replacing one employee, for this report "
+                                              "only (default: the program's setting)."),
+    workspace: str = WORKSPACE_OPTION,
+) -> None:
+    """Write a program's report: figures, charts and tables as HTML, PDF, XLSX or CSV."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from core.clock import SystemClock
+    from core.db import make_session_factory
+    from core.reports import metrics
+    from core.reports.render import FORMATS, filename, render
+
+    fmt = fmt.lower().lstrip(".")
+    if fmt not in FORMATS:
+        console.print(f"[red]Unknown format “{fmt}”: pick one of {', '.join(FORMATS)}.[/red]")
+        raise typer.Exit(2)
+    if since and until and since > until:
+        console.print("[red]--since must not be after --until.[/red]")
+        raise typer.Exit(2)
+    sessions = make_session_factory(_engine())
+    # Read only: the session closes without a commit, so a report never changes anything.
+    with sessions() as session:
+        ws = _workspace(session, workspace)
+        prog = _program_named(session, ws, program)
+        # The bar's length: the metrics stages if the module names them, then our two.
+        stages = len(getattr(metrics, "STAGES", ())) or 8
+        with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
+                      console=console, transient=True) as bar:
+            task = bar.add_task("Loading the program", total=stages + 2)
+
+            def step(name: object = "", *_: object) -> None:
+                bar.update(task, description=str(name) or "Measuring", advance=1)
+
+            try:
+                report = metrics.build_report(
+                    session, prog, now=SystemClock().now(),
+                    since=since.date() if since else None,
+                    until=until.date() if until else None,
+                    run_id=cohort, replacement_cost=replacement_cost, progress=step)
+            except ValueError as exc:  # an unknown cohort, a period the program never ran
+                console.print(f"[red]{exc}[/red]")
+                raise typer.Exit(2) from exc
+            bar.update(task, completed=stages)
+            data = render(report, fmt, progress=lambda name: bar.update(
+                task, description=name, advance=0.5))
+            bar.update(task, completed=stages + 2)
+    path = out or Path(filename(report, fmt))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    console.print(f"[green]Wrote {path}[/green] ({len(data) / 1024:,.0f} KB): "
+                  f"{report.program}, {report.scope}.")
+    withheld = sum(f.suppressed for _, figures in report.sections() for f in figures)
+    if withheld:
+        console.print(f"{withheld} figure(s) about fewer than 5 people are shown as "
+                      "“fewer than 5”.")
+
+
 @bench_app.command("matching")
 def bench_matching(
     participants: int = typer.Option(10_000, "--participants", "-n", min=2),
@@ -348,6 +429,20 @@ def bench_delivery(
     with console.status(f"Delivering {messages:,} messages at Slack's pace…"):
         result = run_delivery_benchmark(messages, channels, seed)
     print_delivery_benchmark(result, console)
+
+
+@bench_app.command("report")
+def bench_report(
+    people: int = typer.Option(50_000, "--people", "-n", min=10),
+    months: int = typer.Option(12, "--months", min=1, max=36),
+    database_url: str | None = typer.Option(
+        None, "--database-url", help="Default: a temporary SQLite file. A PostgreSQL URL gets "
+        "a schema of its own, dropped afterwards."),
+) -> None:
+    """Generate an organisation with months of activity, then time the report in every format."""
+    from bot.bench_report import run_benchmark
+
+    run_benchmark(people, months, database_url, console=console)
 
 
 @app.command("scim-token")

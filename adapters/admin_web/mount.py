@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from markupsafe import Markup
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -34,6 +35,9 @@ from core.ui import validate
 PAGE_SIZE = 50
 # An HRIS export of tens of thousands of people is a few MB; refuse anything far larger.
 MAX_UPLOAD = 20 * 1024 * 1024
+# The saving's assumption: a salary-scale number, not a typo's worth of zeros.
+MAX_REPLACEMENT_COST = 10_000_000
+DOWNLOADS = (("pdf", "PDF"), ("xlsx", "Excel"), ("csv", "CSV"), ("html", "HTML"))
 
 
 @dataclass(frozen=True)
@@ -358,3 +362,102 @@ def mount_admin_web(app: FastAPI, *, sessions: sessionmaker[Session], core: Ment
             return announcements_page(viewer, notice=notice.replace("`", ""))
 
         return await asyncio.to_thread(work)
+
+    def _program_report(viewer: Viewer, program_id: int, fmt: str) \
+            -> tuple[str, bytes | str, int] | None:
+        """The program's name, its report in ``fmt`` ("page": the admin page's fragment) and
+        its replacement cost, or None when it is not this admin's workspace's program."""
+        from core.reports.html import render_html
+        from core.reports.metrics import build_report
+        from core.reports.render import render as render_report
+
+        with sessions() as s:
+            program = s.get(Program, program_id)
+            if program is None or program.workspace_id != viewer.workspace_id:
+                return None
+            report = build_report(s, program, now=clock.now())
+            cost = program.replacement_cost
+            s.rollback()  # a report only reads
+        body = render_html(report, fragment=True) if fmt == "page" \
+            else render_report(report, fmt)
+        return report.program, body, cost
+
+    def not_found(viewer: Viewer) -> HTMLResponse:
+        # Another workspace's program answers exactly as a missing one: ids reveal nothing.
+        return HTMLResponse("Not found", status_code=404)
+
+    async def report_page(viewer: Viewer, program_id: int, status: int = 200,
+                          **context: Any) -> Response:
+        found = await asyncio.to_thread(_program_report, viewer, program_id, "page")
+        if found is None:
+            return not_found(viewer)
+        name, body, cost = found
+        context.setdefault("replacement_cost", cost)
+        return html("report", status, title=f"Report: {name}", viewer=viewer,
+                    program_id=program_id, downloads=DOWNLOADS, max_cost=MAX_REPLACEMENT_COST,
+                    # The fragment is the report renderer's own autoescaped template output.
+                    report_html=Markup(body), **context)
+
+    @app.get("/admin/programs/{program_id}/report", response_class=HTMLResponse,
+             include_in_schema=False)
+    async def program_report(request: Request, program_id: int, saved: int = 0) -> Response:
+        viewer = await current(request)
+        if viewer is None:
+            return denied()
+        notice = "Saved: the report below uses the new replacement cost." if saved else None
+        return await report_page(viewer, program_id, notice=notice)
+
+    @app.get("/admin/programs/{program_id}/report.{fmt}", include_in_schema=False)
+    async def program_report_file(request: Request, program_id: int, fmt: str) -> Response:
+        from core.reports.render import CONTENT_TYPES, FORMATS, slug
+
+        viewer = await current(request)
+        if viewer is None:
+            return denied()
+        if fmt not in FORMATS:
+            return not_found(viewer)
+        found = await asyncio.to_thread(_program_report, viewer, program_id, fmt)
+        if found is None:
+            return not_found(viewer)
+        name, body, _ = found
+        assert isinstance(body, bytes)
+        # The name is slugged to ASCII, so it is safe inside the header's quotes.
+        attachment = f"report-{slug(name)}.{fmt}"
+        return Response(body, media_type=CONTENT_TYPES[fmt], headers={
+            "Content-Disposition": f'attachment; filename="{attachment}"',
+            "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"})
+
+    @app.post("/admin/programs/{program_id}/report", include_in_schema=False)
+    async def program_report_cost(request: Request, program_id: int) -> Response:
+        viewer, form, refused = await posted(request)
+        if refused or viewer is None:
+            return refused or denied()
+        raw = str(form.get("replacement_cost") or "").strip().replace(",", "")
+        try:
+            cost = int(raw)
+        except ValueError:
+            cost = -1
+        if not 0 <= cost <= MAX_REPLACEMENT_COST:
+            return await report_page(
+                viewer, program_id, 422, replacement_cost=raw,
+                problem=f"Enter a whole amount from 0 to {MAX_REPLACEMENT_COST:,}.")
+
+        def work() -> bool:
+            with sessions() as s:
+                program = s.get(Program, program_id)
+                actor = s.get(Person, viewer.person_id)
+                if program is None or actor is None or \
+                        program.workspace_id != viewer.workspace_id:
+                    return False
+                if program.replacement_cost != cost:
+                    record(s, actor, "program replacement cost (web)", now=clock.now(),
+                           program_id=program.id, old=program.replacement_cost, new=cost)
+                    program.replacement_cost = cost
+                s.commit()
+                return True
+
+        if not await asyncio.to_thread(work):
+            return not_found(viewer)
+        # Post, redirect, get: reloading the report does not send the form again.
+        return RedirectResponse(f"/admin/programs/{program_id}/report?saved=1",
+                                status_code=303)

@@ -82,10 +82,12 @@ _PROGRAMS = """{% extends "base" %}{% block body %}
 <a class="button" style="flex:0;white-space:nowrap" href="/admin/programs/new">New program</a>
 </div>
 <div class="card">{% if rows %}
-<table><thead><tr><th>Name</th><th>Kind</th><th>Status</th><th>Enrolled</th></tr></thead>
+<table><thead><tr><th>Name</th><th>Kind</th><th>Status</th><th>Enrolled</th><th></th></tr>
+</thead>
 <tbody>{% for p, count in rows %}<tr><td>{{ p.name }}</td><td>{{ kinds[p.kind.value] }}</td>
 <td><span class="badge {{ p.status.value }}">{{ p.status.value }}</span></td>
-<td>{{ count }}</td></tr>{% endfor %}</tbody></table>
+<td>{{ count }}</td><td><a href="/admin/programs/{{ p.id }}/report">Report</a></td></tr>
+{% endfor %}</tbody></table>
 {% else %}<p class="muted">No programs yet.</p>{% endif %}</div>
 {% endblock %}
 """
@@ -221,11 +223,32 @@ _ANNOUNCEMENTS = """{% extends "base" %}{% block body %}
 {% endblock %}
 """
 
+_REPORT = """{% extends "base" %}{% block body %}
+{% if notice %}<div class="notice">{{ notice }}</div>{% endif %}
+{% if problem %}<div class="problem">{{ problem }}</div>{% endif %}
+<div class="card" style="margin-bottom:1rem">
+<div class="row" style="align-items:center"><p style="margin:0"><a href="/admin">← Programs</a>
+</p><p style="margin:0;text-align:right">Download:
+{% for fmt, label in downloads %}<a class="button" style="margin-left:.4rem"
+ href="/admin/programs/{{ program_id }}/report.{{ fmt }}">{{ label }}</a>{% endfor %}</p></div>
+<form method="post" action="/admin/programs/{{ program_id }}/report" class="row"
+ style="margin-top:.75rem">
+<input type="hidden" name="csrf" value="{{ viewer.csrf }}">
+<div><label for="replacement_cost">Replacement cost of one employee (the saving's
+assumption)</label>
+<input id="replacement_cost" name="replacement_cost" type="number" min="0" max="{{ max_cost }}"
+ step="1000" value="{{ replacement_cost }}" required></div>
+<button type="submit">Save and recalculate</button></form>
+</div>
+{{ report_html }}
+{% endblock %}
+"""
+
 _ENV = Environment(
     loader=DictLoader({"base": _BASE, "denied": _DENIED, "forbidden": _FORBIDDEN,
                        "programs": _PROGRAMS, "new_program": _NEW_PROGRAM,
                        "people": _PEOPLE, "import": _IMPORT,
-                       "announcements": _ANNOUNCEMENTS}),
+                       "announcements": _ANNOUNCEMENTS, "report": _REPORT}),
     # Every template is HTML: escape everything, whatever the template's name says.
     autoescape=select_autoescape(default=True, default_for_string=True),
     trim_blocks=True, lstrip_blocks=True,

@@ -1,0 +1,43 @@
+"""The report as one long CSV: ``table,row,column,value``, one value per line.
+
+Long format because the report's tables have different columns: one file with a fixed header
+loads straight into a pivot table, pandas or R, and filters by table in any spreadsheet.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from core.reports.model import ProgramReport
+from core.reports.render import assumption, export_tables
+
+HEADER = ["table", "row", "column", "value"]
+# A spreadsheet runs a cell starting with these as a formula; people's text must not.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _safe(value: object) -> object:
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return "" if value is None else value
+
+
+def render_csv(report: ProgramReport) -> str:
+    """The report as CSV text; the first table, ``report``, says what and when."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(HEADER)
+    about = [("program", report.program), ("scope", report.scope),
+             ("generated", report.generated_at.isoformat()),
+             ("replacement_cost", report.replacement_cost),
+             ("saving_assumption", assumption(report)),
+             ("note", "Figures about fewer than 5 people are not shown.")]
+    for column, value in about:
+        writer.writerow(["report", 1, column, _safe(value)])
+    for table in export_tables(report):
+        for i, row in enumerate(table.rows, start=1):
+            for column, value in zip(table.columns, row, strict=False):
+                # Fractions stay fractions (0.42): a machine-readable file, like model.Figure.
+                writer.writerow([table.key, i, column, _safe(value)])
+    return out.getvalue()

@@ -1,0 +1,100 @@
+"""`mentorbot report` as an operator runs it: files in every format, and clear refusals."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import openpyxl
+import pytest
+from typer.testing import CliRunner
+
+from bot.cli import app
+from bot.migrate import upgrade
+from core.db import make_engine, make_session_factory
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def simulated(db_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[int]:
+    """A database holding the demo's Leadership program after a simulated year; cwd is tmp."""
+    from bot.settings import get_settings
+    from core.reports.simulate import simulate_program
+
+    engine = make_engine(db_url)
+    upgrade(engine)
+    now = datetime.now(UTC)
+    summary = simulate_program(make_session_factory(engine), start=now - timedelta(days=400),
+                               now=now)
+    engine.dispose()
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    monkeypatch.chdir(tmp_path)
+    get_settings.cache_clear()
+    yield summary.run_id
+    get_settings.cache_clear()
+
+
+def test_default_is_html_named_after_the_program(simulated: int, tmp_path: Path) -> None:
+    result = runner.invoke(app, ["report", "leadership 1:1"])
+    assert result.exit_code == 0, result.output
+    path = tmp_path / "report-leadership-1-1.html"
+    assert "Wrote report-leadership-1-1.html" in result.output
+    html = path.read_text("utf-8")
+    assert html.startswith("<!doctype html>") and html.count("<svg") == 4
+    assert "Leadership 1:1" in html and "All cohorts" in html
+
+
+def test_pdf_xlsx_and_csv_with_options(simulated: int, tmp_path: Path) -> None:
+    # --out into a folder that does not exist yet: it is made.
+    pdf = runner.invoke(app, ["report", "Leadership 1:1", "--format", "pdf",
+                              "--out", "out/r.pdf"])
+    assert pdf.exit_code == 0, pdf.output
+    assert (tmp_path / "out" / "r.pdf").read_bytes().startswith(b"%PDF")
+
+    xlsx = runner.invoke(app, ["report", "Leadership 1:1", "-f", "xlsx",
+                               "--cohort", str(simulated)])
+    assert xlsx.exit_code == 0, xlsx.output
+    wb = openpyxl.load_workbook(tmp_path / "report-leadership-1-1.xlsx")
+    summary = {r[0].value: r[1].value for r in wb["Summary"].iter_rows() if r[0].value}
+    assert summary["Scope"].startswith("Cohort 1")
+
+    out = runner.invoke(app, ["report", "Leadership 1:1", "--format", "csv",
+                              "--replacement-cost", "80000", "--since", "2020-01-01"])
+    assert out.exit_code == 0, out.output
+    text = (tmp_path / "report-leadership-1-1.csv").read_text("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    about = {r["column"]: r["value"] for r in rows if r["table"] == "report"}
+    assert about["replacement_cost"] == "80000" and "$80,000" in about["saving_assumption"]
+    assert {"participation", "funnel", "sessions", "quotes"} <= {r["table"] for r in rows}
+
+
+def test_program_by_id_and_clear_refusals(simulated: int, tmp_path: Path) -> None:
+    from sqlalchemy import select
+
+    from bot.settings import get_settings
+    from core.models import Program
+
+    with make_session_factory(make_engine(get_settings().database_url))() as s:
+        program_id = s.scalar(select(Program.id).where(Program.name == "Leadership 1:1"))
+    by_id = runner.invoke(app, ["report", str(program_id), "-f", "csv", "-o", "by-id.csv"])
+    assert by_id.exit_code == 0, by_id.output
+    assert (tmp_path / "by-id.csv").read_text("utf-8-sig").startswith("table,row,column,value")
+
+    unknown = runner.invoke(app, ["report", "Nope"])
+    assert unknown.exit_code == 2
+    assert "No program called “Nope”" in unknown.output
+    assert "Leadership 1:1" in unknown.output and "Peer circles" in unknown.output
+
+    fmt = runner.invoke(app, ["report", "Leadership 1:1", "--format", "docx"])
+    assert fmt.exit_code == 2 and "pick one of html, pdf, xlsx, csv" in fmt.output
+    cohort = runner.invoke(app, ["report", "Leadership 1:1", "--cohort", "999"])
+    assert cohort.exit_code == 2 and "999" in cohort.output
+    period = runner.invoke(app, ["report", "Leadership 1:1", "--since", "2026-02-01",
+                                 "--until", "2026-01-01"])
+    assert period.exit_code == 2 and "--since" in period.output
+    assert not list(tmp_path.glob("report-*"))  # no refusal wrote a file
+    assert "Traceback" not in unknown.output + fmt.output + cohort.output + period.output

@@ -30,7 +30,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     engine = make_engine(settings.database_url)
     sessions = make_session_factory(engine)
     core = Mentorbot(sessions, admin_emails=settings.admin_email_list, clock=clock,
-                     public_url=settings.public_url)
+                     public_url=settings.public_url,
+                     free_text_retention_months=settings.free_text_retention_months)
     worker = OutboxWorker(sessions, clock=clock)
 
     async def _tick() -> None:

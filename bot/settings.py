@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from core.db import DEFAULT_DATABASE_URL
@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     webchat_enabled: bool | None = None
     # One scheduler job: plan due nudges, check-ins and surveys, then deliver the outbox.
     tick_seconds: float = 15.0
+    # Meeting notes, survey comments and private end notes older than this many months are
+    # erased (the rows and counts stay). Unset keeps them for as long as the program runs.
+    free_text_retention_months: int | None = Field(default=None, ge=1)
 
     @property
     def admin_email_list(self) -> list[str]:

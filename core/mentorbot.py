@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -41,6 +41,8 @@ from core.people_refs import find_person
 from core.privacy import export_json
 from core.relationships.actions import Relationships
 from core.relationships.planner import plan_due
+from core.reports.digest import monthly_digests
+from core.retention import purge_free_text
 from core.self_select import flow as self_select
 from core.training import chat as training
 from core.training import deliver_due
@@ -58,13 +60,16 @@ class Mentorbot:
 
     def __init__(self, sessions: sessionmaker[Session], *, admin_emails: Iterable[str] = (),
                  clock: Clock | None = None, group_platforms: Iterable[str] = (),
-                 public_url: str = "http://127.0.0.1:8000") -> None:
+                 public_url: str = "http://127.0.0.1:8000",
+                 free_text_retention_months: int | None = None) -> None:
         self.sessions = sessions
         self.admin_emails = normalise_emails(admin_emails)
         self.clock: Clock = clock or SystemClock()
         # Platforms whose sender can open one conversation with several people (Slack).
         self.group_platforms = set(group_platforms)
         self.public_url = public_url
+        self.free_text_retention_months = free_text_retention_months
+        self._purged_on: date | None = None
 
     def handle(self, event: InboundEvent) -> list[Intent]:
         """Handle one event. DMs are written to the outbox in the same transaction.
@@ -95,16 +100,30 @@ class Mentorbot:
 
     def tick(self, now: datetime | None = None) -> int:
         """Periodic work the scheduler triggers: lapse unanswered mentor requests, plan the
-        introductions, nudges, check-ins and surveys that are due, and send mentors their
-        daily training module. Returns messages queued."""
+        introductions, nudges, check-ins and surveys that are due, send mentors their daily
+        training module and admins their monthly digest, and apply the free-text retention
+        setting. Returns messages queued."""
         now = now or self.clock.now()
         with self.sessions() as session, session.begin():
             dms = self_select.expire_requests(session, now)
             self._queue_dms(session, list(dms), now)
             queued = len(dms) + plan_due(session, now, self.group_platforms)
-            queued += deliver_due(session, now)
+            queued += deliver_due(session, now) + monthly_digests(session, now)
+            self._apply_retention(session, now)
             return queued + announcements.post_due(session, now) + \
                 announcements.report_failures(session, now)
+
+    def _apply_retention(self, session: Session, now: datetime) -> None:
+        """Erase free text past the retention setting, once a day (the tick runs every few
+        seconds; the sweep is a table scan)."""
+        months = self.free_text_retention_months
+        if not months or self._purged_on == now.date():
+            return
+        purged = purge_free_text(session, now, months)
+        self._purged_on = now.date()
+        if purged.total:
+            log.info("retention: erased free text older than %s months from %s rows",
+                     months, purged.total)
 
     def remember_channel(self, platform: str, tenant_id: str, channel_id: str, name: str,
                          team_name: str, reference: dict[str, Any]) -> None:

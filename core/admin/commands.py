@@ -38,6 +38,7 @@ from core.models import (
     RunStatus,
 )
 from core.people_refs import find_person
+from core.reports.digest import admin_report
 from core.training import attach_starter
 from core.training import texts as training_texts
 from core.training.progress import mentor_completion
@@ -88,6 +89,9 @@ class AdminCommands:
                         f"admin-web:{self.person.id}:{self.now.isoformat()}")]
         if sub == "invite":
             return self._invite(rest)
+        if sub == "report":
+            return admin_report(self.session, self.person, rest, self.now,
+                                texts.report_usage(self.actor.platform))
         if sub == "training":
             return self._training(rest)
         if sub == "announce":

@@ -17,6 +17,8 @@ def admin_help(platform: str, note: str = "") -> Message:
         f"`{p} admin program remind <program> #channel` – “enrollment closes in 3 days” post",
         f"`{p} admin invite <person>… <program>` – invite people to an invite-only program",
         f"`{p} admin announce [list]` – post to channels, now or later",
+        f"`{p} admin training <program> on|off|starter|status` – require mentor training",
+        f"`{p} admin report <program> [monthly on|off]` – a digest with a chart, now or monthly",
         f"`{p} admin grant|revoke <person>` – manage admins",
         f"`{p} admin web` – a sign-in link to the admin page for bulk work",
     ]
@@ -60,3 +62,9 @@ def program_saved(program, *, created: bool, platform: str) -> Message:  # type:
         return say(f"Created *{program.name}* as a draft. Open enrollment with "
                    f"`{p} admin program open {program.name}`.")
     return say(f"Saved *{program.name}*.")
+
+
+def report_usage(platform: str) -> str:
+    p = prefix(platform)
+    return (f"Usage: `{p} admin report <program>` for a digest now, or "
+            f"`{p} admin report <program> monthly on|off`.")

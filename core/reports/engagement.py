@@ -146,19 +146,20 @@ def engagement(session: Session, scope: Scope, pairs: list[Pair],
     figures = [
         figure("met_within_14_days", "Pairs who met within 14 days of their introduction",
                met / len(due) if due else None, len(due), "%",
-               "Pairs introduced at least 14 days ago; base is pairs."),
+               "Pairs introduced at least 14 days ago.", base="pairs"),
         figure("sessions_per_pair_month", "Sessions per pair per month",
                total_sessions / months if months > 0 else None, live_pairs, "sessions",
-               "Sessions logged ÷ months each pair was live (published to ended); "
-               "base is pairs."),
+               "Sessions logged ÷ months each pair was live (published to ended).",
+               base="pairs"),
         figure("checkin_response_rate", "Check-in response rate",
                answered / sent if sent else None, asked, "%",
                f"{answered:,} of {sent:,} check-in messages answered."
                if asked >= MIN_PEOPLE else ""),
         figure("paused_rate", "Pairs who paused", paused / n if n else None, n, "%",
-               "Base is pairs."),
+               base="pairs"),
         figure("ended_early_rate", "Pairs who ended early", len(early) / n if n else None, n,
-               "%", "Ended for any reason but completing the program; reasons below."),
+               "%", "Ended for any reason but completing the program; reasons below.",
+               base="pairs"),
     ]
     counts = {reason: 0 for reason in END_LABELS}
     for pair in ended:

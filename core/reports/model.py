@@ -30,10 +30,19 @@ class Figure:
     n: int
     unit: str = ""  # "%" (a fraction), "people", "days", "sessions", "score", "nps", "money"
     note: str = ""
+    base: str = "people"  # what ``n`` counts: "people", or "pairs" for pair figures
 
     @property
     def suppressed(self) -> bool:
         return 0 < self.n < MIN_PEOPLE
+
+    def based_on(self) -> str:
+        """'20 pairs', '1 person': what the figure is about, or '' for head counts and gaps."""
+        if self.suppressed or self.value is None or not self.n or \
+                self.unit in ("people", "count"):
+            return ""
+        one = {"people": "person", "pairs": "pair"}.get(self.base, self.base)
+        return f"{self.n:,} {one if self.n == 1 else self.base}"
 
     def display(self, currency: str = "$") -> str:
         """The value as a person reads it, or why it is missing."""
@@ -54,17 +63,17 @@ class Figure:
 
 
 def figure(key: str, label: str, value: float | None, n: int, unit: str = "",
-           note: str = "", *, count: bool = False) -> Figure:
+           note: str = "", *, count: bool = False, base: str = "people") -> Figure:
     """A figure with the small-group rule applied: under 5 people, the value is dropped.
 
     ``count=True`` marks a head count (its base is itself): 0 is shown, 1 to 4 are withheld.
     """
-    base = int(value or 0) if count else n
-    if 0 < base < MIN_PEOPLE:
-        return Figure(key, label, None, base, unit, SUPPRESSED_NOTE)
-    if base == 0 and not count:
-        return Figure(key, label, None, 0, unit, note or "no data yet")
-    return Figure(key, label, value, base, unit, note)
+    size = int(value or 0) if count else n
+    if 0 < size < MIN_PEOPLE:
+        return Figure(key, label, None, size, unit, SUPPRESSED_NOTE, base)
+    if size == 0 and not count:
+        return Figure(key, label, None, 0, unit, note or "no data yet", base)
+    return Figure(key, label, value, size, unit, note, base)
 
 
 @dataclass(frozen=True)

@@ -111,8 +111,7 @@ def _figure_table(figures: list[Figure], st: dict[str, ParagraphStyle],
     for f in figures:
         shown = f.display()
         withheld = f.suppressed or f.value is None
-        base = "" if withheld or not f.n or f.unit in ("people", "count") else \
-            f"{f.n:,} {'person' if f.n == 1 else 'people'}"
+        base = f.based_on()
         note = f.note if f.note != shown else ""
         if f.key in note_for and "assum" not in note.lower():
             # The saving means nothing without its assumption, unless its note states it.

@@ -46,7 +46,7 @@ from core.retention import purge_free_text
 from core.self_select import flow as self_select
 from core.training import chat as training
 from core.training import deliver_due
-from core.ui import Message, Section
+from core.ui import LINK_ACTION, Message, Section
 
 log = logging.getLogger(__name__)
 
@@ -208,6 +208,8 @@ class Mentorbot:
             if event.action_id in ("request.accept", "request.decline"):
                 return self_select.answer(session, person, event.actor, event.action_id,
                                           event.value, self.clock.now())
+            if event.action_id == LINK_ACTION:
+                return []  # the platform opened the page; nothing to answer
             if event.action_id == "avoid.undo":
                 return avoid.undo(session, person, event.value)
             if event.action_id == "join.pick":

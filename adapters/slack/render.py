@@ -90,7 +90,7 @@ def _buttons(block: Buttons) -> ActionsBlock:
     ids = unique_action_ids([b.action_id for b in buttons])
     return ActionsBlock(elements=[
         ButtonElement(text=_clip(b.label, BUTTON_TEXT_MAX), action_id=action_id,
-                      value=b.value or None, style=b.style)
+                      value=b.value or None, style=b.style, url=b.url or None)
         for b, action_id in zip(buttons, ids, strict=True)
     ])
 

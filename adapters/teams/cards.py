@@ -99,7 +99,9 @@ def _blocks(message: Message) -> list[dict[str, Any]]:
             # An empty container is the only way to draw a line on its own.
             body.append({"type": "Container", "separator": True, "items": []})
         elif isinstance(block, Buttons):
-            actions = [_submit(b.label, {ACTION_KEY: b.action_id, VALUE_KEY: b.value}, b.style)
+            actions = [{"type": "Action.OpenUrl", "title": b.label, "url": b.url} if b.url
+                       else _submit(b.label, {ACTION_KEY: b.action_id, VALUE_KEY: b.value},
+                                    b.style)
                        for b in block.buttons]
             body.append({"type": "ActionSet", "actions": actions})
         elif isinstance(block, Select):

@@ -38,6 +38,9 @@ def markdown(text: str) -> str:
 
 def _button(b: Button) -> str:
     style = f" btn-{b.style}" if b.style else ""
+    if b.url:
+        return (f'<a class="btn{style}" href="{escape(b.url)}" target="_blank" '
+                f'rel="noopener">{escape(b.label)}</a>')
     return (f'<button class="btn{style}" data-action="{escape(b.action_id)}" '
             f'data-value="{escape(b.value)}">{escape(b.label)}</button>')
 

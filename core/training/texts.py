@@ -5,7 +5,7 @@ from __future__ import annotations
 from core.enrollment.texts import prefix
 from core.models import Person, Program, TrainingModule
 from core.training.progress import Progress
-from core.ui import Block, Button, Buttons, Context, Message, Section
+from core.ui import LINK_ACTION, Block, Button, Buttons, Context, Message, Section
 
 
 def _count(done: int, total: int) -> str:
@@ -27,8 +27,7 @@ def module_message(module: TrainingModule, progress: Progress, platform: str, *,
     blocks: list[Block] = [Section(note)] if note else []
     blocks += [Section(head), Section(f"*{module.title}*\n{module.body}")]
     if module.link:
-        # A plain URL: every platform makes it clickable, with no URL-button support needed.
-        blocks.append(Section(f"🔗 Open link: {module.link}"))
+        blocks.append(Buttons([Button("Open the reading", LINK_ACTION, url=module.link)]))
     if module.quiz_question and module.quiz_choices:
         blocks.append(Section(f"*Quick check:* {module.quiz_question}"))
         blocks.append(Buttons([Button(choice, "training.quiz", quiz_value(module, i))

@@ -2,6 +2,7 @@
 
 from core.ui.form import FieldErrors, FieldKind, Form, FormField, validate
 from core.ui.message import (
+    LINK_ACTION,
     Block,
     Button,
     Buttons,
@@ -19,6 +20,7 @@ from core.ui.message import (
 )
 
 __all__ = [
+    "LINK_ACTION",
     "Block", "Button", "Buttons", "Context", "Divider", "FieldErrors", "FieldKind", "Fields",
     "FileAttachment",
     "Form", "FormField", "GroupChatLink", "Message", "Option", "Section", "Select",

@@ -19,12 +19,20 @@ class Option:
 
 @dataclass(frozen=True)
 class Button:
-    """A clickable button; ``action_id`` routes it back to core, ``value`` carries its data."""
+    """A clickable button; ``action_id`` routes it back to core, ``value`` carries its data.
+
+    With ``url`` it opens that page instead (use LINK_ACTION: core ignores the click).
+    """
 
     label: str
     action_id: str
     value: str = ""
     style: Literal["primary", "danger"] | None = None
+    url: str = ""
+
+
+# Slack reports clicks on link buttons too; this action id tells core there is nothing to do.
+LINK_ACTION = "link.open"
 
 
 @dataclass(frozen=True)

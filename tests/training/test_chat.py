@@ -34,10 +34,34 @@ def test_training_shows_progress_and_the_next_module(sessions) -> None:  # type:
     assert isinstance(reply, Reply)
     text = reply.message.text
     assert "*Leadership 1:1*: 0 of 5 done" in text and "Active listening" in text
-    # The first module has a quiz: its three choices are the buttons, and a link to read on.
-    assert len(buttons(reply.message)) == 3
-    assert all(b.action_id == "training.quiz" for b in buttons(reply.message))
-    assert any("https://" in getattr(b, "text", "") for b in reply.message.blocks)
+    # The first module has a quiz: its three choices are buttons, plus a link to read on.
+    choices = [b for b in buttons(reply.message) if b.action_id == "training.quiz"]
+    links = [b for b in buttons(reply.message) if b.url]
+    assert len(choices) == 3 and len(buttons(reply.message)) == 4
+    assert [b.label for b in links] == ["Open the reading"]
+    assert links[0].url.startswith("https://")
+
+
+def test_the_reading_link_is_a_real_link_on_every_platform(sessions) -> None:  # type: ignore[no-untyped-def]
+    from adapters.slack.render import message_to_blocks
+    from adapters.teams.cards import message_to_card
+    from adapters.webchat.render import message_html
+    from core.ui import LINK_ACTION
+
+    build(sessions)
+    bot = _bot(sessions)
+    [reply] = say(bot, "training", ANA)
+    url = next(b.url for b in buttons(reply.message) if b.url)
+    slack = [e for b in message_to_blocks(reply.message) if b["type"] == "actions"
+             for e in b["elements"] if e.get("url")]
+    assert [e["url"] for e in slack] == [url]
+    card = message_to_card(reply.message)
+    opens = [a for b in card["body"] if b["type"] == "ActionSet" for a in b["actions"]
+             if a["type"] == "Action.OpenUrl"]
+    assert [a["url"] for a in opens] == [url]
+    assert f'href="{url}"' in message_html(reply.message)
+    # Slack reports the click on a link button too; it must not earn a "that button is stale".
+    assert click(bot, ANA, LINK_ACTION, "") == []
 
 
 def test_alias_and_slash_prefix_work_too(sessions) -> None:  # type: ignore[no-untyped-def]

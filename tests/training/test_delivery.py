@@ -29,7 +29,7 @@ def _press(bot: Mentorbot, sessions, who: str, payload: dict) -> None:  # type: 
     """Finish the module in a delivered DM the way the mentor would: its button."""
     message = message_from_dict(payload)
     [button, *_] = [b for block in message.blocks if isinstance(block, Buttons)
-                    for b in block.buttons]
+                    for b in block.buttons if not b.url]  # not the reading link
     if button.action_id == "training.quiz":
         with sessions() as s:
             module = s.get(TrainingModule, int(button.value.split(":")[0]))

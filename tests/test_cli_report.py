@@ -5,15 +5,14 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import openpyxl
 import pytest
+from sqlalchemy import select
 from typer.testing import CliRunner
 
 from bot.cli import app
-from bot.migrate import upgrade
 from core.db import make_engine, make_session_factory
 
 runner = CliRunner()
@@ -21,20 +20,25 @@ runner = CliRunner()
 
 @pytest.fixture
 def simulated(db_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[int]:
-    """A database holding the demo's Leadership program after a simulated year; cwd is tmp."""
-    from bot.settings import get_settings
-    from core.reports.simulate import simulate_program
+    """`mentorbot demo --history`: the demo's Leadership program after a simulated year.
 
-    engine = make_engine(db_url)
-    upgrade(engine)
-    now = datetime.now(UTC)
-    summary = simulate_program(make_session_factory(engine), start=now - timedelta(days=400),
-                               now=now)
-    engine.dispose()
+    Yields the cohort's run id; cwd is tmp.
+    """
+    from bot.settings import get_settings
+    from core.models import MatchRun, RunStatus
+
     monkeypatch.setenv("DATABASE_URL", db_url)
     monkeypatch.chdir(tmp_path)
     get_settings.cache_clear()
-    yield summary.run_id
+    result = runner.invoke(app, ["demo", "--history"])
+    assert result.exit_code == 0, result.output
+    assert "History added: 20 pairs" in result.output
+    engine = make_engine(db_url)
+    with make_session_factory(engine)() as s:
+        run_id = s.scalar(select(MatchRun.id).where(MatchRun.status == RunStatus.PUBLISHED))
+    engine.dispose()
+    assert run_id is not None
+    yield run_id
     get_settings.cache_clear()
 
 

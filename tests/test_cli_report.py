@@ -42,7 +42,8 @@ def simulated(db_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> I
     get_settings.cache_clear()
 
 
-def test_default_is_html_named_after_the_program(simulated: int, tmp_path: Path) -> None:
+def test_an_operator_pulls_the_report_in_every_format(simulated: int, tmp_path: Path) -> None:
+    """One simulated year (it takes seconds to play), then every way an operator asks."""
     result = runner.invoke(app, ["report", "leadership 1:1"])
     assert result.exit_code == 0, result.output
     path = tmp_path / "report-leadership-1-1.html"
@@ -51,8 +52,6 @@ def test_default_is_html_named_after_the_program(simulated: int, tmp_path: Path)
     assert html.startswith("<!doctype html>") and html.count("<svg") == 4
     assert "Leadership 1:1" in html and "All cohorts" in html
 
-
-def test_pdf_xlsx_and_csv_with_options(simulated: int, tmp_path: Path) -> None:
     # --out into a folder that does not exist yet: it is made.
     pdf = runner.invoke(app, ["report", "Leadership 1:1", "--format", "pdf",
                               "--out", "out/r.pdf"])
@@ -75,10 +74,6 @@ def test_pdf_xlsx_and_csv_with_options(simulated: int, tmp_path: Path) -> None:
     assert about["replacement_cost"] == "80000" and "$80,000" in about["saving_assumption"]
     assert {"participation", "funnel", "sessions", "quotes"} <= {r["table"] for r in rows}
 
-
-def test_program_by_id_and_clear_refusals(simulated: int, tmp_path: Path) -> None:
-    from sqlalchemy import select
-
     from bot.settings import get_settings
     from core.models import Program
 
@@ -88,6 +83,21 @@ def test_program_by_id_and_clear_refusals(simulated: int, tmp_path: Path) -> Non
     assert by_id.exit_code == 0, by_id.output
     assert (tmp_path / "by-id.csv").read_text("utf-8-sig").startswith("table,row,column,value")
 
+
+@pytest.fixture
+def plain_demo(db_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
+    """The demo organisation with no history: enough for refusals, and quick."""
+    from bot.settings import get_settings
+
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    monkeypatch.chdir(tmp_path)
+    get_settings.cache_clear()
+    assert runner.invoke(app, ["demo"]).exit_code == 0
+    yield
+    get_settings.cache_clear()
+
+
+def test_clear_refusals_write_no_file(plain_demo: None, tmp_path: Path) -> None:
     unknown = runner.invoke(app, ["report", "Nope"])
     assert unknown.exit_code == 2
     assert "No program called “Nope”" in unknown.output

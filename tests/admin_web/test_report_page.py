@@ -37,7 +37,9 @@ def _simulated(web: AdminWeb) -> int:
     """A year of the demo's Leadership program in the admin's workspace (webchat:demo)."""
     from core.reports.simulate import simulate_program
 
-    summary = simulate_program(web.sessions, start=START - timedelta(days=400), now=START)
+    # Four weeks are plenty for the page (the 12-week run is tests/reports' job) and quick.
+    summary = simulate_program(web.sessions, start=START - timedelta(days=400), now=START,
+                               weeks=4)
     return summary.program_id
 
 

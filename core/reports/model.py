@@ -12,8 +12,34 @@ from datetime import date, datetime
 # A figure about fewer people than this is withheld, so nobody can be singled out.
 MIN_PEOPLE = 5
 SUPPRESSED_NOTE = "Not shown: fewer than 5 people"
+# What a withheld or not-yet-measurable value reads as, in every format.
+WITHHELD = "fewer than 5"
+NO_DATA = "no data yet"
 
 Cell = str | int | float | None
+# A figure's unit as a cell format: "%" (a fraction), "money", "int", "float", "score", "nps".
+UNIT_FORMATS = {"%": "%", "money": "money", "people": "int", "count": "int", "nps": "nps",
+                "score": "score"}
+
+
+def show(cell: Cell, fmt: str, currency: str = "$") -> str:
+    """A value as a person reads it, in one of the cell formats ("" shows it as it is)."""
+    if cell is None:
+        return ""
+    if isinstance(cell, str):
+        return cell
+    v = float(cell)
+    if fmt == "%":
+        return f"{v * 100:.0f}%"
+    if fmt == "money":
+        return f"{currency}{v:,.0f}"
+    if fmt == "nps":
+        return f"{v:+.0f}"
+    if fmt == "score":
+        return f"{v:.2f}"
+    if fmt == "int" or v.is_integer():
+        return f"{v:,.0f}"
+    return f"{v:,.1f}"
 
 
 @dataclass(frozen=True)
@@ -44,22 +70,28 @@ class Figure:
         one = {"people": "person", "pairs": "pair"}.get(self.base, self.base)
         return f"{self.n:,} {one if self.n == 1 else self.base}"
 
+    def fmt(self) -> str:
+        """The cell format of the value (see UNIT_FORMATS)."""
+        if self.unit in UNIT_FORMATS:
+            return UNIT_FORMATS[self.unit]
+        return "int" if self.value is not None and float(self.value).is_integer() else "float"
+
     def display(self, currency: str = "$") -> str:
         """The value as a person reads it, or why it is missing."""
         if self.suppressed:
-            return "fewer than 5"
+            return WITHHELD
         if self.value is None:
-            return "no data yet"
-        v = self.value
-        if self.unit == "%":
-            return f"{v * 100:.0f}%"
-        if self.unit == "money":
-            return f"{currency}{v:,.0f}"
-        if self.unit == "nps":
-            return f"{v:+.0f}"
-        if self.unit in ("people", "count") or float(v).is_integer():
-            return f"{v:,.0f}"
-        return f"{v:,.1f}" if self.unit != "score" else f"{v:.2f}"
+            return NO_DATA
+        return show(self.value, self.fmt(), currency)
+
+    def cells(self) -> list[Cell]:
+        """The figure as a table row (label, value, base, note). Withheld, neither the value
+        nor the base is a number: for a head count the base is the count itself."""
+        if self.suppressed:
+            return [self.label, WITHHELD, WITHHELD, self.note]
+        if self.value is None:
+            return [self.label, NO_DATA, self.n or None, self.note]
+        return [self.label, self.value, self.n, self.note]
 
 
 def figure(key: str, label: str, value: float | None, n: int, unit: str = "",
@@ -127,11 +159,10 @@ class ProgramReport:
     def tables(self) -> list[Table]:
         """Every part of the report as a table (one XLSX sheet each)."""
         out = [Table(title.lower(), title, ["Metric", "Value", "People", "Note"],
-                     [[f.label, None if f.suppressed else f.value,
-                       None if f.suppressed else f.n, f.note] for f in figures])
+                     [f.cells() for f in figures])
                for title, figures in self.sections()]
         out.append(Table("funnel", "Funnel", ["Stage", "People"],
-                         [[f.label, f.value] for f in self.funnel]))
+                         [f.cells()[:2] for f in self.funnel]))
         out.append(Table("sessions", "Sessions by month", ["Month", "Sessions", "Live pairs"],
                          [list(row) for row in self.sessions_by_month]))
         dist = self.satisfaction_distribution

@@ -1,8 +1,7 @@
 """Render a ``ProgramReport`` as HTML, PDF, XLSX or CSV bytes, and the tables every export shares.
 
-``ProgramReport.tables()`` keeps raw values (None for a withheld figure, and the figure's base
-``n``, which for a head count is the count itself). Exports must not print either as a number,
-so ``export_tables`` is the one place that turns them into "fewer than 5" or "no data yet".
+``ProgramReport.tables()`` already writes withheld figures as words; ``export_tables`` adds how
+each cell is shown, and the words for the withheld cells (None) of the metrics' own tables.
 """
 
 from __future__ import annotations
@@ -10,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from core.reports.model import Cell, Figure, ProgramReport, Table
+from core.reports.model import WITHHELD, Cell, Figure, ProgramReport, Table
 
 FORMATS = ("html", "pdf", "xlsx", "csv")
 CONTENT_TYPES = {
@@ -20,12 +19,6 @@ CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
 }
 
-WITHHELD = "fewer than 5"
-NO_DATA = "no data yet"
-
-# Per-cell display formats: "%" fraction, "money", "int", "float", "score", "nps", "" (as is).
-UNIT_FORMATS = {"%": "%", "money": "money", "people": "int", "count": "int", "nps": "nps",
-                "score": "score"}
 PERCENT_HINTS = ("rate", "share", "%", "percent", "retention", "promotion")
 
 
@@ -40,14 +33,10 @@ class ExportTable:
     formats: list[list[str]]
 
 
-def _figure_row(f: Figure) -> tuple[list[Cell], list[str]]:
+def _figure_formats(f: Figure) -> list[str]:
     if f.suppressed:
-        # Both the value and the base would give the small group away.
-        return [f.label, WITHHELD, WITHHELD, f.note], ["", "", "", ""]
-    if f.value is None:
-        return [f.label, NO_DATA, f.n or None, f.note], ["", "", "int", ""]
-    fmt = UNIT_FORMATS.get(f.unit, "int" if float(f.value).is_integer() else "float")
-    return [f.label, f.value, f.n, f.note], ["", fmt, "int", ""]
+        return ["", "", "", ""]
+    return ["", "" if f.value is None else f.fmt(), "int", ""]
 
 
 def _column_format(column: str, cells: list[Cell]) -> str:
@@ -82,41 +71,18 @@ def _plain(table: Table) -> ExportTable:
 def export_tables(report: ProgramReport) -> list[ExportTable]:
     """``report.tables()`` in the same order, with withheld figures as words, never numbers."""
     sections = {title.lower(): figures for title, figures in report.sections()}
+    sections["funnel"] = report.funnel
     out = []
     for table in report.tables():
-        if table.key in sections:
-            built = [_figure_row(f) for f in sections[table.key]]
-            out.append(ExportTable(table.key, table.title, list(table.columns),
-                                   [r for r, _ in built], [f for _, f in built]))
-        elif table.key == "funnel":
-            rows: list[list[Cell]] = [[f.label, WITHHELD if f.suppressed else
-                                       (NO_DATA if f.value is None else f.value)]
-                                      for f in report.funnel]
-            out.append(ExportTable("funnel", table.title, list(table.columns), rows,
-                                   [["", "int"] for _ in rows]))
-        else:
+        figures = sections.get(table.key)
+        if figures is None:
             out.append(_plain(table))
+            continue
+        formats = [_figure_formats(f)[:len(row)] for f, row in zip(figures, table.rows,
+                                                                  strict=True)]
+        out.append(ExportTable(table.key, table.title, list(table.columns), table.rows,
+                               formats))
     return out
-
-
-def show(cell: Cell, fmt: str, currency: str = "$") -> str:
-    """A cell as text, the same way ``Figure.display`` shows figures."""
-    if cell is None:
-        return ""
-    if isinstance(cell, str):
-        return cell
-    v = float(cell)
-    if fmt == "%":
-        return f"{v * 100:.0f}%"
-    if fmt == "money":
-        return f"{currency}{v:,.0f}"
-    if fmt == "nps":
-        return f"{v:+.0f}"
-    if fmt == "score":
-        return f"{v:.2f}"
-    if fmt == "int" or v.is_integer():
-        return f"{v:,.0f}"
-    return f"{v:,.1f}"
 
 
 def assumption(report: ProgramReport, currency: str = "$") -> str:

@@ -80,3 +80,61 @@ def symmetrise(e: Edges) -> Edges:
     hi = np.maximum(e.rows, e.cols)
     keep = lo != hi
     return concat(Edges(lo[keep], hi[keep], e.scores[keep]), empty_edges())
+
+
+@dataclass(frozen=True, eq=False)
+class Candidates:
+    """A sparse candidate graph plus what the optimality proof needs about the pairs left out.
+
+    rest_max[r]: the best score of any allowed pair of row r that is not in the graph (-inf
+    when none is left out); col_max[c]: the best score of any allowed pair in col c. Together
+    they bound every left-out pair's score without scoring it again.
+    """
+
+    edges: Edges
+    rest_max: np.ndarray
+    col_max: np.ndarray
+    allowed: int
+
+
+def candidate_graph(ctx: ScoreContext, k: int, row_ids: np.ndarray, col_ok: np.ndarray,
+                    ) -> Candidates:
+    """Each row's k best allowed cols, in one blocked pass that also bounds the rest."""
+    n_rows, n_cols = len(ctx.rows.ids), len(ctx.cols.ids)
+    rest = np.full(n_rows, -np.inf)
+    col_max = np.full(n_cols, -np.inf)
+    rows_all = np.sort(np.asarray(row_ids, np.int64))
+    if n_cols == 0 or len(rows_all) == 0 or k <= 0:
+        return Candidates(empty_edges(), rest, col_max, 0)
+    out_r, out_c, out_s = [], [], []
+    allowed = 0
+    step = max(1, _BLOCK_CELLS // n_cols)
+    i = 0
+    while i < len(rows_all):
+        r0 = int(rows_all[i])
+        r1 = min(r0 + step, int(rows_all[-1]) + 1)
+        j = int(np.searchsorted(rows_all, r1))
+        wanted = rows_all[i:j] - r0
+        s = score_block(ctx, r0, r1, col_ok)
+        if len(wanted) != r1 - r0:
+            s = s[wanted]
+        fin = np.isfinite(s)
+        allowed += int(fin.sum())
+        np.maximum(col_max, s.max(axis=0, initial=-np.inf), out=col_max)
+        if n_cols > k:
+            # kth=k puts the (k+1)-th best in column k: the best pair left out of the graph.
+            part = np.argpartition(-s, k, axis=1)
+            idx = part[:, :k]
+            rest[wanted + r0] = s[np.arange(len(wanted)), part[:, k]]
+        else:
+            idx = np.broadcast_to(np.arange(n_cols), (len(wanted), n_cols))
+        vals = np.take_along_axis(s, idx, axis=1)
+        ok = np.isfinite(vals)
+        rr = np.broadcast_to((wanted + r0)[:, None], idx.shape)
+        out_r.append(rr[ok])
+        out_c.append(idx[ok])
+        out_s.append(vals[ok].astype(np.float64))
+        i = j
+    edges = Edges(np.concatenate(out_r).astype(np.int64), np.concatenate(out_c).astype(np.int64),
+                  np.clip(np.concatenate(out_s), 0.0, 1.0))
+    return Candidates(edges, rest, col_max, allowed)

@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from time import perf_counter
 
 import numpy as np
 
-from core.matching.candidates import Edges, concat, empty_edges, symmetrise, top_k
+from core.matching.candidates import (
+    Edges,
+    candidate_graph,
+    concat,
+    empty_edges,
+    symmetrise,
+    top_k,
+)
 from core.matching.constraints import build_forbidden, relevant_history
 from core.matching.explain import explain_edges, unmatched_reason
+from core.matching.invariants import check_result
+from core.matching.optimality import assignment_duals, coverage_bonus, price_left_out
 from core.matching.scoring import ScoreContext, build_features, make_context, score_block, subset
-from core.matching.solve_bipartite import solve_assignment
+from core.matching.solve_bipartite import int_scores, solve_assignment
 from core.matching.solve_peer import solve_peer
 from core.matching.types import (
     Enrollment,
@@ -22,8 +32,6 @@ from core.matching.types import (
     Stats,
     Unmatched,
 )
-
-_REPAIR_ROUNDS = 3
 
 
 def mentor_capacity(rules: ProgramRules, e: Enrollment) -> int:
@@ -109,36 +117,62 @@ def _locks(ctx: ScoreContext, inp: MatchingInput, cap: np.ndarray) -> tuple[Edge
                  np.array(scores, np.float64)), notes
 
 
+@dataclass(frozen=True, eq=False)
+class _Proof:
+    """How the solution was shown optimal over every allowed pair."""
+
+    rounds: int
+    priced_pairs: int
+    added_edges: int
+    allowed_pairs: int
+
+
 def _solve_bipartite(ctx: ScoreContext, k: int, cap: np.ndarray, free: np.ndarray,
-                     timings: dict[str, float]) -> tuple[Edges, Edges, np.ndarray]:
-    """(candidate graph, chosen edges, candidate counts) with repair rounds for coverage."""
+                     timings: dict[str, float]
+                     ) -> tuple[Edges, Edges, np.ndarray, np.ndarray, _Proof]:
+    """(graph, chosen edges, candidate counts, rows with any allowed pair, proof).
+
+    Solves the sparse top-k graph, then prices every allowed pair left out against the
+    solution's dual prices; pairs that could improve it join the graph and it is solved again,
+    until none can. The result is optimal over all allowed pairs, not just the graph's.
+    """
     n_rows = len(ctx.rows.ids)
     t = perf_counter()
-    graph = top_k(ctx, k, np.flatnonzero(free), col_ok=cap > 0)
+    col_ok = cap > 0
+    cands = candidate_graph(ctx, k, np.flatnonzero(free), col_ok)
+    graph = cands.edges
     counts = np.bincount(graph.cols, minlength=len(cap))
     timings["candidates_and_scoring"] = perf_counter() - t
-    t = perf_counter()
-    chosen = solve_assignment(n_rows, cap, graph.rows, graph.cols, graph.scores)
-    timings["solve"] = perf_counter() - t
-    t = perf_counter()
-    for _ in range(_REPAIR_ROUNDS):
-        # Top-K can crowd every list onto the same few mentors; give the left-out mentees
-        # candidates among mentors who still have room, then re-solve.
-        matched = np.zeros(n_rows, bool)
-        matched[graph.rows[chosen]] = True
-        room = cap - np.bincount(graph.cols[chosen], minlength=len(cap))
-        left = np.flatnonzero(free & ~matched)
-        if len(left) == 0 or not (room > 0).any():
-            break
-        extra = top_k(ctx, k, left, col_ok=room > 0)
-        before = len(graph)
-        graph = concat(graph, extra)
-        if len(graph) == before:
-            break
+    bonus = coverage_bonus(n_rows)
+    rounds = priced = added = 0
+    solve_s = proof_s = 0.0
+    while True:
+        t = perf_counter()
         chosen = solve_assignment(n_rows, cap, graph.rows, graph.cols, graph.scores)
-    timings["coverage_repair"] = perf_counter() - t
+        solve_s += perf_counter() - t
+        t = perf_counter()
+        rounds += 1
+        u, v = assignment_duals(n_rows, cap, graph.rows, graph.cols,
+                                bonus + int_scores(graph.scores), chosen)
+        extra = price_left_out(ctx, u, v, bonus, cands.rest_max, cands.col_max, col_ok,
+                               per_row=k)
+        priced += extra.checked
+        proof_s += perf_counter() - t
+        if len(extra.rows) == 0:
+            break
+        # The graph grows, so the next round solves it afresh: a mask of this round's edges
+        # must never be applied to a changed graph.
+        added += len(extra.rows)
+        graph = Edges(np.concatenate([graph.rows, extra.rows]),
+                      np.concatenate([graph.cols, extra.cols]),
+                      np.concatenate([graph.scores, extra.scores]))
+    timings["solve"] = solve_s
+    timings["optimality_proof"] = proof_s
+    has_allowed = np.zeros(n_rows, bool)
+    has_allowed[graph.rows] = True
+    has_allowed |= np.isfinite(cands.rest_max)
     sel = Edges(graph.rows[chosen], graph.cols[chosen], graph.scores[chosen])
-    return graph, sel, counts
+    return graph, sel, counts, has_allowed, _Proof(rounds, priced, added, cands.allowed)
 
 
 def _solve_peer(ctx: ScoreContext, k: int, free: np.ndarray, timings: dict[str, float]
@@ -194,10 +228,12 @@ def run_matching_with_graph(inp: MatchingInput) -> tuple[MatchResult, Edges, np.
         free[locked.cols] = False
     k = max(1, rules.top_k)
     upper = gap = None
+    proof: _Proof | None = None
+    has_allowed: np.ndarray | None = None
     if ctx.peer:
         graph, sel, counts, upper, gap = _solve_peer(ctx, k, free, timings)
     else:
-        graph, sel, counts = _solve_bipartite(ctx, k, cap, free, timings)
+        graph, sel, counts, has_allowed, proof = _solve_bipartite(ctx, k, cap, free, timings)
 
     t = perf_counter()
     # Locked rows never enter the solve, so plain concatenation cannot duplicate an edge.
@@ -235,7 +271,11 @@ def run_matching_with_graph(inp: MatchingInput) -> tuple[MatchResult, Edges, np.
     offered = {s.lower() for sk in ctx.cols.offered_skills for s in sk}
     role = "peer" if ctx.peer else "mentee"
     for r in left:
-        code, reason = unmatched_reason(ctx, r, offered)
+        # Candidate generation skipped full mentors, so "no allowed pair" is only known
+        # when every mentor had room; otherwise the row is scored again.
+        known = has_allowed is not None and (bool(has_allowed[r]) or bool((cap > 0).all()))
+        code, reason = unmatched_reason(
+            ctx, r, offered, bool(has_allowed[r]) if known and has_allowed is not None else None)
         if ctx.peer and n_rows % 2 == 1 and len(left) == 1 and code in ("no_room",):
             code = "odd_one_out"
             reason = ("There was an odd number of people in the peer pool, so one person had to "
@@ -267,8 +307,18 @@ def run_matching_with_graph(inp: MatchingInput) -> tuple[MatchResult, Edges, np.
         upper_bound=upper,
         gap_to_upper_bound=gap,
         notes=tuple(notes),
+        proven_optimal=None if proof is None else True,
+        proof_rounds=None if proof is None else proof.rounds,
+        allowed_pairs=None if proof is None else proof.allowed_pairs,
+        priced_pairs=None if proof is None else proof.priced_pairs,
+        added_by_pricing=None if proof is None else proof.added_edges,
     )
-    return MatchResult(tuple(matches), tuple(unmatched), stats, cand_counts), graph, cap
+    result = MatchResult(tuple(matches), tuple(unmatched), stats, cand_counts)
+    t = perf_counter()
+    # A broken capacity or hard rule is a bug: raise rather than let anyone store it.
+    check_result(inp, result)
+    timings["invariants"] = perf_counter() - t
+    return result, graph, cap
 
 
 __all__ = ["build_context", "empty_edges", "run_matching", "run_matching_with_graph"]

@@ -71,17 +71,22 @@ def explain_edges(ctx: ScoreContext, r: np.ndarray, c: np.ndarray, limit: int = 
     return out
 
 
-def unmatched_reason(ctx: ScoreContext, r: int, offered_anywhere: set[str]) -> tuple[str, str]:
-    """(code, kind sentence) for a seeker row left unmatched; offered_anywhere: lower-case."""
+def unmatched_reason(ctx: ScoreContext, r: int, offered_anywhere: set[str],
+                     has_allowed: bool | None = None) -> tuple[str, str]:
+    """(code, kind sentence) for a seeker row left unmatched; offered_anywhere: lower-case.
+
+    has_allowed: whether the row has any allowed pair, when the caller already knows (the
+    engine does, from candidate generation); the row is scored again only when it is None.
+    """
     rows, cols = ctx.rows, ctx.cols
     who = "partner" if ctx.peer else "mentor"
     n_cols = len(cols.ids)
     others = n_cols - (1 if ctx.peer else 0)
     if others <= 0:
         return "no_candidates", (f"There was no {who} to pair you with this round." + NEXT_ROUND)
-    s = score_block(ctx, r, r + 1)[0]
-    feasible = np.isfinite(s)
-    if feasible.any():
+    if has_allowed is None:
+        has_allowed = bool(np.isfinite(score_block(ctx, r, r + 1)[0]).any())
+    if has_allowed:
         wanted = rows.wanted_skills[r]
         offering = [sk for sk in wanted if sk.lower() in offered_anywhere]
         missing = [sk for sk in wanted if sk not in offering]

@@ -272,3 +272,46 @@ def subset(f: PersonFeatures, idx: np.ndarray) -> PersonFeatures:
         wanted_skills=tuple(f.wanted_skills[i] for i in ix),
         goal_text=tuple(f.goal_text[i] for i in ix),
     )
+
+
+def score_sub(ctx: ScoreContext, ri: np.ndarray, ci: np.ndarray) -> np.ndarray:
+    """Scores of rows ri against cols ci (index arrays); -inf where a hard rule is broken.
+
+    The same float32 operations in the same order as score_block, so a pair scores the same
+    bits whichever way it is scored: the optimality proof compares exact integer scores.
+    """
+    ri = np.asarray(ri, np.int64)
+    ci = np.asarray(ci, np.int64)
+    s = ctx.table[ctx.rkey[ri][:, None], ctx.ckey[ci][None, :]]
+    w = ctx.w
+
+    def cols_of(m: np.ndarray | sp.csr_matrix) -> np.ndarray | sp.csr_matrix:
+        return m[:, ci]
+
+    if w["skills"] > 0:
+        if ctx.peer:
+            assert ctx.wanted_t is not None
+            both = _dense(ctx.rows.wanted[ri] @ cols_of(ctx.offered_t))
+            both += _dense(ctx.rows.offered[ri] @ cols_of(ctx.wanted_t))
+            s += (0.5 * w["skills"]) * both
+        else:
+            s += w["skills"] * _dense(ctx.rows.wanted[ri] @ cols_of(ctx.offered_t))
+    if w["goals"] > 0:
+        s += w["goals"] * _dense(ctx.rows.goals[ri] @ cols_of(ctx.goals_t))
+    same = ctx.rows.dept[ri][:, None] == ctx.cols.dept[ci][None, :]
+    if ctx.require_diff_dept:
+        s[same] = -np.inf
+    elif w["department"] > 0:
+        s -= w["department"] * same
+    f = ctx.forbidden
+    if len(f.rows) and len(ri) and len(ci):
+        # Positions of the forbidden pairs inside this sub-block (rows and cols may repeat
+        # nowhere: callers pass distinct indices).
+        pos_r = np.full(len(ctx.rows.ids), -1, np.int64)
+        pos_r[ri] = np.arange(len(ri))
+        pos_c = np.full(len(ctx.cols.ids), -1, np.int64)
+        pos_c[ci] = np.arange(len(ci))
+        pr, pc = pos_r[f.rows], pos_c[f.cols]
+        hit = (pr >= 0) & (pc >= 0)
+        s[pr[hit], pc[hit]] = -np.inf
+    return s

@@ -148,6 +148,13 @@ class Stats:
     upper_bound: float | None = None
     gap_to_upper_bound: float | None = None
     notes: tuple[str, ...] = ()
+    # Mentor/mentee runs: shown optimal over every allowed pair by dual prices (see
+    # core.matching.optimality) after proof_rounds solves; priced_pairs were scored again.
+    proven_optimal: bool | None = None
+    proof_rounds: int | None = None
+    allowed_pairs: int | None = None
+    priced_pairs: int | None = None
+    added_by_pricing: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.matching.scoring import ScoreContext, score_block
+from core.matching.scoring import ScoreContext, score_block, score_sub
 
 _BLOCK_CELLS = 8_000_000
 
@@ -98,8 +98,13 @@ class Candidates:
 
 
 def candidate_graph(ctx: ScoreContext, k: int, row_ids: np.ndarray, col_ok: np.ndarray,
-                    ) -> Candidates:
-    """Each row's k best allowed cols, in one blocked pass that also bounds the rest."""
+                    k_col: int = 0) -> Candidates:
+    """Each row's k best allowed cols and each col's k_col best rows, in one blocked pass
+    that also bounds the pairs left out.
+
+    The col side matters when many rows crowd onto the same popular cols: a col in nobody's
+    top k would otherwise enter the graph only through pricing, one more solve later.
+    """
     n_rows, n_cols = len(ctx.rows.ids), len(ctx.cols.ids)
     rest = np.full(n_rows, -np.inf)
     col_max = np.full(n_cols, -np.inf)
@@ -109,6 +114,7 @@ def candidate_graph(ctx: ScoreContext, k: int, row_ids: np.ndarray, col_ok: np.n
     out_r, out_c, out_s = [], [], []
     allowed = 0
     step = max(1, _BLOCK_CELLS // n_cols)
+    k_col = min(k_col, len(rows_all))
     i = 0
     while i < len(rows_all):
         r0 = int(rows_all[i])
@@ -135,6 +141,23 @@ def candidate_graph(ctx: ScoreContext, k: int, row_ids: np.ndarray, col_ok: np.n
         out_c.append(idx[ok])
         out_s.append(vals[ok].astype(np.float64))
         i = j
-    edges = Edges(np.concatenate(out_r).astype(np.int64), np.concatenate(out_c).astype(np.int64),
-                  np.clip(np.concatenate(out_s), 0.0, 1.0))
-    return Candidates(edges, rest, col_max, allowed)
+    if k_col > 0:
+        # Only cols that too few rows picked are scored again, against every row.
+        picked = np.bincount(np.concatenate(out_c), minlength=n_cols)
+        thin = np.flatnonzero((picked < k_col) & col_ok)
+        for c0 in range(0, len(thin), max(1, _BLOCK_CELLS // len(rows_all))):
+            ci = thin[c0:c0 + max(1, _BLOCK_CELLS // len(rows_all))]
+            s = score_sub(ctx, rows_all, ci)
+            p = np.argpartition(-s, k_col - 1, axis=0)[:k_col]
+            vals = np.take_along_axis(s, p, axis=0)
+            ok = np.isfinite(vals)
+            out_r.append(rows_all[p][ok])
+            out_c.append(np.broadcast_to(ci, p.shape)[ok])
+            out_s.append(vals[ok].astype(np.float64))
+    rows = np.concatenate(out_r).astype(np.int64)
+    cols = np.concatenate(out_c).astype(np.int64)
+    scores = np.concatenate(out_s)
+    if k_col > 0:
+        _, first = np.unique(rows * n_cols + cols, return_index=True)
+        rows, cols, scores = rows[first], cols[first], scores[first]
+    return Candidates(Edges(rows, cols, np.clip(scores, 0.0, 1.0)), rest, col_max, allowed)

@@ -21,8 +21,8 @@ from core.matching.explain import explain_edges, unmatched_reason
 from core.matching.invariants import check_result
 from core.matching.optimality import assignment_duals, coverage_bonus, price_left_out
 from core.matching.scoring import ScoreContext, build_features, make_context, score_block, subset
-from core.matching.solve_bipartite import int_scores, solve_assignment
-from core.matching.solve_peer import solve_peer
+from core.matching.solve_bipartite import SCALE, int_scores, solve_assignment
+from core.matching.solve_peer import max_weight_double_cover, solve_peer
 from core.matching.types import (
     Enrollment,
     Match,
@@ -117,6 +117,15 @@ def _locks(ctx: ScoreContext, inp: MatchingInput, cap: np.ndarray) -> tuple[Edge
                  np.array(scores, np.float64)), notes
 
 
+# Each mentor's best mentees also join the candidate graph, so a mentor nobody ranks in their
+# top k still gets candidates before the first solve (fewer pricing rounds).
+_COL_K = 10
+# Pairs this close to improving (in score units of 1e-6) join the graph with the ones that do.
+_MARGIN = 20_000
+# Relaxation re-solves before the peer bound is made feasible for every pair by raising prices.
+_PEER_BOUND_ROUNDS = 2
+
+
 @dataclass(frozen=True, eq=False)
 class _Proof:
     """How the solution was shown optimal over every allowed pair."""
@@ -139,7 +148,7 @@ def _solve_bipartite(ctx: ScoreContext, k: int, cap: np.ndarray, free: np.ndarra
     n_rows = len(ctx.rows.ids)
     t = perf_counter()
     col_ok = cap > 0
-    cands = candidate_graph(ctx, k, np.flatnonzero(free), col_ok)
+    cands = candidate_graph(ctx, k, np.flatnonzero(free), col_ok, k_col=_COL_K)
     graph = cands.edges
     counts = np.bincount(graph.cols, minlength=len(cap))
     timings["candidates_and_scoring"] = perf_counter() - t
@@ -155,7 +164,7 @@ def _solve_bipartite(ctx: ScoreContext, k: int, cap: np.ndarray, free: np.ndarra
         u, v = assignment_duals(n_rows, cap, graph.rows, graph.cols,
                                 bonus + int_scores(graph.scores), chosen)
         extra = price_left_out(ctx, u, v, bonus, cands.rest_max, cands.col_max, col_ok,
-                               per_row=k)
+                               per_row=k, margin=_MARGIN)
         priced += extra.checked
         proof_s += perf_counter() - t
         if len(extra.rows) == 0:
@@ -175,13 +184,52 @@ def _solve_bipartite(ctx: ScoreContext, k: int, cap: np.ndarray, free: np.ndarra
     return graph, sel, counts, has_allowed, _Proof(rounds, priced, added, cands.allowed)
 
 
+def _peer_bound(ctx: ScoreContext, k: int, graph: Edges, rest_max: np.ndarray,
+                free: np.ndarray) -> tuple[Edges, float, int]:
+    """(graph with improving pairs added, upper bound on the total score over every allowed
+    pair, pairs priced).
+
+    The bound is the fractional-matching relaxation's dual: with the double cover's prices
+    (u, v), y = (u + v) / 2 satisfies y_a + y_b >= w_ab on the graph. Every allowed pair left
+    out is priced; pairs that break it join the graph and the relaxation is solved again (a
+    few rounds), then each person's price is raised by their largest remaining shortfall,
+    which makes y feasible for all pairs: sum(y) bounds every matching over all allowed pairs.
+    """
+    n = len(ctx.rows.ids)
+    priced = 0
+    for round_ in range(_PEER_BOUND_ROUNDS):
+        w = int_scores(graph.scores)
+        src = np.concatenate([graph.rows, graph.cols])
+        dst = np.concatenate([graph.cols, graph.rows])
+        ww = np.concatenate([w, w])
+        mate_out = max_weight_double_cover(n, graph.rows, graph.cols, w)
+        chosen = mate_out[src] == dst
+        u, v = assignment_duals(n, np.ones(n, np.int64), src, dst, ww, chosen)
+        y2 = u + v  # twice y, kept in integers
+        extra = price_left_out(ctx, y2, y2, 0, rest_max, rest_max, free, per_row=k,
+                               score_factor=2)
+        priced += extra.checked
+        last = round_ == _PEER_BOUND_ROUNDS - 1
+        if len(extra.rows) == 0 or last:
+            shortfall = extra.max_gain
+            return graph, float((y2.sum() + shortfall.sum()) / 2 / SCALE), priced
+        lo = np.minimum(extra.rows, extra.cols)
+        hi = np.maximum(extra.rows, extra.cols)
+        graph = concat(graph, Edges(lo, hi, extra.scores))
+    raise AssertionError("unreachable")
+
+
 def _solve_peer(ctx: ScoreContext, k: int, free: np.ndarray, timings: dict[str, float]
                 ) -> tuple[Edges, Edges, np.ndarray, float, float]:
     n = len(ctx.rows.ids)
     t = perf_counter()
-    graph = symmetrise(top_k(ctx, k, np.flatnonzero(free), col_ok=free))
+    cands = candidate_graph(ctx, k, np.flatnonzero(free), free)
+    graph = symmetrise(cands.edges)
     counts = np.bincount(np.concatenate([graph.rows, graph.cols]), minlength=n)
     timings["candidates_and_scoring"] = perf_counter() - t
+    t = perf_counter()
+    graph, upper, _ = _peer_bound(ctx, k, graph, cands.rest_max, free)
+    timings["bound_over_all_pairs"] = perf_counter() - t
     t = perf_counter()
     sol = solve_peer(n, graph.rows, graph.cols, graph.scores)
     timings["solve"] = perf_counter() - t
@@ -191,17 +239,21 @@ def _solve_peer(ctx: ScoreContext, k: int, free: np.ndarray, timings: dict[str, 
     matched[graph.cols[sol.chosen]] = True
     left = np.flatnonzero(free & ~matched)
     if len(left) >= 2:
+        # People left out get candidates among each other; only a graph that really grew is
+        # solved again, and the solution always belongs to the graph it was solved on.
         ok = np.zeros(n, bool)
         ok[left] = True
         extra = symmetrise(top_k(ctx, k, left, col_ok=ok))
-        if len(extra):
-            before = len(graph)
-            graph = concat(graph, extra)
-            if len(graph) > before:
-                sol = solve_peer(n, graph.rows, graph.cols, graph.scores)
+        bigger = concat(graph, extra)
+        if len(bigger) > len(graph):
+            graph = bigger
+            sol = solve_peer(n, graph.rows, graph.cols, graph.scores)
     timings["coverage_repair"] = perf_counter() - t
     sel = Edges(graph.rows[sol.chosen], graph.cols[sol.chosen], graph.scores[sol.chosen])
-    return graph, sel, counts, sol.upper_bound_score, sol.gap
+    score = float(int_scores(sel.scores).sum()) / SCALE
+    upper = max(upper, score)  # rounding guard: the bound is never below a real matching
+    gap = 0.0 if upper <= 0 else max(0.0, 1.0 - score / upper)
+    return graph, sel, counts, upper, gap
 
 
 def run_matching(inp: MatchingInput) -> MatchResult:

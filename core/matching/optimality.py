@@ -101,22 +101,29 @@ class Priced:
     cols: np.ndarray
     scores: np.ndarray
     checked: int
+    # Per row: the largest shortfall B + f*s_rc - u_r - v_c over the pairs priced (0 if none).
+    max_gain: np.ndarray
 
 
 def price_left_out(ctx: ScoreContext, u: np.ndarray, v: np.ndarray, bonus: int,
                    rest_max: np.ndarray, col_max: np.ndarray, col_ok: np.ndarray,
-                   per_row: int) -> Priced:
+                   per_row: int, margin: int = 0, score_factor: int = 1) -> Priced:
     """Every allowed pair outside the graph with B + s_rc > u_r + v_c (at most per_row a row).
 
     A left-out pair of row r in col c scores at most min(rest_max[r], col_max[c]), so only
     pairs whose bound beats u_r - B + v_c are scored at all, and only rows with such a col.
     Pairs already in the graph satisfy their dual constraint, so they never come back.
+    If any pair improves, pairs within `margin` of improving come along too: the next
+    solve's prices move, and taking them now saves rounds. score_factor multiplies scores
+    (the peer bound works with doubled prices to stay in integers).
     """
     empty = np.zeros(0, np.int64)
-    bound_r = np.where(np.isfinite(rest_max), int_scores(np.nan_to_num(rest_max, neginf=0.0)),
-                       -1)
-    bound_c = np.where(np.isfinite(col_max), int_scores(np.nan_to_num(col_max, neginf=0.0)),
-                       -1)
+    f = score_factor
+    bound_r = np.where(np.isfinite(rest_max),
+                       f * int_scores(np.nan_to_num(rest_max, neginf=0.0)), -1)
+    bound_c = np.where(np.isfinite(col_max),
+                       f * int_scores(np.nan_to_num(col_max, neginf=0.0)), -1)
+    max_gain = np.zeros(len(u), np.int64)
     price = np.where(col_ok & (bound_c >= 0), v, np.iinfo(np.int64).max // 4)
     order = np.argsort(price, kind="stable")
     sorted_price = price[order]
@@ -126,7 +133,7 @@ def price_left_out(ctx: ScoreContext, u: np.ndarray, v: np.ndarray, bonus: int,
                                                    side="left"), 0)
     todo = np.flatnonzero(reach > 0)
     if len(todo) == 0:
-        return Priced(empty, empty, empty.astype(np.float64), 0)
+        return Priced(empty, empty, empty.astype(np.float64), 0, max_gain)
     todo = todo[np.argsort(reach[todo], kind="stable")]
     out_r, out_c, out_s = [], [], []
     checked = 0
@@ -142,9 +149,12 @@ def price_left_out(ctx: ScoreContext, u: np.ndarray, v: np.ndarray, bonus: int,
         s = score_sub(ctx, block, ci)
         checked += s.size
         ok = np.isfinite(s) & (np.arange(width)[None, :] < reach[block][:, None])
-        si = np.where(ok, int_scores(np.where(ok, s, 0.0).astype(np.float64)), -1)
+        si = np.where(ok, f * int_scores(np.where(ok, s, 0.0).astype(np.float64)), -1)
         gain = si - (slack_r[block][:, None] + v[ci][None, :])
+        max_gain[block] = np.maximum(0, np.where(ok, gain, 0).max(axis=1, initial=0))
         viol = ok & (gain > 0)
+        if viol.any() or (margin > 0 and out_r):
+            viol = ok & (gain > -margin)
         if viol.any():
             br, bc = np.nonzero(viol)
             r, c = block[br], ci[bc]
@@ -160,5 +170,6 @@ def price_left_out(ctx: ScoreContext, u: np.ndarray, v: np.ndarray, bonus: int,
             out_s.append(np.clip(s[br[take], bc[take]].astype(np.float64), 0.0, 1.0))
         i = j
     if not out_r:
-        return Priced(empty, empty, empty.astype(np.float64), checked)
-    return Priced(np.concatenate(out_r), np.concatenate(out_c), np.concatenate(out_s), checked)
+        return Priced(empty, empty, empty.astype(np.float64), checked, max_gain)
+    return Priced(np.concatenate(out_r), np.concatenate(out_c), np.concatenate(out_s), checked,
+                  max_gain)

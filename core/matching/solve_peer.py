@@ -68,6 +68,13 @@ def _double_cover(
     return mate_out, int(np.concatenate([w, w])[flows].sum())
 
 
+def max_weight_double_cover(n: int, a: np.ndarray, b: np.ndarray, w: np.ndarray
+                            ) -> np.ndarray:
+    """mate_out of a maximum-weight double cover (fractional matching x 2) of edges a-b."""
+    return _double_cover(n, np.asarray(a, np.int64), np.asarray(b, np.int64),
+                         np.asarray(w, np.int64), coverage_first=False)[0]
+
+
 def _w(wt: dict[tuple[int, int], int], x: int, y: int) -> int:
     return wt[(x, y) if x < y else (y, x)]
 

@@ -7,13 +7,16 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from adapters.admin_web.mount import mount_admin_web
 from adapters.scim.routes import mount_scim
 from bot.delivery import OutboxWorker
+from bot.guard import GuardMiddleware
 from bot.settings import Settings, get_settings
 from core.clock import Clock, SystemClock
 from core.db import make_engine, make_session_factory
@@ -28,7 +31,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     clock = clock or SystemClock()
     settings = settings or get_settings()
     engine = make_engine(settings.database_url)
-    sessions = make_session_factory(engine)
+    sessions = make_session_factory(engine, clock)
     core = Mentorbot(sessions, admin_emails=settings.admin_email_list, clock=clock,
                      public_url=settings.public_url,
                      free_text_retention_months=settings.free_text_retention_months)
@@ -64,6 +67,22 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.state.sessions = sessions
     app.state.core = core
     app.state.worker = worker
+    # Outermost: size and JSON limits apply before any route parses or authenticates. Inside
+    # it, only the proxies named in TRUSTED_PROXIES may say who the client is and that it
+    # came over https.
+    app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=[
+        h.strip() for h in settings.trusted_proxies.split(",") if h.strip()])
+    app.add_middleware(GuardMiddleware, hsts=settings.public_url.lower().startswith("https://"))
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        """FastAPI's own 422 echoes the input back, and crashes on text it cannot encode."""
+        def safe(value: object) -> str:
+            return str(value).encode("utf-8", "replace").decode("utf-8")
+
+        errors = [{"loc": [safe(p) for p in e.get("loc", ())], "msg": safe(e.get("msg", "")),
+                   "type": safe(e.get("type", ""))} for e in exc.errors()]
+        return JSONResponse({"detail": errors}, status_code=422)
 
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:
@@ -94,8 +113,10 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     if settings.webchat_on:
         from adapters.webchat.mount import mount_webchat
 
+        password = settings.webchat_password.get_secret_value() \
+            if settings.webchat_password else None
         worker.register("webchat", mount_webchat(app, core=core, kick=worker.kick,
-                                                 flush=worker.flush))
+                                                 flush=worker.flush, password=password or None))
     # Known only once the adapters are mounted: who can open a group conversation.
     core.group_platforms = {name for name, sender in worker.senders.items()
                             if getattr(sender, "supports_group_chat", False)}

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from adapters.slack.sender import SlackSender, make_client
 from bot.migrate import upgrade
+from core.clock import Clock, SystemClock
 from core.db import make_engine, make_session_factory
 from core.models import OutboxMessage, OutboxStatus, Person, Platform, PlatformIdentity, Workspace
 from core.outbox import enqueue_dm
@@ -93,11 +94,13 @@ async def _drain(dispatcher: Dispatcher, sessions: sessionmaker[Session]) -> Non
 
 
 def run_delivery_benchmark(messages: int = 5000, channels: int = 50, seed: int = 0, *,
-                           per_channel_per_second: float = 1.0) -> dict[str, Any]:
+                           per_channel_per_second: float = 1.0,
+                           clock: Clock | None = None) -> dict[str, Any]:
     """Send ``messages`` DMs to ``channels`` people through the real dispatcher and sender,
     against a fake Slack enforcing ``per_channel_per_second``; returns the figures.
 
     At Slack's real 1 msg/s per channel, 5000 messages over 50 channels take about 100 s.
+    ``clock`` must run at real speed (the fake measures real time); the system clock when None.
     """
     SlackLimitsFake = _fake_slack()  # noqa: N806 - a class
 
@@ -106,7 +109,7 @@ def run_delivery_benchmark(messages: int = 5000, channels: int = 50, seed: int =
         engine = make_engine(f"sqlite:///{Path(tmp) / 'bench.db'}")
         try:
             upgrade(engine)
-            sessions = make_session_factory(engine)
+            sessions = make_session_factory(engine, clock or SystemClock())
             keys = _enqueue(sessions, messages, channels, seed)
             sender = SlackSender(make_client("xoxb-bench", fake.url))
             dispatcher = Dispatcher(

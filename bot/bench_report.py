@@ -36,6 +36,7 @@ from sqlalchemy import bindparam, text
 from sqlalchemy.engine import Connection, Engine
 
 from bot.migrate import upgrade
+from core.clock import FakeClock
 from core.db import make_engine, make_session_factory
 from core.models import (
     Checkin,
@@ -414,7 +415,8 @@ def _peak_rss_mb() -> float:
 # --------------------------------------------------------------------------- the benchmark
 
 def run_benchmark(people: int = 50000, months: int = 12, database_url: str | None = None,
-                  console: Console | None = None, *, seed: int = 0) -> dict[str, float]:
+                  console: Console | None = None, *, seed: int = 0,
+                  now: datetime | None = None) -> dict[str, float]:
     """Generate the organisation, then time the report's build and every render.
 
     Returns the figures (seconds, MB, row counts) and prints them as a table on ``console``.
@@ -423,7 +425,7 @@ def run_benchmark(people: int = 50000, months: int = 12, database_url: str | Non
     from core.reports.render import render
 
     out = console or Console()
-    now = datetime.now(UTC).replace(microsecond=0)
+    now = (now or datetime.now(UTC)).replace(microsecond=0)
     figures: dict[str, float] = {"people": float(people), "months": float(months)}
     with _database(database_url) as engine:
         with out.status(f"Generating {people:,} people and {months} months of activity…"):
@@ -435,7 +437,7 @@ def run_benchmark(people: int = 50000, months: int = 12, database_url: str | Non
         gc.collect()
         figures["peak_rss_generation_mb"] = _peak_rss_mb()
         measured_alone = _reset_peak_rss()
-        sessions = make_session_factory(engine)
+        sessions = make_session_factory(engine, FakeClock(now))
         with Progress(TextColumn("{task.description:<34}"), BarColumn(), TimeElapsedColumn(),
                       console=out, transient=True) as bar, sessions() as session:
             task = bar.add_task("Building report", total=BUILD_STAGES + len(FORMATS))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from contextvars import ContextVar
 from datetime import datetime
 from importlib.metadata import version as pkg_version
 from pathlib import Path
@@ -11,6 +12,7 @@ import typer
 from rich.console import Console
 
 from bot.settings import get_settings
+from core.clock import Clock, SystemClock
 
 app = typer.Typer(help="Mentorbot: mentoring programs in Slack, Teams and a local web chat.",
                   no_args_is_help=True, add_completion=False)
@@ -25,6 +27,28 @@ def _engine():  # type: ignore[no-untyped-def]
     from core.db import make_engine
 
     return make_engine(get_settings().database_url)
+
+
+# The clock commands run at. Tests pass a FakeClock as the context object
+# (``runner.invoke(app, args, obj=clock)``); the root callback publishes it here.
+_command_clock: ContextVar[Clock | None] = ContextVar("command_clock", default=None)
+
+
+@app.callback()
+def _root(ctx: typer.Context) -> None:
+    _command_clock.set(ctx.obj if hasattr(ctx.obj, "now") else None)
+
+
+def _clock() -> Clock:
+    """The clock this command runs at: the system clock unless one was injected."""
+    return _command_clock.get() or SystemClock()
+
+
+def _sessions(engine=None):  # type: ignore[no-untyped-def]
+    """A session factory on the configured database, stamping rows with the command's clock."""
+    from core.db import make_session_factory
+
+    return make_session_factory(engine if engine is not None else _engine(), _clock())
 
 
 @db_app.command("upgrade")
@@ -87,7 +111,7 @@ def demo(
 ) -> None:
     """Load a sample organisation (217 people, two open programs) for the web chat."""
     from bot.migrate import upgrade
-    from core.db import make_session_factory, transaction
+    from core.db import transaction
     from core.demo import has_people, load_demo
 
     engine = _engine()
@@ -96,19 +120,19 @@ def demo(
         console.print("Database already has people; demo not loaded.")
         return
     with console.status("Loading the demo organisation…"), \
-            transaction(make_session_factory(engine)) as session:
+            transaction(_sessions(engine)) as session:
         summary = load_demo(session, enrollments=enrollments)
     console.print(f"[green]Demo ready:[/green] {summary.people} new people, "
                   f"{summary.programs} open programs, {summary.enrollments} sample enrollments.")
     if history:
-        from datetime import UTC, datetime, timedelta
+        from datetime import timedelta
 
         from core.reports.simulate import simulate_program
 
-        now = datetime.now(UTC)
+        now = _clock().now()
         try:
             with console.status("Playing 12 weeks of the Leadership program…"):
-                played = simulate_program(make_session_factory(engine),
+                played = simulate_program(_sessions(engine),
                                           start=now - timedelta(days=400), now=now)
         except ValueError as exc:  # the program already has matches: history was played
             console.print(f"[yellow]History not added:[/yellow] {exc}")
@@ -209,8 +233,6 @@ def import_people_cmd(
 
     from rich.progress import Progress
 
-    from core.clock import SystemClock
-    from core.db import make_session_factory
     from core.hris.csv_import import PRESETS, import_people
 
     if preset not in PRESETS:
@@ -219,13 +241,13 @@ def import_people_cmd(
     columns = json.loads(mapping.read_text("utf-8")) if mapping else PRESETS[preset]
     text = file.read_text("utf-8-sig")
     rows = max(text.count("\n") - 1, 1)
-    sessions = make_session_factory(_engine())
+    sessions = _sessions()
     # No session.begin(): closing without commit is how a dry run or a bad file changes nothing.
     with sessions() as session:
         ws = _workspace(session, workspace)
         with Progress(console=console, transient=True) as bar:
             task = bar.add_task("Importing people", total=rows)
-            result = import_people(session, ws, text, columns, now=SystemClock().now(),
+            result = import_people(session, ws, text, columns, now=_clock().now(),
                                    deactivate_missing=not keep_missing,
                                    progress=lambda n: bar.advance(task, n))
         if result.errors:
@@ -260,12 +282,11 @@ def import_enrollments_cmd(
     """Enroll people in bulk (email, program, role, skills..., goals, capacity, availability)."""
     from rich.progress import Progress
 
-    from core.db import make_session_factory
     from core.enrollment.bulk import import_enrollments
 
     text = file.read_text("utf-8-sig")
     rows = max(text.count("\n") - 1, 1)
-    sessions = make_session_factory(_engine())
+    sessions = _sessions()
     with sessions() as session, session.begin():
         ws = _workspace(session, workspace)
         with Progress(console=console, transient=True) as bar:
@@ -299,13 +320,12 @@ def match_cmd(
     from rich.table import Table
     from sqlalchemy import select
 
-    from core.db import make_session_factory
     from core.match_runs.export import run_csv
     from core.match_runs.runs import proposed_matches, publish, run_program
     from core.match_runs.texts import fairness_lines
     from core.models import Person
 
-    sessions = make_session_factory(_engine())
+    sessions = _sessions()
     # No session.begin(): closing without commit is how --dry-run leaves nothing behind.
     with sessions() as session:
         ws = _workspace(session, workspace)
@@ -372,8 +392,6 @@ def report_cmd(
     """Write a program's report: figures, charts and tables as HTML, PDF, XLSX or CSV."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from core.clock import SystemClock
-    from core.db import make_session_factory
     from core.reports import metrics
     from core.reports.render import FORMATS, filename, render
 
@@ -384,7 +402,7 @@ def report_cmd(
     if since and until and since > until:
         console.print("[red]--since must not be after --until.[/red]")
         raise typer.Exit(2)
-    sessions = make_session_factory(_engine())
+    sessions = _sessions()
     # Read only: the session closes without a commit, so a report never changes anything.
     with sessions() as session:
         ws = _workspace(session, workspace)
@@ -400,7 +418,7 @@ def report_cmd(
 
             try:
                 report = metrics.build_report(
-                    session, prog, now=SystemClock().now(),
+                    session, prog, now=_clock().now(),
                     since=since.date() if since else None,
                     until=until.date() if until else None,
                     run_id=cohort, replacement_cost=replacement_cost, progress=step)
@@ -444,9 +462,11 @@ def bench_delivery(
 ) -> None:
     """Deliver N messages through a local fake Slack that enforces Slack's limits."""
     from bot.bench_delivery import print_delivery_benchmark, run_delivery_benchmark
+    from core.clock import RunningClock
 
     with console.status(f"Delivering {messages:,} messages at Slack's pace…"):
-        result = run_delivery_benchmark(messages, channels, seed)
+        result = run_delivery_benchmark(messages, channels, seed,
+                                        clock=RunningClock(_clock().now()))
     print_delivery_benchmark(result, console)
 
 
@@ -461,7 +481,7 @@ def bench_report(
     """Generate an organisation with months of activity, then time the report in every format."""
     from bot.bench_report import run_benchmark
 
-    run_benchmark(people, months, database_url, console=console)
+    run_benchmark(people, months, database_url, console=console, now=_clock().now())
 
 
 @app.command("scim-token")
@@ -471,9 +491,8 @@ def scim_token(
 ) -> None:
     """Create a SCIM bearer token for a workspace; it is shown once and stored hashed."""
     from adapters.scim.tokens import create_token
-    from core.db import make_session_factory
 
-    sessions = make_session_factory(_engine())
+    sessions = _sessions()
     with sessions() as session, session.begin():
         token = create_token(session, _workspace(session, workspace), label)
     console.print("SCIM base URL: https://YOUR-HOST/scim/v2")
@@ -486,13 +505,12 @@ def link_slack(workspace: str = WORKSPACE_OPTION) -> None:
     from slack_sdk.web.async_client import AsyncWebClient
 
     from adapters.slack.linking import link_by_email
-    from core.db import make_session_factory
 
     settings = get_settings()
     if not settings.slack_bot_token:
         console.print("[red]Set SLACK_BOT_TOKEN first.[/red]")
         raise typer.Exit(2)
-    sessions = make_session_factory(_engine())
+    sessions = _sessions()
     with sessions() as session:
         ws_id = _workspace(session, workspace).id
     client = AsyncWebClient(token=settings.slack_bot_token.get_secret_value(),
@@ -513,10 +531,8 @@ def invite(
     import csv as csv_module
 
     from core.admin.invitations import invite as invite_person
-    from core.clock import SystemClock
-    from core.db import make_session_factory
 
-    sessions = make_session_factory(_engine())
+    sessions = _sessions()
     with sessions() as session, session.begin():
         ws = _workspace(session, workspace)
         prog = _program_named(session, ws, program)
@@ -531,7 +547,7 @@ def invite(
             if person is None:
                 unknown.append(f"line {line}: {email or '(empty)'}")
                 continue
-            added += invite_person(session, prog, person, now=SystemClock().now())
+            added += invite_person(session, prog, person, now=_clock().now())
     console.print(f"[green]Invited {added} new people to {prog.name}.[/green]")
     for miss in unknown:
         console.print(f"[yellow]Not found, skipped: {miss}[/yellow]")
@@ -545,11 +561,9 @@ def forget(
 ) -> None:
     """Erase or anonymise a person everywhere (a data-subject request); counts stay."""
 
-    from core.clock import SystemClock
-    from core.db import make_session_factory
     from core.privacy import forget as forget_person
 
-    sessions = make_session_factory(_engine())
+    sessions = _sessions()
     with sessions() as session, session.begin():
         ws = _workspace(session, workspace)
         person = _person_by_email(session, ws, email)
@@ -558,7 +572,7 @@ def forget(
             raise typer.Exit(2)
         if not yes and not typer.confirm(f"Erase {person.name} <{email}> everywhere?"):
             raise typer.Exit(1)
-        redacted = forget_person(session, person, now=SystemClock().now())
+        redacted = forget_person(session, person, now=_clock().now())
     console.print(f"[green]Done.[/green] {redacted} stored values mentioning them were redacted; "
                   "the request is in the audit log.")
 

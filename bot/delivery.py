@@ -10,7 +10,8 @@ from datetime import timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from core.clock import Clock, SystemClock
+from core.clock import Clock
+from core.db import clock_for
 from core.events import Sender
 from core.outbox.dispatch import LEASE, Dispatcher, PlatformLimits
 
@@ -28,7 +29,7 @@ class OutboxWorker:
                  limits: Mapping[str, PlatformLimits] | None = None, batch: int = 50,
                  lease: timedelta = LEASE, seed: int | None = None) -> None:
         self.sessions = sessions
-        self.clock = clock or SystemClock()
+        self.clock = clock_for(sessions, clock)
         self.senders: dict[str, Sender] = {}
         self.dispatcher = Dispatcher(sessions, self.senders, clock=self.clock, limits=limits,
                                      batch=batch, lease=lease, rng=random.Random(seed))

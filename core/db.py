@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import DateTime, MetaData, TypeDecorator, create_engine, event
 from sqlalchemy.engine import Dialect, Engine
+from sqlalchemy.engine.default import DefaultExecutionContext
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+from core.clock import Clock, SystemClock
 
 DEFAULT_DATABASE_URL = "sqlite:///./mentorbot.db"
 
@@ -55,9 +58,60 @@ def make_engine(url: str | None = None) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
-def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    """Session factory whose objects stay readable after commit."""
-    return sessionmaker(engine, expire_on_commit=False)
+def make_session_factory(engine: Engine, clock: Clock | None = None) -> sessionmaker[Session]:
+    """Session factory whose objects stay readable after commit.
+
+    ``clock`` stamps ``created_at``/``updated_at`` on every insert and update made through
+    it, so rows and rules agree on what "now" is (a test's fake clock included).
+    """
+    factory = sessionmaker(expire_on_commit=False)
+    bind_clock(factory, clock, engine)
+    return factory
+
+
+def bind_clock(factory: sessionmaker[Session], clock: Clock | None,
+               engine: Engine | None = None) -> None:
+    """Make ``factory`` stamp rows with ``clock`` (the system clock when None)."""
+    bind = engine if engine is not None else factory.kw["bind"]
+    # An option engine shares the pool of the engine it came from; re-binding stacks options
+    # on the original, never on an earlier option engine.
+    base = getattr(bind, "_mentorbot_base", bind)
+    bound = base.execution_options(clock=clock) if clock is not None else base
+    bound._mentorbot_base = base  # type: ignore[union-attr]
+    factory.configure(bind=bound)
+
+
+def clock_of(factory: sessionmaker[Session]) -> Clock | None:
+    """The clock bound by :func:`bind_clock`, if any."""
+    bind = factory.kw.get("bind")
+    return bind.get_execution_options().get("clock") if bind is not None else None
+
+
+def clock_for(factory: sessionmaker[Session], clock: Clock | None) -> Clock:
+    """One clock for rules and rows: ``clock`` (then bound to ``factory``), else the bound one."""
+    if clock is not None:
+        if clock_of(factory) is not clock:
+            bind_clock(factory, clock)
+        return clock
+    return clock_of(factory) or SystemClock()
+
+
+def session_clock(session: Session) -> Clock:
+    """The clock of the factory ``session`` came from, so a rule deep in a dialog needs no
+    clock passed down to agree with the rows it reads."""
+    clock = session.get_bind().get_execution_options().get("clock")
+    return clock if clock is not None else SystemClock()
+
+
+def today_of(session: Session) -> date:
+    """Today (UTC) by the session's clock."""
+    return session_clock(session).now().date()
+
+
+def stamp_now(context: DefaultExecutionContext) -> datetime:
+    """Column default for timestamps: the bound clock, else the system clock."""
+    clock = context.execution_options.get("clock")
+    return clock.now() if clock is not None else SystemClock().now()
 
 
 @contextmanager

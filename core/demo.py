@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from core.db import today_of
 from core.enrollment.form import DEFAULT_SKILLS
 from core.identity import get_or_create_workspace
 from core.models import (
@@ -120,7 +121,7 @@ def _programs(session: Session, workspace_id: int) -> list[Program]:
         if prog is None:
             prog = Program(workspace_id=workspace_id, status=ProgramStatus.OPEN,
                            skills=list(DEFAULT_SKILLS),
-                           enrollment_closes=date.today() + timedelta(days=30), **spec)
+                           enrollment_closes=today_of(session) + timedelta(days=30), **spec)
             session.add(prog)
         out.append(prog)
     session.flush()

@@ -16,7 +16,8 @@ from core.admin.announcements import FORM_ID as ANNOUNCE_FORM
 from core.admin.commands import AdminCommands
 from core.admin.programs import FORM_ID as PROGRAM_FORM
 from core.admin.rights import normalise_emails, seed_admins
-from core.clock import Clock, SystemClock
+from core.clock import Clock
+from core.db import clock_for
 from core.enrollment import avoid, dialog, texts
 from core.enrollment.form import FORM_ID
 from core.enrollment.programs import find_program
@@ -64,7 +65,7 @@ class Mentorbot:
                  free_text_retention_months: int | None = None) -> None:
         self.sessions = sessions
         self.admin_emails = normalise_emails(admin_emails)
-        self.clock: Clock = clock or SystemClock()
+        self.clock: Clock = clock_for(sessions, clock)
         # Platforms whose sender can open one conversation with several people (Slack).
         self.group_platforms = set(group_platforms)
         self.public_url = public_url

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -19,12 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.db import Base, UTCDateTime
-
-
-def utcnow() -> datetime:
-    """Timezone-aware now, the only clock the model uses."""
-    return datetime.now(UTC)
+from core.db import Base, UTCDateTime, stamp_now
 
 
 def _enum(cls: type[enum.Enum], name: str) -> Enum:
@@ -89,7 +84,7 @@ class Workspace(Base):
     platform: Mapped[Platform] = mapped_column(_enum(Platform, "platform"))
     external_id: Mapped[str] = mapped_column(String(64))
     name: Mapped[str] = mapped_column(String(200), default="")
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=stamp_now)
 
 
 class Person(Base):
@@ -114,7 +109,7 @@ class Person(Base):
     # The day they left the organisation (HRIS or SCIM deactivation): retention reports need it.
     left_on: Mapped[date | None] = mapped_column(Date)
     skills: Mapped[list[str]] = mapped_column(JSON, default=list)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=stamp_now)
 
     manager: Mapped[Person | None] = relationship(remote_side=[id])
     identities: Mapped[list[PlatformIdentity]] = relationship(back_populates="person")
@@ -133,7 +128,7 @@ class PlatformIdentity(Base):
     user_id: Mapped[str] = mapped_column(String(128))
     # Teams needs a stored conversation reference (with tenant id and serviceUrl) to DM later.
     conversation_ref: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=stamp_now)
 
     person: Mapped[Person] = relationship(back_populates="identities")
 
@@ -178,7 +173,7 @@ class Program(Base):
     replacement_cost: Mapped[int] = mapped_column(Integer, default=50000)
     # Admins get a monthly digest of the report through the outbox.
     monthly_digest: Mapped[bool] = mapped_column(Boolean, default=False)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=stamp_now)
 
 
 class Invitation(Base):
@@ -190,7 +185,7 @@ class Invitation(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     program_id: Mapped[int] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"))
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=stamp_now)
 
 
 class Enrollment(Base):
@@ -213,9 +208,9 @@ class Enrollment(Base):
     )
     # Bumped only on a real change, so a resubmitted identical form sends no second confirmation.
     revision: Mapped[int] = mapped_column(Integer, default=1)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=stamp_now)
     updated_at: Mapped[datetime] = mapped_column(
-        UTCDateTime, default=utcnow, onupdate=utcnow
+        UTCDateTime, default=stamp_now, onupdate=stamp_now
     )
 
     person: Mapped[Person] = relationship()
@@ -237,9 +232,9 @@ class OutboxMessage(Base):
         _enum(OutboxStatus, "outbox_status"), default=OutboxStatus.PENDING
     )
     attempts: Mapped[int] = mapped_column(Integer, default=0)
-    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=stamp_now)
     last_error: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=stamp_now)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # What the platform called it (Slack ts, Teams activity id), for updates and audits.
     platform_message_id: Mapped[str | None] = mapped_column(String(128))
@@ -292,7 +287,7 @@ class Admin(Base):
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
     granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=stamp_now)
     # Kept, not deleted, so a revoked admin named in ADMIN_EMAILS is not re-seeded.
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
@@ -318,7 +313,7 @@ class DoNotMatch(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
     other_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=stamp_now)
 
 
 class MatchRun(Base):
@@ -335,7 +330,7 @@ class MatchRun(Base):
     fairness: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     # Each unmatched person with the reason they are told: [{"person_id": 1, "reason": "..."}]
     unmatched: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=stamp_now)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
@@ -352,7 +347,7 @@ class Match(Base):
     reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
     status: Mapped[MatchStatus] = mapped_column(_enum(MatchStatus, "match_status"),
                                                 default=MatchStatus.PROPOSED)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=stamp_now)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     ended_reason: Mapped[EndReason | None] = mapped_column(_enum(EndReason, "end_reason"))
     paused_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -385,7 +380,7 @@ class MatchAdjustment(Base):
     mentor_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
     mentee_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=stamp_now)
 
 
 class MentorRequest(Base):
@@ -400,7 +395,7 @@ class MentorRequest(Base):
     status: Mapped[RequestStatus] = mapped_column(_enum(RequestStatus, "request_status"),
                                                   default=RequestStatus.PENDING)
     reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=stamp_now)
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
@@ -417,7 +412,7 @@ class MatchEvent(Base):
     # Only admins read this: the no-fault exit's real reason.
     private_reason: Mapped[str] = mapped_column(Text, default="")
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
-    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=stamp_now)
 
 
 class Checkin(Base):
@@ -431,7 +426,7 @@ class Checkin(Base):
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
     period: Mapped[int] = mapped_column(Integer)
     answer: Mapped[str] = mapped_column(String(16))
-    answered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=stamp_now)
 
 
 class Meeting(Base):
@@ -450,9 +445,9 @@ class Meeting(Base):
     rating: Mapped[int | None] = mapped_column(Integer)
     # Only the writer ever sees these.
     private_notes: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow,
-                                                 onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=stamp_now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=stamp_now,
+                                                 onupdate=stamp_now)
 
 
 class GoalStatus(enum.StrEnum):
@@ -473,9 +468,9 @@ class Goal(Base):
     target_date: Mapped[date | None] = mapped_column(Date)
     status: Mapped[GoalStatus] = mapped_column(_enum(GoalStatus, "goal_status"),
                                                default=GoalStatus.NOT_STARTED)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow,
-                                                 onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=stamp_now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=stamp_now,
+                                                 onupdate=stamp_now)
 
 
 class SurveyResponse(Base):
@@ -492,7 +487,7 @@ class SurveyResponse(Base):
     recommend: Mapped[int | None] = mapped_column(Integer)
     comment: Mapped[str] = mapped_column(Text, default="")
     consent_to_quote: Mapped[bool] = mapped_column(Boolean, default=False)
-    answered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=stamp_now)
 
 
 class ScimToken(Base):
@@ -504,7 +499,7 @@ class ScimToken(Base):
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     label: Mapped[str] = mapped_column(String(120), default="")
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=stamp_now)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
@@ -518,7 +513,7 @@ class AuditEntry(Base):
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
     action: Mapped[str] = mapped_column(String(64))
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=stamp_now)
 
 
 class AnnouncementStatus(enum.StrEnum):
@@ -544,7 +539,7 @@ class Announcement(Base):
     post_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     status: Mapped[AnnouncementStatus] = mapped_column(
         _enum(AnnouncementStatus, "announcement_status"), default=AnnouncementStatus.DRAFT)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=stamp_now)
 
 
 class NominationStatus(enum.StrEnum):
@@ -566,7 +561,7 @@ class Nomination(Base):
                                                                    ondelete="SET NULL"))
     status: Mapped[NominationStatus] = mapped_column(
         _enum(NominationStatus, "nomination_status"), default=NominationStatus.PENDING)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=stamp_now)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
@@ -596,7 +591,7 @@ class ChannelRef(Base):
     name: Mapped[str] = mapped_column(String(200), default="")
     team_name: Mapped[str] = mapped_column(String(200), default="")
     conversation_ref: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=stamp_now)
 
 
 class LevelChange(Base):
@@ -627,7 +622,7 @@ class TrainingModule(Base):
     quiz_question: Mapped[str] = mapped_column(String(300), default="")
     quiz_choices: Mapped[list[str]] = mapped_column(JSON, default=list)
     quiz_answer: Mapped[str] = mapped_column(String(200), default="")
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=stamp_now)
 
 
 class TrainingCompletion(Base):
@@ -640,4 +635,4 @@ class TrainingCompletion(Base):
     module_id: Mapped[int] = mapped_column(ForeignKey("training_modules.id", ondelete="CASCADE"))
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"),
                                            index=True)
-    completed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    completed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=stamp_now)

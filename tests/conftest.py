@@ -1,10 +1,16 @@
-"""Shared fixtures: every database test runs on SQLite and, with TEST_DATABASE_URL, PostgreSQL."""
+"""Shared fixtures: every database test runs on SQLite and, with TEST_DATABASE_URL, PostgreSQL.
+
+Time is injected: the ``clock`` fixture is a fake clock fixed at ``TEST_NOW`` and the sessions
+stamp rows with it. Any read of the system clock fails the test (see ``_no_wall_clock``), so
+the suite passes at any hour of any day; CI proves it by running under faketime.
+"""
 
 from __future__ import annotations
 
 import os
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from urllib.parse import quote
 
 import pytest
@@ -13,11 +19,36 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.migrate import upgrade
+from core.clock import FakeClock, SystemClock
 from core.db import make_engine, make_session_factory
 from core.mentorbot import Mentorbot
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
+
+TEST_NOW = datetime(2027, 3, 3, 12, 0, tzinfo=UTC)  # a Wednesday noon: everyone's workday
+
+
+@pytest.fixture(autouse=True)
+def _no_wall_clock(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fail any test whose code reads the system clock instead of an injected one.
+
+    Only tests marked ``wall_clock`` (real processes, real sockets) may read it, and those
+    must not depend on the date, weekday or hour.
+    """
+    if request.node.get_closest_marker("wall_clock"):
+        return
+
+    def refuse(self: SystemClock) -> datetime:
+        raise AssertionError("read the wall clock: pass the test's FakeClock (tests/conftest.py)")
+
+    monkeypatch.setattr(SystemClock, "now", refuse)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    """A fake clock at TEST_NOW; tests move it themselves."""
+    return FakeClock(TEST_NOW)
 
 
 def _with_search_path(url: str, schema: str) -> str:
@@ -53,10 +84,10 @@ def engine(db_url: str) -> Iterator[Engine]:
 
 
 @pytest.fixture
-def sessions(engine: Engine) -> sessionmaker[Session]:
-    return make_session_factory(engine)
+def sessions(engine: Engine, clock: FakeClock) -> sessionmaker[Session]:
+    return make_session_factory(engine, clock)
 
 
 @pytest.fixture
-def core(sessions: sessionmaker[Session]) -> Mentorbot:
-    return Mentorbot(sessions)
+def core(sessions: sessionmaker[Session], clock: FakeClock) -> Mentorbot:
+    return Mentorbot(sessions, clock=clock)

@@ -6,13 +6,12 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
-from typer.testing import CliRunner
 
 from bot.cli import app
 from core.models import Enrollment, Role
+from tests.cli_runner import runner
 from tests.factories import seed
 
-runner = CliRunner()
 HEADER = "email,program,role,skills_offered,skills_wanted,goals,capacity,availability\n"
 GOOD = ("ana.lima@acme.test,Leadership 1:1,mentor,Leadership;Negotiation,,,2,mornings\n"
         "ben.okoro@acme.test,leadership 1:1,Mentee,,Negotiation,Lead a team,,\n")

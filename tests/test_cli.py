@@ -11,13 +11,11 @@ from pathlib import Path
 
 import httpx
 from sqlalchemy import func, select
-from typer.testing import CliRunner
 
 from bot.cli import app
 from core.db import make_engine, make_session_factory
 from core.models import Person, Program, ProgramStatus
-
-runner = CliRunner()
+from tests.cli_runner import runner
 
 
 def test_db_upgrade_demo_and_version(db_url: str, monkeypatch) -> None:  # type: ignore[no-untyped-def]

@@ -10,12 +10,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 from sqlalchemy import select
-from typer.testing import CliRunner
 
 from bot.cli import app
 from core.db import make_engine, make_session_factory
-
-runner = CliRunner()
+from tests.cli_runner import runner
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
-from typer.testing import CliRunner
 
 from bot.cli import app
 from core.demo import demo_rows
@@ -25,8 +24,8 @@ from core.models import (
     Workspace,
 )
 from core.relationships.lifecycle import activate
+from tests.cli_runner import runner
 
-runner = CliRunner()
 HEADER = ["employee_id", "name", "email", "title", "department", "level", "manager_id",
           "location", "timezone", "hire_date", "skills"]
 

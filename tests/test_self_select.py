@@ -18,7 +18,6 @@ from core.models import (
     Person,
     RequestStatus,
     Role,
-    utcnow,
 )
 from core.ui import Buttons
 from tests.factories import seed
@@ -27,7 +26,7 @@ ANA, BEN, DEV, ELI = (Actor("webchat", "T1", u) for u in ("U1", "U2", "U4", "U5"
 
 
 @pytest.fixture
-def bot(sessions) -> Mentorbot:  # type: ignore[no-untyped-def]
+def bot(sessions, clock) -> Mentorbot:  # type: ignore[no-untyped-def]
     ids = seed(sessions, people=[("Ana Lima", "U1"), ("Ben Okoro", "U2"), ("Cleo Park", "U3"),
                                  ("Dev Rao", "U4"), ("Eli Stone", "U5")])
     program_id = ids["programs"]["Leadership 1:1"]
@@ -43,7 +42,7 @@ def bot(sessions) -> Mentorbot:  # type: ignore[no-untyped-def]
             s.add(Enrollment(person_id=people[name].id, program_id=program_id, role=Role.MENTEE,
                              skills_wanted=["Negotiation"], goals="Negotiate my first deal",
                              availability="flexible"))
-    return Mentorbot(sessions)
+    return Mentorbot(sessions, clock=clock)
 
 
 def ask_buttons(intents) -> dict[str, str]:  # type: ignore[no-untyped-def]
@@ -104,12 +103,14 @@ def test_decline_then_accept(bot, sessions) -> None:  # type: ignore[no-untyped-
     assert set(ask_buttons(bot.handle(CommandEvent(ELI, "suggest")))) == {"Ask Ana", "Ask Cleo"}
 
 
-def test_unanswered_requests_lapse_and_the_mentee_is_told(bot, sessions) -> None:  # type: ignore[no-untyped-def]
+def test_unanswered_requests_lapse_and_the_mentee_is_told(bot, sessions, clock) -> None:  # type: ignore[no-untyped-def]
     buttons = ask_buttons(bot.handle(CommandEvent(ELI, "suggest")))
     bot.handle(ButtonAction(ELI, "request.ask", buttons["Ask Ana"]))
     assert bot.tick() == 0  # not yet
-    assert bot.tick(utcnow() + timedelta(days=8)) == 1
+    clock.advance(timedelta(days=8))
+    assert bot.tick() == 1
     assert "didn't answer in 7 days" in dms_to(sessions, "Eli")[-1]["text"]
     with sessions() as s:
         assert s.scalar(select(MentorRequest.status)) is RequestStatus.EXPIRED
-    assert bot.tick(utcnow() + timedelta(days=9)) == 0  # told once
+    clock.advance(timedelta(days=1))
+    assert bot.tick() == 0  # told once

@@ -11,15 +11,16 @@ from sqlalchemy import select
 from bot.app import create_app
 from bot.migrate import upgrade
 from bot.settings import Settings
+from core.clock import FakeClock
 from core.db import make_engine, transaction
 from core.demo import load_demo
 from core.models import Enrollment, Person, Role
 
 
 @pytest.fixture
-async def chat(db_url: str):
+async def chat(db_url: str, clock: FakeClock):
     upgrade(make_engine(db_url))
-    app = create_app(Settings(database_url=db_url, _env_file=None))
+    app = create_app(Settings(database_url=db_url, _env_file=None), clock=clock)
     with transaction(app.state.sessions) as s:
         load_demo(s, enrollments=0)
     transport = httpx.ASGITransport(app=app)
@@ -31,6 +32,9 @@ async def chat(db_url: str):
 async def _someone(chat: httpx.AsyncClient) -> str:
     people = (await chat.get("/webchat/api/people")).json()
     assert len(people) >= 200
+    # Each browser acts only as the person it picked.
+    assert (await chat.post("/webchat/api/me", json={"user": people[0]["user"]})).status_code \
+        == 200
     return people[0]["user"]
 
 
@@ -76,8 +80,10 @@ async def test_bad_input_gets_4xx_or_help(chat: httpx.AsyncClient) -> None:
     user = await _someone(chat)
     assert (await chat.post("/webchat/api/command", content=b"{not json",
                             headers={"content-type": "application/json"})).status_code == 422
+    assert (await chat.post("/webchat/api/me",
+                            json={"user": "nobody@x"})).status_code == 404
     assert (await chat.post("/webchat/api/command",
-                            json={"user": "nobody@x", "text": "join"})).status_code == 404
+                            json={"user": "nobody@x", "text": "join"})).status_code == 403
     odd = (await chat.post("/webchat/api/command", json={"user": user, "text": "dance"})).json()
     assert "don&#x27;t know <code>dance</code>" in odd["items"][0]
     stale = (await chat.post("/webchat/api/action", json={
@@ -85,17 +91,19 @@ async def test_bad_input_gets_4xx_or_help(chat: httpx.AsyncClient) -> None:
     assert "out of date" in stale["items"][0]
 
 
-async def test_admin_gets_the_preview_and_a_csv_download_link(db_url: str) -> None:
+async def test_admin_gets_the_preview_and_a_csv_download_link(db_url: str,
+                                                             clock: FakeClock) -> None:
     from urllib.parse import unquote
 
     upgrade(make_engine(db_url))
     app = create_app(Settings(database_url=db_url, admin_emails="amir.adeyemi@example.com",
-                              _env_file=None))
+                              _env_file=None), clock=clock)
     with transaction(app.state.sessions) as s:
         load_demo(s)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as chat:
         admin = "amir.adeyemi@example.com"
+        await chat.post("/webchat/api/me", json={"user": admin})
         preview = (await chat.post("/webchat/api/command", json={
             "user": admin, "text": "admin match Leadership 1:1"})).json()["items"][0]
         assert "matching preview" in preview and "Lowest-scoring matches" in preview
@@ -104,6 +112,7 @@ async def test_admin_gets_the_preview_and_a_csv_download_link(db_url: str) -> No
             "user": admin, "action_id": "match.csv", "value": run_id})).json()["items"][0]
         href = re.search(r'href="data:text/csv;charset=utf-8,([^"]+)"', got).group(1)
         assert unquote(href).startswith("status,mentor,mentor_email")
+        await chat.post("/webchat/api/me", json={"user": "amir.ivanova@example.com"})
         someone_else = (await chat.post("/webchat/api/command", json={
             "user": "amir.ivanova@example.com", "text": "admin match Leadership 1:1"})).json()
         assert "for program admins" in someone_else["items"][0]

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from core.admin.audit import record
 from core.admin.texts import say
+from core.db import today_of
 from core.enrollment.programs import is_enrollable
 from core.models import (
     Announcement,
@@ -157,7 +158,8 @@ def scheduled_list(session: Session, person: Person) -> Message:
 
 def programs_for_join(session: Session, workspace_id: int) -> list[Program]:
     return [p for p in session.scalars(select(Program).where(
-        Program.workspace_id == workspace_id).order_by(Program.name)) if is_enrollable(p)]
+        Program.workspace_id == workspace_id).order_by(Program.name))
+        if is_enrollable(p, today_of(session))]
 
 
 def reminder_time(program: Program, tz: str) -> datetime:

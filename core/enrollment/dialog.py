@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from core.db import today_of
 from core.enrollment import texts
 from core.enrollment.form import enrollment_form, role_errors
 from core.enrollment.programs import (
@@ -44,7 +45,7 @@ def _gate(session: Session, person: Person, program: Program | None, name: str,
         return Reply(texts.program_not_found(name, names, platform))
     if not can_see(session, program, person):
         return Reply(texts.by_invitation(program.name))
-    if not is_enrollable(program):
+    if not is_enrollable(program, today_of(session)):
         return Reply(texts.program_closed(program))
     return None
 
@@ -85,7 +86,8 @@ def submit(session: Session, person: Person, values: dict[str, Any], context: st
     form = enrollment_form(program, existing)
     clean, errors = validate(form, values)
     errors = errors or role_errors(clean)
-    if not errors and (not can_see(session, program, person) or not is_enrollable(program)):
+    closed = not can_see(session, program, person) or not is_enrollable(program, today_of(session))
+    if not errors and closed:
         errors = {"role": f"“{program.name}” is no longer open for enrollment."}
     if errors:
         return [FormErrors(errors, form)]
@@ -184,7 +186,7 @@ def leave_action(session: Session, person: Person, action: str, value: str) -> l
         return [UpdateMessage(texts.left(e))]
     if action == "leave.undo":
         if e.status is not EnrollmentStatus.ACTIVE:
-            if not is_enrollable(e.program):
+            if not is_enrollable(e.program, today_of(session)):
                 return [UpdateMessage(texts.program_closed(e.program))]
             e.status = EnrollmentStatus.ACTIVE
             e.revision += 1

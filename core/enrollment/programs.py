@@ -7,6 +7,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.db import today_of
 from core.models import Invitation, Person, Program, ProgramStatus
 
 
@@ -26,9 +27,8 @@ def can_see(session: Session, program: Program, person: Person) -> bool:
     return not program.invite_only or is_invited(session, program, person)
 
 
-def is_enrollable(program: Program, today: date | None = None) -> bool:
-    """Open, and inside its enrollment window when one is set."""
-    today = today or date.today()
+def is_enrollable(program: Program, today: date) -> bool:
+    """Open, and inside its enrollment window on ``today``."""
     if program.status is not ProgramStatus.OPEN:
         return False
     if program.enrollment_opens and today < program.enrollment_opens:
@@ -43,7 +43,8 @@ def open_programs_for(session: Session, person: Person) -> list[Program]:
         .where(Program.workspace_id == person.workspace_id, Program.status == ProgramStatus.OPEN)
         .order_by(Program.name)
     ).all()
-    return [p for p in programs if is_enrollable(p) and can_see(session, p, person)]
+    today = today_of(session)
+    return [p for p in programs if is_enrollable(p, today) and can_see(session, p, person)]
 
 
 def find_program(session: Session, person: Person, name: str) -> Program | None:

@@ -9,6 +9,7 @@ from datetime import date, datetime
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from core.db import session_clock, today_of
 from core.match_runs.inputs import load_program
 from core.matching import audit_fairness, run_matching
 from core.models import (
@@ -19,7 +20,6 @@ from core.models import (
     Person,
     Program,
     RunStatus,
-    utcnow,
 )
 from core.relationships.lifecycle import TransitionError, activate
 
@@ -34,7 +34,7 @@ def run_program(session: Session, program: Program, *, by: Person | None = None,
     note = progress or (lambda _: None)
     _retire_previews(session, program)
     note("Loading the pool")
-    loaded = load_program(session, program, today or date.today())
+    loaded = load_program(session, program, today or today_of(session))
     note("Scoring and solving")
     result = run_matching(loaded.input)
     note("Auditing fairness")
@@ -89,7 +89,7 @@ def publish(session: Session, run: MatchRun, *, now: datetime | None = None,
     """
     if run.status is not RunStatus.PREVIEW:
         return []
-    now = now or utcnow()
+    now = now or session_clock(session).now()
     run.status = RunStatus.PUBLISHED
     run.published_at = now
     live = []

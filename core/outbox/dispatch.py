@@ -20,6 +20,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.clock import Clock, FakeClock, SystemClock
+from core.db import clock_for
 from core.events import Delivery, PermanentFailure, Sender
 from core.models import ChannelRef, OutboxMessage, OutboxStatus, PlatformIdentity
 from core.ui import message_from_dict
@@ -455,7 +456,7 @@ class Dispatcher:
         self.factory = factory
         # Kept by reference: OutboxWorker registers senders after building its dispatcher.
         self.senders = senders
-        self.clock = clock or SystemClock()
+        self.clock = clock_for(factory, clock)
         self.pacer = pacer or Pacer(self.clock, limits)
         self.lease = lease
         self.batch = batch

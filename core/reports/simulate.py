@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from core.admin.commands import AdminCommands
 from core.admin.rights import grant
 from core.clock import FakeClock
+from core.db import clock_for, session_clock
 from core.demo import DEMO_TENANT, load_demo
 from core.events import Actor, DirectMessage, FormErrors, Intent, OpenForm, Reply, UpdateMessage
 from core.hris.people import apply_record
@@ -170,13 +171,15 @@ def simulate_program(sessions_or_session: sessionmaker[Session] | Session, *, st
 
     ``weeks`` is the program's length (the demo program is set to it, so midpoint and end
     surveys fall inside the simulation). HRIS outcomes are written for ``outcome_months``
-    after ``start``, but none later than ``now`` (default: the wall clock), so start about 13
+    after ``start``, but none later than ``now`` (default: the sessions' clock), so start about 13
     months ago for a full year of retention and promotion data.
 
     Given a sessionmaker it commits once at the end; given a Session the caller commits.
     """
     start = start if start.tzinfo else start.replace(tzinfo=UTC)
-    now = now or datetime.now(UTC)
+    if now is None:
+        now = (session_clock(sessions_or_session) if isinstance(sessions_or_session, Session)
+               else clock_for(sessions_or_session, None)).now()
     if isinstance(sessions_or_session, Session):
         return _Simulation(sessions_or_session, start, weeks, seed, now, outcome_months).run()
     with sessions_or_session() as session, session.begin():
@@ -206,9 +209,9 @@ class _Simulation:
     # --- the frame -------------------------------------------------------------------------
 
     def run(self) -> SimulationSummary:
-        # The model's created_at/updated_at defaults read the wall clock, which in production
-        # is the bot's clock; here time is simulated, so new and changed rows get the fake
-        # clock's time instead, or every meeting and goal would be dated today.
+        # The model's created_at/updated_at defaults read the sessions' clock; here time is
+        # simulated, so new and changed rows get the simulation's time instead, or every
+        # meeting and goal would be dated at the moment the simulation runs.
         event.listen(self.session, "before_flush", self._stamp)
         try:
             return self._run()

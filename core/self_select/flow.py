@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.db import session_clock, today_of
 from core.enrollment.programs import find_program
 from core.events import Actor, DirectMessage, Intent, Reply, UpdateMessage
 from core.match_runs.inputs import load_program, program_rules
@@ -26,7 +27,6 @@ from core.models import (
     ProgramStatus,
     RequestStatus,
     Role,
-    utcnow,
 )
 from core.relationships.lifecycle import LIVE, activate, live_match_of
 from core.self_select import texts
@@ -58,7 +58,7 @@ def _suggest(session: Session, program: Program, mentee: Person, k: int):  # typ
     answered = session.scalars(select(MentorRequest.mentor_id).where(
         MentorRequest.program_id == program.id, MentorRequest.mentee_id == mentee.id,
         MentorRequest.status != RequestStatus.PENDING)).all()
-    loaded = load_program(session, program, date.today())
+    loaded = load_program(session, program, today_of(session))
     return suggest_mentors(loaded.input, str(mentee.id), k=k,
                            exclude={str(i) for i in answered}), loaded.people
 
@@ -163,7 +163,7 @@ def answer(session: Session, person: Person, actor: Actor, action: str,
 
 def expire_requests(session: Session, now: datetime | None = None) -> list[DirectMessage]:
     """Requests unanswered for REQUEST_DAYS lapse; the mentee falls back to the admin run."""
-    cutoff = (now or utcnow()) - timedelta(days=REQUEST_DAYS)
+    cutoff = (now or session_clock(session).now()) - timedelta(days=REQUEST_DAYS)
     stale = session.scalars(select(MentorRequest).where(
         MentorRequest.status == RequestStatus.PENDING,
         MentorRequest.created_at <= cutoff)).all()

@@ -63,7 +63,7 @@ def test_login_url_shape() -> None:
         "https://mentor.example.com/admin/login?token=a%20b"
 
 
-async def test_admin_web_in_chat_dms_a_link_that_signs_in(db_url: str) -> None:
+async def test_admin_web_in_chat_dms_a_link_that_signs_in(db_url: str, clock) -> None:  # type: ignore[no-untyped-def]
     import re
 
     import httpx
@@ -79,7 +79,8 @@ async def test_admin_web_in_chat_dms_a_link_that_signs_in(db_url: str) -> None:
 
     upgrade(make_engine(db_url))
     app = create_app(Settings(database_url=db_url, admin_emails="boss.person@acme.test",
-                              public_url="https://mentor.acme.test", _env_file=None))
+                              public_url="https://mentor.acme.test", _env_file=None),
+                     clock=clock)
     seed(app.state.sessions, people=[("Boss Person", "boss"), ("Ana Lima", "U1")])
     core = app.state.core
     [reply, *_] = core.handle(CommandEvent(Actor("webchat", "T1", "U1"), "admin web"))

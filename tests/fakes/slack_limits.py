@@ -125,7 +125,7 @@ class SlackLimitsFake(LocalServer):
             return (429, {"Retry-After": str(self.retry_after)},
                     {"ok": False, "error": "ratelimited"})
         self._last_post[channel] = now
-        ts = f"{int(time.time())}.{next(self._ts):06d}"
+        ts = f"1700000000.{next(self._ts):06d}"  # unique and ordered, like Slack's
         self.accepted.append(Accepted(channel, str(body.get("text", "")), ts, now))
         return 200, {}, {"ok": True, "channel": channel, "ts": ts}
 

@@ -10,10 +10,11 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from adapters.slack.sender import SlackSender, make_client
+from core.clock import RunningClock
 from core.db import make_engine, make_session_factory
 from core.models import OutboxStatus
 from core.outbox.dispatch import Dispatcher
-from tests.conftest import PG_URL
+from tests.conftest import PG_URL, TEST_NOW
 from tests.fakes.slack_limits import SlackLimitsFake
 from tests.outbox.helpers import pending, queue_dms, rows, slack_people
 
@@ -26,7 +27,8 @@ def run_dispatcher(db_url: str, api_url: str, sent: list[int], errors: list[Base
                    start: threading.Barrier) -> None:
     """One worker process's life, in a thread: its own engine, loop, client and pacer."""
     engine = make_engine(db_url)
-    factory = make_session_factory(engine)
+    # Real elapsed time (the fake Slack measures it), from the test's fixed instant.
+    factory = make_session_factory(engine, RunningClock(TEST_NOW))
 
     async def drain() -> None:
         dispatcher = Dispatcher(factory, {"slack": SlackSender(make_client("xoxb", api_url))})

@@ -13,7 +13,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session, sessionmaker
 
 from adapters.slack.sender import SlackSender
-from core.clock import FakeClock, SystemClock
+from core.clock import FakeClock
 from core.models import OutboxStatus
 from core.outbox.dispatch import LEASE, Dispatcher
 from tests.fakes.slack_limits import SlackLimitsFake
@@ -36,9 +36,10 @@ def wait_for_claim(sessions: sessionmaker[Session], child: subprocess.Popen[byte
 
 async def test_killed_worker_row_is_resent_exactly_once_after_the_lease(
         db_url: str, sessions: sessionmaker[Session], slack: SlackLimitsFake,
-        sender: SlackSender) -> None:
+        sender: SlackSender, clock: FakeClock) -> None:
     [key] = queue_dms(sessions, slack_people(sessions, 1))
-    child = subprocess.Popen([sys.executable, "-m", "tests.outbox.crash_child", db_url],
+    child = subprocess.Popen([sys.executable, "-m", "tests.outbox.crash_child", db_url,
+                              clock.now().isoformat()],
                              cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
                              stderr=subprocess.PIPE)
     try:
@@ -52,7 +53,7 @@ async def test_killed_worker_row_is_resent_exactly_once_after_the_lease(
     leased_until = as_utc(row.next_attempt_at)
 
     # While the dead worker's lease runs, nobody else may take the row.
-    now = SystemClock().now()
+    now = clock.now()
     assert leased_until > now + LEASE - timedelta(seconds=30)
     assert (await Dispatcher(sessions, {"slack": sender}).run_once()).claimed == 0
     assert slack.accepted == []

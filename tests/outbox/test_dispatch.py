@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -14,6 +14,7 @@ from core.models import OutboxStatus, Person
 from core.outbox import enqueue_group
 from core.outbox.dispatch import Dispatcher, backoff_bounds, slack_limits
 from core.ui import Message
+from tests.conftest import TEST_NOW
 from tests.fakes.slack_limits import SlackLimitsFake
 from tests.outbox.helpers import (
     advancing_sleep,
@@ -27,8 +28,8 @@ from tests.outbox.helpers import (
 
 
 def start() -> datetime:
-    """A fake "now" just after the rows were queued (enqueue stamps them with real time)."""
-    return datetime.now(UTC) + timedelta(seconds=1)
+    """A fake "now" just after the rows were queued (the sessions stamp them at TEST_NOW)."""
+    return TEST_NOW + timedelta(seconds=1)
 
 
 async def test_429s_delay_but_never_lose_double_or_burn_attempts(

@@ -6,13 +6,13 @@ import json
 from datetime import UTC, datetime
 
 from sqlalchemy import select, text
-from typer.testing import CliRunner
 
 from bot.cli import app
 from core.db import Base
 from core.events import ButtonAction, CommandEvent, FormSubmission, SendFile
 from core.models import Match, Meeting, Person
 from core.privacy import REDACTED
+from tests.cli_runner import runner
 from tests.relationships.helpers import build_world
 
 NOW = datetime(2027, 3, 3, 12, tzinfo=UTC)
@@ -62,7 +62,7 @@ def test_forget_leaves_no_name_email_or_platform_id_anywhere(sessions, db_url, m
 
     get_settings.cache_clear()
     try:
-        result = CliRunner().invoke(app, ["forget", "anastasia@acme.test", "--yes"])
+        result = runner.invoke(app, ["forget", "anastasia@acme.test", "--yes"])
     finally:
         get_settings.cache_clear()
     assert result.exit_code == 0, result.output

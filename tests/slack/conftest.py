@@ -13,6 +13,7 @@ from fastapi import FastAPI
 from bot.app import create_app
 from bot.migrate import upgrade
 from bot.settings import Settings
+from core.clock import FakeClock
 from core.db import make_engine
 from tests.factories import seed
 from tests.fakes.slack_api import FakeSlackApi
@@ -26,13 +27,13 @@ def fake() -> Iterator[FakeSlackApi]:
 
 
 @pytest.fixture
-def slack_app(db_url: str, fake: FakeSlackApi) -> Iterator[FastAPI]:
+def slack_app(db_url: str, fake: FakeSlackApi, clock: FakeClock) -> Iterator[FastAPI]:
     engine = make_engine(db_url)
     upgrade(engine)
     engine.dispose()
     app = create_app(Settings(database_url=db_url, slack_bot_token="xoxb-test",
                               slack_signing_secret=SECRET, slack_api_url=fake.url,
-                              webchat_enabled=False, teams_enabled=False))
+                              webchat_enabled=False, teams_enabled=False), clock=clock)
     yield app
     app.state.engine.dispose()
 

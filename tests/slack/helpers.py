@@ -16,6 +16,8 @@ FORM = "application/x-www-form-urlencoded"
 
 def signed_headers(body: str, *, timestamp: int | None = None,
                    content_type: str = FORM) -> dict[str, str]:
+    # Bolt measures a signature's age against the real clock, so requests are signed with
+    # it: only the age (seconds) matters here, never the date or the hour.
     ts = str(int(time.time()) if timestamp is None else timestamp)
     signature = SignatureVerifier(SECRET).generate_signature(timestamp=ts, body=body)
     return {"Content-Type": content_type, "X-Slack-Request-Timestamp": ts,

@@ -9,7 +9,7 @@ from datetime import timedelta
 from fastapi import FastAPI
 from sqlalchemy import func, select
 
-from core.models import Enrollment, OutboxMessage, OutboxStatus, utcnow
+from core.models import Enrollment, OutboxMessage, OutboxStatus
 from core.outbox import deliver_due
 from tests.fakes.slack_api import FakeSlackApi
 from tests.slack.helpers import mentee_state, payload_body, post, view_submission
@@ -71,7 +71,7 @@ async def test_stale_form_context_updates_the_modal_with_a_message(client, ids) 
 
 
 async def test_rate_limited_dm_stays_pending_then_goes_out(
-        client, fake: FakeSlackApi, ids, slack_app) -> None:
+        client, fake: FakeSlackApi, ids, slack_app, clock) -> None:
     fake.rate_limit(7)
     context = str(ids["programs"]["Leadership 1:1"])
     assert (await post(client, payload_body(view_submission(context, mentee_state())))
@@ -83,7 +83,7 @@ async def test_rate_limited_dm_stays_pending_then_goes_out(
     assert row.attempts == 0 and "retry after 7" in (row.last_error or "")
     fake.rate_limit(None)
     sent = await deliver_due(slack_app.state.sessions, slack_app.state.worker.senders,
-                             now=utcnow() + timedelta(seconds=8))
+                             now=clock.now() + timedelta(seconds=8))
     assert sent == 1
     [_, delivered] = await fake.wait_for("chat.postMessage", count=2)
     assert delivered.status == 200 and delivered.body["channel"] == "U1"

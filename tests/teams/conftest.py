@@ -13,6 +13,7 @@ from fastapi import FastAPI
 from bot.app import create_app
 from bot.migrate import upgrade
 from bot.settings import Settings
+from core.clock import FakeClock
 from core.db import make_engine
 from tests.factories import seed
 from tests.fakes.connector import FakeConnector
@@ -30,18 +31,18 @@ def connector() -> Iterator[FakeConnector]:
     fake.stop()
 
 
-def build_app(db_url: str, **settings: Any) -> FastAPI:
+def build_app(db_url: str, clock: FakeClock, **settings: Any) -> FastAPI:
     """The real app on a migrated database with Teams on and web chat off."""
     engine = make_engine(db_url)
     upgrade(engine)
     engine.dispose()
     return create_app(Settings(database_url=db_url, teams_enabled=True, webchat_enabled=False,
-                               _env_file=None, **settings))
+                               _env_file=None, **settings), clock=clock)
 
 
 @pytest.fixture
-def app(db_url: str) -> Iterator[FastAPI]:
-    application = build_app(db_url)
+def app(db_url: str, clock: FakeClock) -> Iterator[FastAPI]:
+    application = build_app(db_url, clock)
     seed(application.state.sessions, platform="teams", tenant=TENANT,
          people=[("Ana Lima", "aad-ana")])
     yield application

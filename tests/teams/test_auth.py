@@ -14,8 +14,8 @@ URL = "/api/messages"
 
 
 @pytest.fixture
-def secured_app(db_url: str) -> Iterator[FastAPI]:
-    app = build_app(db_url, microsoft_app_id="app-id", microsoft_app_password="secret")
+def secured_app(db_url: str, clock) -> Iterator[FastAPI]:  # type: ignore[no-untyped-def]
+    app = build_app(db_url, clock, microsoft_app_id="app-id", microsoft_app_password="secret")
     yield app
     app.state.engine.dispose()
 

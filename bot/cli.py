@@ -321,7 +321,7 @@ def match_cmd(
     from sqlalchemy import select
 
     from core.match_runs.export import run_csv
-    from core.match_runs.runs import proposed_matches, publish, run_program
+    from core.match_runs.runs import proposed_matches, publish, run_program, tell_unmatched
     from core.match_runs.texts import fairness_lines
     from core.models import Person
 
@@ -363,11 +363,16 @@ def match_cmd(
         if dry_run:
             console.print("[yellow]Dry run: nothing was stored.[/yellow]")
             return
+        told = 0
         if publish_now:
-            publish(session, run)
+            live = publish(session, run)
+            # As Publish in chat does: everyone left out is told why and what happens next.
+            told = tell_unmatched(session, run, prog)
         session.commit()
         if publish_now:
-            console.print(f"[green]Published {len(matches)} matches.[/green]")
+            console.print(f"[green]Published {len(live)} matches.[/green] "
+                          f"{told} of {len(run.unmatched)} unmatched people were sent their "
+                          "reason (people with no chat account can't be messaged).")
         else:
             console.print(f"Stored as preview run {run.id}: publish it from chat "
                           "(`/mentor admin match`) or rerun with --publish.")

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, or_, select
+from sqlalchemy.orm import Session, contains_eager
 
 from core.matching import types as m
 from core.matching.engine import mentor_capacity
@@ -83,8 +83,10 @@ def _live_load(session: Session, program: Program) -> tuple[set[int], dict[int, 
 
 def load_program(session: Session, program: Program, today: date) -> LoadedProgram:
     """Everything one run needs: the pool, history, do-not-match lists and admin adjustments."""
+    # One query for the pool and its people (no lazy load per enrollment).
     enrollments = session.scalars(
-        select(Enrollment).join(Person, Person.id == Enrollment.person_id).where(
+        select(Enrollment).join(Person, Person.id == Enrollment.person_id)
+        .options(contains_eager(Enrollment.person)).where(
             Enrollment.program_id == program.id, Enrollment.status == EnrollmentStatus.ACTIVE,
             Person.active.is_(True))
     ).all()
@@ -112,7 +114,10 @@ def load_program(session: Session, program: Program, today: date) -> LoadedProgr
             continue
         people[str(e.person_id)] = e.person
         engine_enrollments.append(entry)
-    ids = [int(i) for i in people]
+    # The pool as a subquery rather than thousands of bound ids: the history, block and
+    # protected-attribute queries stay one statement each however large the pool.
+    pool = select(Enrollment.person_id).where(
+        Enrollment.program_id == program.id, Enrollment.status == EnrollmentStatus.ACTIVE)
     hours = {e.person_id: HOURS.get(e.availability, HOURS["flexible"]) for e in enrollments}
     engine_people = tuple(
         m.Person(id=str(p.id), name=p.name, department=p.department, level=p.level or 0,
@@ -125,18 +130,21 @@ def load_program(session: Session, program: Program, today: date) -> LoadedProgr
     return LoadedProgram(
         input=m.MatchingInput(
             people=engine_people, enrollments=tuple(engine_enrollments), rules=rules,
-            today=today, history=_history(session, ids), do_not_match=_blocked(session, ids),
+            today=today, history=_history(session, pool), do_not_match=_blocked(session, pool),
             adjustments=_adjustments(session, program)),
-        people=people, protected=_protected(session, ids), held_back=tuple(held_back))
+        people=people, protected=_protected(session, pool), held_back=tuple(held_back))
 
 
 def _managers_outside(session: Session, people: dict[str, Person]) -> tuple[m.Person, ...]:
+    """Managers above the pool who are not in it: one query per level of the hierarchy."""
     seen = set(people)
     todo = {p.manager_id for p in people.values() if p.manager_id}
     extra: list[m.Person] = []
     while todo:
         batch = [i for i in todo if str(i) not in seen]
         todo = set()
+        if not batch:
+            break
         for p in session.scalars(select(Person).where(Person.id.in_(batch))).all():
             seen.add(str(p.id))
             extra.append(m.Person(id=str(p.id), name=p.name, department=p.department,
@@ -147,7 +155,7 @@ def _managers_outside(session: Session, people: dict[str, Person]) -> tuple[m.Pe
     return tuple(extra)
 
 
-def _history(session: Session, ids: list[int]) -> tuple[m.PastMatch, ...]:
+def _history(session: Session, ids: Select[tuple[int]]) -> tuple[m.PastMatch, ...]:
     rows = session.execute(
         select(Match.mentor_id, MatchMentee.person_id, Match.program_id, Match.created_at)
         .join(MatchMentee, MatchMentee.match_id == Match.id)
@@ -158,7 +166,7 @@ def _history(session: Session, ids: list[int]) -> tuple[m.PastMatch, ...]:
                  for a, b, prog, created in rows)
 
 
-def _blocked(session: Session, ids: list[int]) -> tuple[tuple[str, str], ...]:
+def _blocked(session: Session, ids: Select[tuple[int]]) -> tuple[tuple[str, str], ...]:
     rows = session.execute(select(DoNotMatch.person_id, DoNotMatch.other_id).where(
         or_(DoNotMatch.person_id.in_(ids), DoNotMatch.other_id.in_(ids)))).all()
     return tuple((str(a), str(b)) for a, b in rows)
@@ -172,7 +180,7 @@ def _adjustments(session: Session, program: Program) -> m.Adjustments:
     return m.Adjustments(locked=pick(AdjustmentKind.LOCK), excluded=pick(AdjustmentKind.EXCLUDE))
 
 
-def _protected(session: Session, ids: list[int]) -> dict[str, dict[str, str]]:
+def _protected(session: Session, ids: Select[tuple[int]]) -> dict[str, dict[str, str]]:
     out: dict[str, dict[str, str]] = {}
     for row in session.scalars(select(ProtectedAttribute).where(
             ProtectedAttribute.person_id.in_(ids))).all():

@@ -6,8 +6,8 @@ from collections.abc import Callable
 from dataclasses import asdict
 from datetime import date, datetime
 
-from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.orm import Session, selectinload
 
 from core.db import session_clock, today_of
 from core.match_runs.inputs import load_program
@@ -17,11 +17,15 @@ from core.models import (
     MatchMentee,
     MatchRun,
     MatchStatus,
+    OutboxMessage,
     Person,
+    PlatformIdentity,
     Program,
+    ProgramKind,
     RunStatus,
 )
-from core.relationships.lifecycle import TransitionError, activate
+from core.relationships.lifecycle import LIVE
+from core.relationships.lifecycle import _record as record_transition
 
 # Matches the reports' rule: no figure about fewer than five people drives a flag.
 MIN_GROUP_SIZE = 5
@@ -76,7 +80,9 @@ def _retire_previews(session: Session, program: Program) -> None:
 
 def proposed_matches(session: Session, run: MatchRun) -> list[Match]:
     """The run's matches, lowest score first (the ones an admin should look at)."""
-    return list(session.scalars(select(Match).where(Match.run_id == run.id)
+    # Mentees come in one extra query, not one lazy load per match.
+    return list(session.scalars(select(Match).options(selectinload(Match.mentees))
+                                .where(Match.run_id == run.id)
                                 .order_by(Match.score, Match.id)).all())
 
 
@@ -85,23 +91,81 @@ def publish(session: Session, run: MatchRun, *, now: datetime | None = None,
     """Make a preview's matches live (introductions follow). Publishing twice changes nothing.
 
     A proposal overtaken since the preview (its mentee was matched through self-select) is
-    discarded instead of breaking the one-live-match-per-mentee rule.
+    discarded instead of breaking the one-live-match-per-mentee rule. The lifecycle's guard
+    (no mentee in two live matches of a program) is applied to the whole run with one query,
+    and every state change still goes through the lifecycle's recorder (status and history).
     """
     if run.status is not RunStatus.PREVIEW:
         return []
     now = now or session_clock(session).now()
     run.status = RunStatus.PUBLISHED
     run.published_at = now
+    proposals = list(session.scalars(
+        select(Match).options(selectinload(Match.mentees))
+        .where(Match.run_id == run.id, Match.status == MatchStatus.PROPOSED)
+        .order_by(Match.score, Match.id)).all())
+    program = session.get(Program, run.program_id)
+    assert program is not None
+    taken = set(session.scalars(
+        select(MatchMentee.person_id).join(Match, Match.id == MatchMentee.match_id).where(
+            Match.program_id == run.program_id, Match.status.in_(LIVE),
+            MatchMentee.person_id.in_(select(MatchMentee.person_id).join(
+                Match, Match.id == MatchMentee.match_id).where(Match.run_id == run.id)))))
+    group_limit = max(program.group_size, 1) if program.kind is ProgramKind.GROUP else None
     live = []
-    for match in proposed_matches(session, run):
-        try:
-            activate(session, match, now=now, actor=by)
-            session.flush()
-            live.append(match)
-        except TransitionError:
+    for match in proposals:
+        mentees = {m.person_id for m in match.mentees}
+        if mentees & taken or (group_limit is not None and len(mentees) > group_limit):
             match.status = MatchStatus.DISCARDED
+            continue
+        record_transition(session, match, MatchStatus.ACTIVE, reason="published", now=now,
+                          actor=by)
+        match.published_at = match.published_at or now
+        taken |= mentees
+        live.append(match)
     session.flush()
     return live
+
+
+def tell_unmatched(session: Session, run: MatchRun, program: Program, *,
+                   now: datetime | None = None) -> int:
+    """Queue every unmatched person's DM (their reason and what happens next), as Publish in
+    chat does, with the same idempotency keys; returns how many were queued.
+
+    Set-based: the people, their latest platform identity and the keys already queued are
+    read in three queries, and the rows are written in one flush.
+    """
+    from core.match_runs import texts as run_texts
+    from core.ui import message_to_dict
+
+    wanted = {int(u["person_id"]): u for u in run.unmatched}
+    if not wanted:
+        return 0
+    keys = {pid: f"unmatched:{run.id}:{pid}" for pid in wanted}
+    done = set(session.scalars(select(OutboxMessage.idempotency_key).where(
+        OutboxMessage.idempotency_key.like(f"unmatched:{run.id}:%"))))
+    people = {p.id: p for p in session.scalars(select(Person).where(
+        Person.id.in_(list(wanted))))}
+    newest = (select(PlatformIdentity.person_id, func.max(PlatformIdentity.id).label("id"))
+              .where(PlatformIdentity.person_id.in_(list(wanted)))
+              .group_by(PlatformIdentity.person_id).subquery())
+    where = {pid: platform for pid, platform in session.execute(
+        select(PlatformIdentity.person_id, PlatformIdentity.platform)
+        .join(newest, newest.c.id == PlatformIdentity.id))}
+    stamp = now or session_clock(session).now()
+    rows = []
+    for pid, u in wanted.items():
+        person = people.get(pid)
+        if person is None or pid not in where or keys[pid] in done:
+            continue
+        rows.append({"idempotency_key": keys[pid], "person_id": pid, "platform": where[pid],
+                     "payload": message_to_dict(run_texts.not_matched_dm(
+                         program, person, u["reason"])),
+                     "kind": "", "created_at": stamp, "next_attempt_at": stamp})
+    if rows:
+        session.execute(insert(OutboxMessage), rows)
+    queued = len(rows)
+    return queued
 
 
 def latest_run(session: Session, program: Program) -> MatchRun | None:

@@ -9,7 +9,9 @@ COPY migrations migrations
 RUN pip install --no-cache-dir --prefix=/install .
 
 FROM python:3.11-slim
-ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 HOST=0.0.0.0 PORT=8000
+# The web chat is a local demo with no accounts: a container never serves it unless
+# WEBCHAT_ENABLED=true (and then only to loopback, or after WEBCHAT_PASSWORD).
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 HOST=0.0.0.0 PORT=8000 WEBCHAT_ENABLED=false
 COPY --from=build /install /usr/local
 RUN useradd --create-home --uid 10001 mentorbot
 USER mentorbot

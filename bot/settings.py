@@ -46,6 +46,12 @@ class Settings(BaseSettings):
 
     # None means: on exactly when neither Slack nor Teams is configured.
     webchat_enabled: bool | None = None
+    # Unset: the web chat answers only this machine (loopback). Set: any address may use it
+    # after signing in with this password (a demo: every signed-in browser can be anyone).
+    webchat_password: SecretStr | None = None
+    # Comma-separated proxy addresses (or "*") whose X-Forwarded-For/-Proto are believed: the
+    # client address the web chat checks, and https for the admin cookie.
+    trusted_proxies: str = "127.0.0.1"
     # One scheduler job: plan due nudges, check-ins and surveys, then deliver the outbox.
     tick_seconds: float = 15.0
     # Meeting notes, survey comments and private end notes older than this many months are

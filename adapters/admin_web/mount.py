@@ -28,6 +28,7 @@ from core.admin.rights import is_admin
 from core.admin.web_links import create_program, new_program_form, redeem
 from core.clock import Clock
 from core.hris.csv_import import PRESETS, ImportResult, import_people
+from core.ids import parse_id
 from core.mentorbot import Mentorbot
 from core.models import Announcement, AnnouncementStatus, Person, Program, Workspace
 from core.ui import validate
@@ -100,7 +101,9 @@ def mount_admin_web(app: FastAPI, *, sessions: sessionmaker[Session], core: Ment
         if viewer is None:
             return None, None, denied()
         form = await request.form()
-        if not secrets.compare_digest(str(form.get("csrf") or ""), viewer.csrf):
+        # Bytes, not str: compare_digest raises on a non-ASCII str instead of saying no.
+        sent = str(form.get("csrf") or "").encode("utf-8", "replace")
+        if not secrets.compare_digest(sent, viewer.csrf.encode("ascii")):
             return None, None, html("forbidden", 403, title="Form expired",
                                     viewer=viewer)
         return viewer, form, None
@@ -339,17 +342,18 @@ def mount_admin_web(app: FastAPI, *, sessions: sessionmaker[Session], core: Ment
         return await asyncio.to_thread(work)
 
     @app.post("/admin/announcements/{announcement_id}/{verb}", include_in_schema=False)
-    async def announcements_decide(request: Request, announcement_id: int,
+    async def announcements_decide(request: Request, announcement_id: str,
                                    verb: str) -> Response:
         viewer, _, refused = await posted(request)
         if refused or viewer is None:
             return refused or denied()
-        if verb not in ("confirm", "cancel"):
+        pk = parse_id(announcement_id)
+        if verb not in ("confirm", "cancel") or pk is None:
             return HTMLResponse("Not found", status_code=404)
 
         def work() -> HTMLResponse:
             with sessions() as s:
-                a = s.get(Announcement, announcement_id)
+                a = s.get(Announcement, pk)
                 person = s.get(Person, viewer.person_id)
                 if a is None or person is None or a.workspace_id != viewer.workspace_id or \
                         a.status not in (AnnouncementStatus.DRAFT, AnnouncementStatus.SCHEDULED):
@@ -400,23 +404,27 @@ def mount_admin_web(app: FastAPI, *, sessions: sessionmaker[Session], core: Ment
 
     @app.get("/admin/programs/{program_id}/report", response_class=HTMLResponse,
              include_in_schema=False)
-    async def program_report(request: Request, program_id: int, saved: int = 0) -> Response:
+    async def program_report(request: Request, program_id: str, saved: str = "") -> Response:
         viewer = await current(request)
         if viewer is None:
             return denied()
+        pk = parse_id(program_id)
+        if pk is None:
+            return not_found(viewer)
         notice = "Saved: the report below uses the new replacement cost." if saved else None
-        return await report_page(viewer, program_id, notice=notice)
+        return await report_page(viewer, pk, notice=notice)
 
     @app.get("/admin/programs/{program_id}/report.{fmt}", include_in_schema=False)
-    async def program_report_file(request: Request, program_id: int, fmt: str) -> Response:
+    async def program_report_file(request: Request, program_id: str, fmt: str) -> Response:
         from core.reports.render import CONTENT_TYPES, FORMATS, slug
 
         viewer = await current(request)
         if viewer is None:
             return denied()
-        if fmt not in FORMATS:
+        pk = parse_id(program_id)
+        if fmt not in FORMATS or pk is None:
             return not_found(viewer)
-        found = await asyncio.to_thread(_program_report, viewer, program_id, fmt)
+        found = await asyncio.to_thread(_program_report, viewer, pk, fmt)
         if found is None:
             return not_found(viewer)
         name, body, _ = found
@@ -428,23 +436,24 @@ def mount_admin_web(app: FastAPI, *, sessions: sessionmaker[Session], core: Ment
             "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"})
 
     @app.post("/admin/programs/{program_id}/report", include_in_schema=False)
-    async def program_report_cost(request: Request, program_id: int) -> Response:
+    async def program_report_cost(request: Request, program_id: str) -> Response:
         viewer, form, refused = await posted(request)
         if refused or viewer is None:
             return refused or denied()
-        raw = str(form.get("replacement_cost") or "").strip().replace(",", "")
-        try:
-            cost = int(raw)
-        except ValueError:
-            cost = -1
+        pk = parse_id(program_id)
+        if pk is None:
+            return not_found(viewer)
+        raw = str(form.get("replacement_cost") or "").strip().replace(",", "")[:40]
+        # ASCII digits only: int() would also read "٣" or "1_000".
+        cost = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 9 else -1
         if not 0 <= cost <= MAX_REPLACEMENT_COST:
             return await report_page(
-                viewer, program_id, 422, replacement_cost=raw,
+                viewer, pk, 422, replacement_cost=raw,
                 problem=f"Enter a whole amount from 0 to {MAX_REPLACEMENT_COST:,}.")
 
         def work() -> bool:
             with sessions() as s:
-                program = s.get(Program, program_id)
+                program = s.get(Program, pk)
                 actor = s.get(Person, viewer.person_id)
                 if program is None or actor is None or \
                         program.workspace_id != viewer.workspace_id:
@@ -459,5 +468,5 @@ def mount_admin_web(app: FastAPI, *, sessions: sessionmaker[Session], core: Ment
         if not await asyncio.to_thread(work):
             return not_found(viewer)
         # Post, redirect, get: reloading the report does not send the form again.
-        return RedirectResponse(f"/admin/programs/{program_id}/report?saved=1",
+        return RedirectResponse(f"/admin/programs/{pk}/report?saved=1",
                                 status_code=303)

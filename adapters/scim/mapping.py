@@ -18,10 +18,28 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core.hris.records import PersonRecord
+from core.ids import parse_id
 from core.models import Person, Workspace
 
 ScimUser = User[EnterpriseUser]
 ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+# The people columns' lengths: PostgreSQL refuses longer values, so they are checked here.
+EXTERNAL_ID_MAX = 64
+LIMITS = {"userName": 320, "name": 200, "externalId": EXTERNAL_ID_MAX, "title": 200,
+          "department": 120, "timezone": 64}
+
+
+def _check_lengths(record: PersonRecord) -> None:
+    """Refuse values longer than their column, naming the SCIM attribute."""
+    values = {"userName": record.email, "name": record.name, "externalId": record.external_id,
+              "title": record.title, "department": record.department,
+              "timezone": record.timezone}
+    for attribute, value in values.items():
+        if value and len(value) > LIMITS[attribute]:
+            hint = " (userName stands in when there is none)" if attribute == "externalId" \
+                else ""
+            raise ScimProblem(400, f"{attribute}{hint} is longer than {LIMITS[attribute]} "
+                                   "characters", "invalidValue")
 
 
 class ScimProblem(Exception):
@@ -139,15 +157,21 @@ def user_to_incoming(user: Any, manager_ref: str | None, manager_given: bool,
         timezone=user.timezone or base.timezone,
         active=True if user.active is None else user.active,
     )
+    _check_lengths(record)
+    if manager_ref is not None and len(manager_ref) > 320:
+        raise ScimProblem(400, "manager value is too long", "invalidValue")
     return Incoming(record, manager_ref, manager_given)
 
 
 def resolve_manager(session: Session, workspace: Workspace, ref: str) -> Person | None:
     """The manager ``ref`` names: a SCIM id (our Person.id) or else an externalId."""
-    if ref.isdigit():
-        person = session.get(Person, int(ref))
+    pk = parse_id(ref)
+    if pk is not None:
+        person = session.get(Person, pk)
         if person is not None and person.workspace_id == workspace.id:
             return person
+    if len(ref) > EXTERNAL_ID_MAX:
+        return None  # no externalId is that long
     return session.scalar(select(Person).where(
         Person.workspace_id == workspace.id, Person.external_id == ref))
 

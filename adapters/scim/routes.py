@@ -50,6 +50,7 @@ from adapters.scim.mapping import (
 from adapters.scim.tokens import workspace_for_token
 from core.clock import Clock
 from core.hris.people import apply_record, cycles, deactivate
+from core.ids import parse_id
 from core.models import Person, Workspace
 
 SCIM_JSON = "application/scim+json"
@@ -88,10 +89,13 @@ def _scim_query_int(request: Request, name: str, default: int) -> int:
     raw = request.query_params.get(name)
     if raw is None or raw == "":
         return default
-    try:
-        return int(raw)
-    except ValueError:
-        raise ScimProblem(400, f"{name} must be an integer", "invalidValue") from None
+    # ASCII digits only and bounded: "²" or a 400-digit number is the client's mistake.
+    text = raw.strip()
+    digits = text[1:] if text[:1] in "+-" else text
+    if not (digits.isascii() and digits.isdigit()) or len(digits) > 9:
+        raise ScimProblem(400, f"{name} must be an integer below 1,000,000,000",
+                          "invalidValue")
+    return int(text)
 
 
 def _equality_filter(expression: str) -> tuple[str, str]:
@@ -155,7 +159,8 @@ def mount_scim(app: FastAPI, *, sessions: sessionmaker[Session], clock: Clock) -
 
     def get_person(session: Session, workspace: Workspace, user_id: str) -> Person:
         """The person with SCIM id ``user_id`` in this workspace, else a SCIM 404."""
-        person = session.get(Person, int(user_id)) if user_id.isdigit() else None
+        pk = parse_id(user_id)
+        person = session.get(Person, pk) if pk is not None else None
         if person is None or person.workspace_id != workspace.id:
             raise ScimProblem(404, f"User {user_id} not found")
         return person
@@ -229,7 +234,7 @@ def mount_scim(app: FastAPI, *, sessions: sessionmaker[Session], clock: Clock) -
                 elif attr == "externalid":
                     query = query.where(Person.external_id == value)
                 else:
-                    query = query.where(Person.id == (int(value) if value.isdigit() else -1))
+                    query = query.where(Person.id == (parse_id(value) or -1))
             total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
             people = session.scalars(query.order_by(Person.id).offset(start - 1).limit(count))
             resources = [person_to_user(session, p, base) for p in people]

@@ -47,6 +47,11 @@ def mount_slack(app: FastAPI, *, core: Mentorbot, kick: Kick, settings: Settings
     @app.post(EVENTS_PATH, include_in_schema=False)
     async def slack_events(request: Request) -> Response:
         """Hand the request to Bolt; a body Bolt cannot even parse is the sender's fault."""
+        # Bolt turns the timestamp into an int before checking the signature, and crashes on
+        # anything else: an unsigned request must be refused before it gets that far.
+        timestamp = request.headers.get("x-slack-request-timestamp", "")
+        if not (timestamp.isascii() and timestamp.isdecimal() and len(timestamp) <= 12):
+            return PlainTextResponse("invalid request", status_code=401)
         try:
             return await handler.handle(request)
         except (ValueError, KeyError, TypeError, AttributeError) as exc:

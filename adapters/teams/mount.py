@@ -7,6 +7,7 @@ import logging
 import re
 from collections.abc import Awaitable, Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 from botbuilder.schema import Activity
 from fastapi import FastAPI, Request
@@ -43,6 +44,32 @@ def _parse_activity(body: bytes) -> Activity | None:
         return None
 
 
+_LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1"}
+
+
+def service_url_problem(url: object, *, authenticated: bool) -> str | None:
+    """Why ``serviceUrl`` cannot be replied to, or None when it can.
+
+    Without an app id nothing proves the activity came from Microsoft, so replies may only go
+    to a local emulator or playground: never to an address a stranger chose.
+    """
+    if url is None:
+        return None  # conversationUpdate and the like need no reply address
+    if not isinstance(url, str) or not url or len(url) > 2048:
+        return "serviceUrl must be a URL"
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+        parts.port  # noqa: B018 - raises ValueError for a port out of range
+    except ValueError:
+        return "serviceUrl must be a URL"
+    if parts.scheme not in ("http", "https") or not host or parts.username or parts.password:
+        return "serviceUrl must be an http(s) URL"
+    if not authenticated and host.lower() not in _LOCAL_HOSTS:
+        return "without MICROSOFT_APP_ID, serviceUrl must be on this machine (an emulator)"
+    return None
+
+
 def mount_teams(app: FastAPI, *, core: Mentorbot, kick: Callable[[], Awaitable[None]],
                 settings: Settings) -> Sender:
     """Serve ``POST /api/messages`` and return the sender the outbox delivers Teams DMs with."""
@@ -59,6 +86,9 @@ def mount_teams(app: FastAPI, *, core: Mentorbot, kick: Callable[[], Awaitable[N
         activity = _parse_activity(await request.body())
         if activity is None:
             return _problem(400, "body is not a Bot Framework activity")
+        problem = service_url_problem(activity.service_url, authenticated=auth_required)
+        if problem:
+            return _problem(400, problem)
         auth_header = request.headers.get("authorization", "")
         # Checked here because botbuilder crashes on odd headers instead of refusing them.
         if auth_required and not _BEARER.fullmatch(auth_header):
@@ -72,6 +102,12 @@ def mount_teams(app: FastAPI, *, core: Mentorbot, kick: Callable[[], Awaitable[N
             return _problem(401, "invalid token")
         try:
             result = await adapter.process_activity(auth, activity, turn)
+        except Exception as exc:
+            if auth_required:
+                raise
+            # Emulator mode: the caller's own serviceUrl did not answer our reply.
+            log.info("teams: reply to serviceUrl failed: %s", type(exc).__name__)
+            return _problem(400, "could not reply to serviceUrl")
         finally:
             await kick()
         if result is None:

@@ -1,13 +1,23 @@
-"""The local web chat: a page at `/` and a small JSON API that speaks to core."""
+"""The local web chat: a page at `/` and a small JSON API that speaks to core.
+
+It is a demo with no accounts: whoever uses it may act as any demo person. So it answers only
+requests from this machine, unless ``WEBCHAT_PASSWORD`` is set, in which case every browser
+signs in with that password first. Either way each browser session acts as, and reads the
+inbox of, only the one person it picked; nobody can read another session's messages by name.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import hmac
+import ipaddress
+import secrets
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
-from fastapi import FastAPI, HTTPException
+from fastapi import FastAPI, HTTPException, Request, Response
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 
@@ -31,6 +41,35 @@ from core.events import (
 from core.mentorbot import Mentorbot
 
 PLATFORM = "webchat"
+COOKIE = "mentorbot_webchat"
+# A demo serves a handful of browsers; past this many sessions the oldest are forgotten.
+MAX_SESSIONS = 1000
+
+
+def is_loopback(host: str | None) -> bool:
+    """True for an IP address in 127.0.0.0/8 or ::1 (a host name is never trusted)."""
+    if not host:
+        return False
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+@dataclass
+class ChatSession:
+    """One browser: whether it gave the password, and the person it chose to be."""
+
+    signed_in: bool = False
+    user: str | None = None
+
+
+class LoginIn(BaseModel):
+    password: str = Field(max_length=200)
+
+
+class ChooseIn(BaseModel):
+    user: str = Field(min_length=1, max_length=320)
 
 
 class CommandIn(BaseModel):
@@ -71,19 +110,54 @@ def _to_json(intents: list[Intent], values: dict[str, Any] | None = None) -> dic
 
 def mount_webchat(
     app: FastAPI, *, core: Mentorbot, kick: Callable[[], Awaitable[None]],
-    flush: Callable[[], Awaitable[int]],
+    flush: Callable[[], Awaitable[int]], password: str | None = None,
+    loopback_only: bool = True,
 ) -> WebchatSender:
-    """Serve the chat page and its API; returns the sender that delivers DMs to open pages."""
+    """Serve the chat page and its API; returns the sender that delivers DMs to open pages.
+
+    Without ``password`` only loopback clients are served (``loopback_only``); with one, every
+    browser signs in first.
+    """
     sender = WebchatSender()
     known: set[str] = set()
+    chats: dict[str, ChatSession] = {}
 
-    def actor(user: str) -> Actor:
-        if user not in known:
-            people = {u for u, _, _ in core.directory(PLATFORM, DEMO_TENANT)}
-            known.update(people)
-            if user not in known:
-                raise HTTPException(404, "Unknown person: pick someone from the list.")
+    def chat_of(request: Request) -> tuple[str, ChatSession]:
+        """This browser's session, after the local-only and password rules."""
+        if password is None and loopback_only and not is_loopback(
+                request.client.host if request.client else None):
+            raise HTTPException(403, "The web chat is a local demo: open it on the machine "
+                                     "that runs Mentorbot, or set WEBCHAT_PASSWORD.")
+        sid = request.cookies.get(COOKIE, "")
+        chat = chats.get(sid)
+        if chat is None:
+            sid, chat = "", ChatSession()
+        if password is not None and not chat.signed_in:
+            raise HTTPException(401, "Sign in with the demo password first.")
+        return sid, chat
+
+    def remember(response: Response, sid: str, chat: ChatSession) -> None:
+        if not sid:
+            sid = secrets.token_urlsafe(24)
+            if len(chats) >= MAX_SESSIONS:
+                chats.pop(next(iter(chats)))
+            response.set_cookie(COOKIE, sid, httponly=True, samesite="strict", path="/")
+        chats[sid] = chat
+
+    def actor(request: Request, user: str) -> Actor:
+        """The person this browser chose; acting as anyone else is refused."""
+        _, chat = chat_of(request)
+        if chat.user is None:
+            raise HTTPException(409, "Pick someone from the list first.")
+        if user != chat.user:
+            raise HTTPException(403, "This browser is chatting as someone else: pick them "
+                                     "from the list first.")
         return Actor(PLATFORM, DEMO_TENANT, user)
+
+    def known_person(user: str) -> bool:
+        if user not in known:
+            known.update(u for u, _, _ in core.directory(PLATFORM, DEMO_TENANT))
+        return user in known
 
     async def run(event: InboundEvent) -> list[Intent]:
         intents = await asyncio.to_thread(core.handle, event)
@@ -91,31 +165,71 @@ def mount_webchat(
         return intents
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    async def page() -> str:
+    async def page(request: Request) -> str:
+        if password is None and loopback_only and not is_loopback(
+                request.client.host if request.client else None):
+            raise HTTPException(403, "The web chat is a local demo.")
         return resources.files("adapters.webchat").joinpath("static/index.html").read_text("utf-8")
 
+    @app.post("/webchat/api/login")
+    async def login(body: LoginIn, request: Request, response: Response) -> dict[str, bool]:
+        """Give the demo password once per browser (only when WEBCHAT_PASSWORD is set)."""
+        if password is None:
+            chat_of(request)  # still local-only
+            return {"signed_in": True}
+        sid = request.cookies.get(COOKIE, "")
+        # Compared as bytes: compare_digest refuses non-ASCII str.
+        if not hmac.compare_digest(body.password.encode("utf-8", "replace"),
+                                   password.encode("utf-8")):
+            raise HTTPException(401, "That is not the demo password.")
+        chat = chats.get(sid) or ChatSession()
+        chat.signed_in = True
+        # A fresh session id on sign-in, so a planted cookie cannot ride on someone's login.
+        chats.pop(sid, None)
+        remember(response, "", chat)
+        return {"signed_in": True}
+
     @app.get("/webchat/api/people")
-    async def people() -> list[dict[str, str]]:
+    async def people(request: Request) -> list[dict[str, str]]:
+        chat_of(request)
         rows = await asyncio.to_thread(core.directory, PLATFORM, DEMO_TENANT)
         return [{"user": u, "name": n, "title": t} for u, n, t in rows]
 
+    @app.post("/webchat/api/me")
+    async def choose(body: ChooseIn, request: Request, response: Response) -> dict[str, str]:
+        """Pick the demo person this browser chats as (and whose messages it receives)."""
+        sid, chat = chat_of(request)
+        if not await asyncio.to_thread(known_person, body.user):
+            raise HTTPException(404, "Unknown person: pick someone from the list.")
+        chat.user = body.user
+        remember(response, sid, chat)
+        return {"user": body.user}
+
     @app.post("/webchat/api/command")
-    async def command(body: CommandIn) -> dict[str, Any]:
-        return _to_json(await run(CommandEvent(actor(body.user), body.text)))
+    async def command(body: CommandIn, request: Request) -> dict[str, Any]:
+        return _to_json(await run(CommandEvent(actor(request, body.user), body.text)))
 
     @app.post("/webchat/api/action")
-    async def action(body: ActionIn) -> dict[str, Any]:
-        return _to_json(await run(ButtonAction(actor(body.user), body.action_id, body.value)))
+    async def action(body: ActionIn, request: Request) -> dict[str, Any]:
+        return _to_json(await run(ButtonAction(actor(request, body.user), body.action_id,
+                                               body.value)))
 
     @app.post("/webchat/api/submit")
-    async def submit(body: SubmitIn) -> dict[str, Any]:
-        event = FormSubmission(actor(body.user), body.form_id, dict(body.values), body.context)
+    async def submit(body: SubmitIn, request: Request) -> dict[str, Any]:
+        event = FormSubmission(actor(request, body.user), body.form_id, dict(body.values),
+                               body.context)
         return _to_json(await run(event), dict(body.values))
 
     @app.get("/webchat/api/inbox")
-    async def inbox(user: str) -> dict[str, list[str]]:
+    async def inbox(request: Request, user: str | None = None) -> dict[str, list[str]]:
+        """Messages for the person this browser chose; naming anyone else is refused."""
+        _, chat = chat_of(request)
+        if chat.user is None:
+            return {"items": []}
+        if user is not None and user != chat.user:
+            raise HTTPException(403, "This browser is chatting as someone else.")
         # The page is polling for exactly these messages: deliver what is due before answering.
         await flush()
-        return {"items": sender.drain(user)}
+        return {"items": sender.drain(chat.user)}
 
     return sender

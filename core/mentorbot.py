@@ -11,16 +11,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from core import outbox
-from core.admin import announcements, invitations
-from core.admin.announcements import FORM_ID as ANNOUNCE_FORM
-from core.admin.commands import AdminCommands
-from core.admin.programs import FORM_ID as PROGRAM_FORM
+from core.admin import announcements
 from core.admin.rights import normalise_emails, seed_admins
 from core.clock import Clock
 from core.db import clock_for
-from core.enrollment import avoid, dialog, texts
-from core.enrollment.form import FORM_ID
-from core.enrollment.programs import find_program
+from core.enrollment import texts
 from core.events import (
     Actor,
     AppInstalled,
@@ -32,28 +27,23 @@ from core.events import (
     Intent,
     MemberJoined,
     Reply,
-    SendFile,
 )
-from core.home import home
+from core.features import FEATURES
+from core.help import help_message, unknown_command
 from core.identity import find_identity, get_or_create_workspace, resolve_person
 from core.identity_links import link
 from core.models import ChannelRef, Person, Platform, PlatformIdentity
-from core.people_refs import find_person
-from core.privacy import export_json
-from core.relationships.actions import Relationships
 from core.relationships.planner import plan_due
 from core.reports.digest import monthly_digests
 from core.retention import purge_free_text
+from core.routing import Action, Command, Routes, RoutingTable, Turn
 from core.self_select import flow as self_select
-from core.training import chat as training
 from core.training import deliver_due
-from core.ui import LINK_ACTION, Message, Section
+from core.ui import LINK_ACTION
 
 log = logging.getLogger(__name__)
 
 MAX_COMMAND_LENGTH = 500
-MAKES_MATCHES = ("match.publish", "request.accept")
-RELATIONSHIP_FORMS = ("meeting", "schedule", "end", "goal", "survey")
 
 
 class Mentorbot:
@@ -71,6 +61,11 @@ class Mentorbot:
         self.public_url = public_url
         self.free_text_retention_months = free_text_retention_months
         self._purged_on: date | None = None
+        self.routes = RoutingTable.build((*FEATURES, Routes(
+            "core",
+            commands=(Command("help", self._help, "help", "this message", ("?",), 120),),
+            actions=(Action(LINK_ACTION, self._opened_link),),
+        )))
 
     def handle(self, event: InboundEvent) -> list[Intent]:
         """Handle one event. DMs are written to the outbox in the same transaction.
@@ -94,9 +89,6 @@ class Mentorbot:
             # nominations and alerts reach them.
             seed_admins(session, person.workspace_id, self.admin_emails)
             intents = self._route(session, person, event)
-            if isinstance(event, ButtonAction) and event.action_id in MAKES_MATCHES:
-                # New matches are introduced now, not at the next tick.
-                plan_due(session, self.clock.now(), self.group_platforms)
             return self._queue_dms(session, intents)
 
     def tick(self, now: datetime | None = None) -> int:
@@ -180,68 +172,31 @@ class Mentorbot:
         return [(r[0], r[1], r[2]) for r in rows]
 
     def _route(self, session: Session, person: Person, event: InboundEvent) -> list[Intent]:
-        platform = event.actor.platform  # type: ignore[union-attr]
+        actor: Actor = event.actor  # type: ignore[union-attr]
+        turn = Turn(session, person, actor, self.clock.now(), self.admin_emails, self.public_url)
         if isinstance(event, CommandEvent):
-            return self._command(session, person, event.text, event.actor)
+            return self._command(turn, event.text)
         if isinstance(event, ButtonAction):
-            if event.action_id.startswith("nominate."):
-                return self._admin(session, person, event.actor).nomination_action(
-                    event.action_id, event.value)
-            if event.action_id.startswith("announce."):
-                return self._admin(session, person, event.actor).announcement_action(
-                    event.action_id, event.value)
-            if event.action_id == "program.template":
-                return self._admin(session, person, event.actor).program_template(event.value)
-            if event.action_id.startswith("match."):
-                return self._admin(session, person, event.actor).action(event.action_id,
-                                                                        event.value)
-            if event.action_id.startswith("rel."):
-                return self._relationships(session, person, event.actor).button(
-                    event.action_id, event.value)
-            if event.action_id.startswith("plan."):
-                return self._relationships(session, person, event.actor).plan_button(
-                    event.action_id, event.value)
-            if event.action_id.startswith("training."):
-                return training.button(session, person, event.action_id, event.value,
-                                       platform, self.clock.now())
-            if event.action_id == "request.ask":
-                return self_select.ask(session, person, event.actor, event.value)
-            if event.action_id in ("request.accept", "request.decline"):
-                return self_select.answer(session, person, event.actor, event.action_id,
-                                          event.value, self.clock.now())
-            if event.action_id == LINK_ACTION:
-                return []  # the platform opened the page; nothing to answer
-            if event.action_id == "avoid.undo":
-                return avoid.undo(session, person, event.value)
-            if event.action_id == "join.pick":
-                return dialog.pick(session, person, event.value, platform)
-            if event.action_id.startswith("leave."):
-                return dialog.leave_action(session, person, event.action_id, event.value)
-            log.info("unknown action %r", event.action_id[:80])
-            return [Reply(texts.stale_action())]
+            action = self.routes.action(event.action_id)
+            if action is None:
+                log.info("unknown action %r", event.action_id[:80])
+                return [Reply(texts.stale_action())]
+            intents = action.handler(turn, event.action_id, event.value)
+            if action.makes_matches:
+                # New matches are introduced now, not at the next tick.
+                plan_due(session, turn.now, self.group_platforms)
+            return intents
         if isinstance(event, FormSubmission):
-            if event.form_id == FORM_ID:
-                return dialog.submit(session, person, event.values, event.context, platform)
-            if event.form_id == ANNOUNCE_FORM:
-                return self._admin(session, person, event.actor).submit_announcement(
-                    event.values, event.context)
-            if event.form_id == PROGRAM_FORM:
-                return self._admin(session, person, event.actor).submit_program(
-                    event.values, event.context)
-            if event.form_id in RELATIONSHIP_FORMS:
-                return self._relationships(session, person, event.actor).submit(
-                    event.form_id, event.values, event.context)
-            return [Reply(texts.stale_action())]
+            form = self.routes.form(event.form_id)
+            if form is None:
+                return [Reply(texts.stale_action())]
+            return form.handler(turn, event.form_id, event.values, event.context)
         if isinstance(event, MemberJoined):
-            return [DirectMessage(person.id, texts.welcome(platform), f"welcome:{person.id}")]
+            return [DirectMessage(person.id, texts.welcome(actor.platform),
+                                  f"welcome:{person.id}")]
         return []
 
-    def _admin(self, session: Session, person: Person, actor: Actor) -> AdminCommands:
-        return AdminCommands(session, person, actor, self.admin_emails, self.clock.now(),
-                             self.public_url)
-
-    def _command(self, session: Session, person: Person, text: str, actor: Actor) -> list[Intent]:
-        platform = actor.platform
+    def _command(self, turn: Turn, text: str) -> list[Intent]:
         text = " ".join(text.split())[:MAX_COMMAND_LENGTH]
         words = text.split(" ", 1)
         # Teams users type "mentor join"; tolerate the word everywhere.
@@ -249,49 +204,19 @@ class Mentorbot:
             words = (words[1] if len(words) > 1 else "").split(" ", 1)
         sub = words[0].lower()
         arg = words[1] if len(words) > 1 else ""
-        if sub in ("", "help", "?"):
-            return [Reply(texts.help_message(platform))]
-        if sub in ("join", "enroll", "edit"):
-            return dialog.join(session, person, arg, platform)
-        if sub in ("status", "me"):
-            return dialog.status(session, person, platform)
-        if sub in ("leave", "withdraw"):
-            return dialog.leave(session, person, arg, platform)
-        if sub in ("pause", "resume", "end", "rematch"):
-            return self._relationships(session, person, actor).command(sub, arg)
-        if sub == "plan":
-            return self._relationships(session, person, actor).plan()
-        if sub in ("training", "train"):
-            return training.command(session, person, arg, platform)
-        if sub in ("suggest", "suggestions"):
-            return self_select.suggest(session, person, actor, arg)
-        if sub in ("my-data", "mydata"):
-            return [SendFile("my-mentorbot-data.json", export_json(session, person),
-                             "Everything Mentorbot stores about you")]
-        if sub == "home":
-            return [Reply(home(session, person, platform, self.clock.now(), self.admin_emails))]
-        if sub == "nominate":
-            return self._nominate(session, person, actor, arg)
-        if sub == "avoid":
-            return avoid.avoid(session, person, actor, arg)
-        if sub == "admin":
-            return self._admin(session, person, actor).command(arg)
-        return [Reply(texts.unknown_command(platform, sub[:40]))]
+        if not sub:
+            return self._help(turn, sub, arg)
+        command = self.routes.command(sub)
+        if command is None:
+            return [Reply(unknown_command(turn.platform, self.routes, sub[:40]))]
+        return command.handler(turn, sub, arg)
 
-    def _nominate(self, session: Session, person: Person, actor: Actor,
-                  arg: str) -> list[Intent]:
-        """A manager nominates a report for an invite-only program: `nominate @x <program>`."""
-        who, _, name = arg.partition(" ")
-        nominee = find_person(session, person, who, actor.platform, actor.tenant_id)
-        program = find_program(session, person, name) if name else None
-        if nominee is None or program is None:
-            return [Reply(texts.help_message(
-                actor.platform, "Usage: `nominate <@person or email> <program>`."))]
-        _, text = invitations.nominate(session, program, nominee, person, now=self.clock.now())
-        return [Reply(Message(text, [Section(text)]))]
+    def _help(self, turn: Turn, _word: str, _arg: str) -> list[Intent]:
+        return [Reply(help_message(turn.platform, self.routes))]
 
-    def _relationships(self, session: Session, person: Person, actor: Actor) -> Relationships:
-        return Relationships(session, person, actor, self.clock.now())
+    @staticmethod
+    def _opened_link(_turn: Turn, _action: str, _value: str) -> list[Intent]:
+        return []  # the platform opened the page; nothing to answer
 
     def _queue_dms(self, session: Session, intents: list[Intent],
                    now: datetime | None = None) -> list[Intent]:

@@ -11,38 +11,6 @@ def prefix(platform: str) -> str:
     return "mentor" if platform == "teams" else "/mentor"
 
 
-def help_message(platform: str, note: str = "") -> Message:
-    p = prefix(platform)
-    lines = [
-        f"`{p} join [program]` – enroll as a mentor or mentee (run it again to edit)",
-        f"`{p} status` – see your enrollments",
-        f"`{p} leave [program]` – withdraw from a program",
-        f"`{p} suggest` – see mentors suggested for you, and ask one",
-        f"`{p} plan` – your action plan (mentors see their mentees')",
-        f"`{p} training` – your mentor training: progress and the next module",
-        f"`{p} pause <weeks>` · `{p} resume` – take a break from nudges",
-        f"`{p} end` · `{p} rematch` – end your match (no-fault) or ask for a new one",
-        f"`{p} nominate <person> <program>` – put a report forward for an invite-only program",
-        f"`{p} avoid [person]` – people you'd rather not be matched with (private)",
-        f"`{p} home` – your programs, matches, next nudge and plan",
-        f"`{p} my-data` – a copy of everything stored about you",
-        f"`{p} help` – this message",
-        f"`{p} admin help` – for program admins",
-    ]
-    blocks = [Section(note)] if note else []
-    blocks += [
-        Section("*Mentorbot* runs your company's mentoring programs right here in chat."),
-        Section("\n".join(lines)),
-        Context([f"Tip: `{p} join` lists the programs that are open to you."]),
-    ]
-    return Message(text=(note + "\n" if note else "") + "Mentorbot commands:\n" + "\n".join(lines),
-                   blocks=blocks)
-
-
-def unknown_command(platform: str, word: str) -> Message:
-    return help_message(platform, f"Sorry, I don't know `{word}`. Here is what I can do:")
-
-
 def no_open_programs() -> Message:
     text = ("No mentoring programs are open for enrollment right now. "
             "I'll announce the next one here when it opens.")

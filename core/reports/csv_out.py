@@ -9,8 +9,8 @@ from __future__ import annotations
 import csv
 import io
 
+from core.reports.export import assumption, export_tables
 from core.reports.model import ProgramReport
-from core.reports.render import assumption, export_tables
 
 HEADER = ["table", "row", "column", "value"]
 # A spreadsheet runs a cell starting with these as a formula; people's text must not.

@@ -13,8 +13,8 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from core.reports import charts
+from core.reports.export import assumption, export_tables
 from core.reports.model import ProgramReport, show
-from core.reports.render import assumption, export_tables
 
 SAVING_KEY = "estimated_saving"
 # Where each chart sits: next to the figures it illustrates.

@@ -26,8 +26,8 @@ from reportlab.platypus import (
 from reportlab.platypus import Table as PdfTable
 
 from core.reports import charts
+from core.reports.export import assumption, export_tables
 from core.reports.model import Figure, ProgramReport, show
-from core.reports.render import assumption, export_tables
 
 INK = colors.HexColor("#1F2933")
 MUTED = colors.HexColor("#616E7C")

@@ -11,8 +11,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from core.reports.export import ExportTable, assumption, export_tables
 from core.reports.model import ProgramReport
-from core.reports.render import ExportTable, assumption, export_tables
 
 NUMBER_FORMATS = {"%": "0%", "money": '"$"#,##0', "int": "#,##0", "float": "#,##0.0",
                   "score": "0.00", "nps": "+0;-0;0"}
@@ -106,6 +106,11 @@ def render_xlsx(report: ProgramReport, currency: str = "$") -> bytes:
     for name, table in zip(names, tables, strict=True):
         summary.append([name, f"{table.title}: {len(table.rows)} rows"])
     _widths(summary, maximum=90)
+    for row in summary.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str) and cell.value.startswith("="):
+                # openpyxl stores "=…" as a formula; a program named like one must stay text.
+                cell.data_type = "s"
     for name, table in zip(names, tables, strict=True):
         ws = wb.create_sheet(name)
         _write_table(ws, table)

@@ -14,6 +14,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncResp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.slack.render import fallback_text
 from adapters.slack.translate import (
     BadPayload,
     errors_to_ack,
@@ -89,10 +90,10 @@ class Listeners:
         blocks = message_to_blocks(message) or None
         if respond is not None:
             if replace:
-                await respond(text=message.text, blocks=blocks, replace_original=True)
+                await respond(text=fallback_text(message), blocks=blocks, replace_original=True)
             else:
-                await respond(text=message.text, blocks=blocks, response_type="ephemeral",
-                              replace_original=False)
+                await respond(text=fallback_text(message), blocks=blocks,
+                              response_type="ephemeral", replace_original=False)
             return
         view = body.get("view") or {}
         if view.get("type") == "modal" and view.get("id"):
@@ -100,7 +101,7 @@ class Listeners:
             await client.views_update(view_id=view["id"], view=reply_view(message))
             return
         user_id = (body.get("user") or {}).get("id") or body.get("user_id")
-        await client.chat_postMessage(channel=user_id, text=message.text, blocks=blocks)
+        await client.chat_postMessage(channel=user_id, text=fallback_text(message), blocks=blocks)
 
     async def _send_file(self, intent: SendFile, *, body: dict[str, Any],
                          client: AsyncWebClient) -> None:

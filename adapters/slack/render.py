@@ -64,6 +64,31 @@ def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def escape_mrkdwn(text: str) -> str:
+    """Make text inert in Slack mrkdwn: ``&``, ``<`` and ``>`` as Slack's entities.
+
+    Without this a person's words (a mentee's goals, an announcement) could carry
+    ``<!channel>``, ``<@U123>`` or a disguised ``<https://evil|Slack: re-verify>`` link, sent in
+    the bot's voice. Core never writes Slack's angle-bracket syntax itself, so all text is
+    escaped; *bold*, _italic_ and `code` still work.
+    """
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _mrkdwn(text: str, limit: int) -> str:
+    """Escaped and within ``limit`` characters, never cutting an entity in half."""
+    escaped = escape_mrkdwn(_clip(text, limit))
+    while len(escaped) > limit:
+        text = text[: max(0, len(text) - (len(escaped) - limit) - 1)]
+        escaped = escape_mrkdwn(_clip(text + "…", limit))
+    return escaped
+
+
+def fallback_text(message: Message) -> str:
+    """The message's plain ``text`` (notifications, screen readers), escaped the same way."""
+    return escape_mrkdwn(message.text)
+
+
 def unique_action_ids(action_ids: list[str]) -> list[str]:
     """Suffix repeats (``a``, ``a#1``, ``a#2``) because Slack wants unique ids per block."""
     seen: dict[str, int] = {}
@@ -99,12 +124,12 @@ def _block(block: Any) -> Block | None:
     if isinstance(block, Section):
         if not block.text.strip():
             return None
-        return SectionBlock(text=MarkdownTextObject(text=_clip(block.text, SECTION_TEXT_MAX)))
+        return SectionBlock(text=MarkdownTextObject(text=_mrkdwn(block.text, SECTION_TEXT_MAX)))
     if isinstance(block, Fields):
-        items = [MarkdownTextObject(text=_clip(i, FIELD_TEXT_MAX)) for i in block.items if i]
+        items = [MarkdownTextObject(text=_mrkdwn(i, FIELD_TEXT_MAX)) for i in block.items if i]
         return SectionBlock(fields=items[:FIELDS_MAX]) if items else None
     if isinstance(block, Context):
-        items = [MarkdownTextObject(text=_clip(i, FIELD_TEXT_MAX)) for i in block.items if i]
+        items = [MarkdownTextObject(text=_mrkdwn(i, FIELD_TEXT_MAX)) for i in block.items if i]
         return ContextBlock(elements=items[:CONTEXT_ELEMENTS_MAX]) if items else None
     if isinstance(block, Divider):
         return DividerBlock()
@@ -171,7 +196,8 @@ def _input(f: FormField, error: str | None) -> list[Block]:
         block_id=f.name, label=_clip(f.label, LABEL_MAX), element=_element(f),
         optional=not f.required, hint=_clip(f.hint, LABEL_MAX) if f.hint else None)]
     if error:
-        block.append(ContextBlock(elements=[MarkdownTextObject(text=f":warning: {error}")]))
+        block.append(ContextBlock(elements=[
+            MarkdownTextObject(text=f":warning: {escape_mrkdwn(error)}")]))
     return block
 
 
@@ -181,7 +207,7 @@ def form_to_view(form: Form, errors: dict[str, str] | None = None) -> dict[str, 
     blocks: list[Block] = []
     if form.intro:
         blocks.append(SectionBlock(text=MarkdownTextObject(
-            text=_clip(form.intro, SECTION_TEXT_MAX))))
+            text=_mrkdwn(form.intro, SECTION_TEXT_MAX))))
     for f in form.fields:
         blocks.extend(_input(f, errors.get(f.name)))
     view = View(type="modal", callback_id=form.form_id, private_metadata=form.context,
@@ -199,7 +225,7 @@ def errors_to_ack(errors: FormErrors) -> dict[str, Any]:
 def reply_view(message: Message, title: str = "Mentorbot") -> dict[str, Any]:
     """A plain modal that shows a message, for replies to a submitted form."""
     blocks = message_to_blocks(message) or [
-        SectionBlock(text=MarkdownTextObject(text=_clip(message.text or " ", SECTION_TEXT_MAX)))
+        SectionBlock(text=MarkdownTextObject(text=_mrkdwn(message.text or " ", SECTION_TEXT_MAX)))
         .to_dict()]
     return View(type="modal", title=_clip(title, TITLE_MAX), close="Close",
                 blocks=blocks).to_dict()
@@ -208,6 +234,6 @@ def reply_view(message: Message, title: str = "Mentorbot") -> dict[str, Any]:
 def home_view(message: Message) -> dict[str, Any]:
     """The App Home tab showing ``message``."""
     blocks = message_to_blocks(message) or [
-        SectionBlock(text=MarkdownTextObject(text=_clip(message.text or " ", SECTION_TEXT_MAX)))
+        SectionBlock(text=MarkdownTextObject(text=_mrkdwn(message.text or " ", SECTION_TEXT_MAX)))
         .to_dict()]
     return View(type="home", blocks=blocks).to_dict()

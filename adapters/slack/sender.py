@@ -6,7 +6,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncConnectionErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack.render import message_to_blocks
+from adapters.slack.render import fallback_text, message_to_blocks
 from core.events import Delivery, PermanentFailure
 from core.outbox import RetryLater
 
@@ -77,7 +77,8 @@ class SlackSender:
             if message.file is not None:
                 return await self._post_file(delivery, channel)
             response = await self.client.chat_postMessage(
-                channel=channel, text=message.text, blocks=message_to_blocks(message) or None)
+                channel=channel, text=fallback_text(message),
+                blocks=message_to_blocks(message) or None)
         except SlackApiError as exc:
             code = _error_code(exc)
             if from_cache and code in _STALE_CHANNEL_ERRORS:
@@ -102,7 +103,7 @@ class SlackSender:
             channel = str(opened["channel"]["id"])
         response = await self.client.files_upload_v2(
             channel=channel, content=file.data(), filename=file.filename,
-            title=file.filename, initial_comment=delivery.message.text)
+            title=file.filename, initial_comment=fallback_text(delivery.message))
         uploaded = response.get("files") or [response.get("file") or {}]
         return str(uploaded[0].get("id")) if uploaded and uploaded[0] else None
 

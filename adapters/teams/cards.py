@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
-from adapters.teams.markdown import to_teams
+from adapters.teams.markdown import escape_links, to_teams
 from core.ui import (
     Buttons,
     Context,
@@ -68,7 +68,8 @@ def file_to_card(filename: str, content: str, title: str = "") -> dict[str, Any]
     shown = content if len(content) <= FILE_TEXT_LIMIT else content[:FILE_TEXT_LIMIT]
     shown = shown if shown is content else shown[: shown.rfind("\n") + 1]
     body = [_text(f"**{title or filename}**"),
-            {"type": "TextBlock", "text": shown, "wrap": True, "fontType": "Monospace",
+            {"type": "TextBlock", "text": escape_links(shown), "wrap": True,
+             "fontType": "Monospace",
              "size": "Small"}]
     if shown is not content:
         rest = content[len(shown):].count("\n")

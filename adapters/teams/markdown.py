@@ -12,6 +12,21 @@ _BOLD = re.compile(r"(?<![*\w])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![*\w])")
 _CODE = re.compile(r"`([^`\n]+)`")
 
 
+# Core never writes a Markdown link; people's words might ("[Teams: re-verify](https://evil)"),
+# and a TextBlock would draw it as a disguised link in the bot's voice. A zero-width space
+# between "]" and "(" keeps every character visible but stops it being a link. Bare URLs stay
+# bare (Teams shows them as they are); angle brackets have no meaning in a TextBlock.
+_LINK = re.compile(r"\]\s*\(")
+_REFERENCE = re.compile(r"\]\s*\[")
+_ZWSP = "\u200b"
+
+
+def escape_links(text: str) -> str:
+    """Make Markdown link syntax in ``text`` inert, visibly unchanged."""
+    text = _LINK.sub(lambda m: m.group(0)[:-1] + _ZWSP + "(", text)
+    return _REFERENCE.sub(lambda m: m.group(0)[:-1] + _ZWSP + "[", text)
+
+
 def to_teams(text: str) -> str:
-    """Convert core's Slack-ish ``*bold*`` to ``**bold**`` and `code` to bold."""
-    return _CODE.sub(r"**\1**", _BOLD.sub(r"**\1**", text))
+    """Convert core's Slack-ish ``*bold*`` to ``**bold**`` and `code` to bold; no links."""
+    return _CODE.sub(r"**\1**", _BOLD.sub(r"**\1**", escape_links(text)))

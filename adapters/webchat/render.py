@@ -38,7 +38,8 @@ def markdown(text: str) -> str:
 
 def _button(b: Button) -> str:
     style = f" btn-{b.style}" if b.style else ""
-    if b.url:
+    # Only web links open: a "javascript:" or "data:" address someone typed stays a label.
+    if b.url and b.url.lower().startswith(("https://", "http://")):
         return (f'<a class="btn{style}" href="{escape(b.url)}" target="_blank" '
                 f'rel="noopener">{escape(b.label)}</a>')
     return (f'<button class="btn{style}" data-action="{escape(b.action_id)}" '

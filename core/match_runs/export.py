@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import csv
 import io
 
+from core.cells import safe_writer
 from core.models import Match, MatchRun, Person
 
 HEADER = ["status", "mentor", "mentor_email", "mentee", "mentee_email", "score", "reasons"]
@@ -13,7 +13,7 @@ HEADER = ["status", "mentor", "mentor_email", "mentee", "mentee_email", "score",
 def run_csv(run: MatchRun, matches: list[Match], people: dict[int, Person]) -> str:
     """One row per mentor-mentee pair, then one per unmatched person with the reason."""
     out = io.StringIO()
-    w = csv.writer(out)
+    w = safe_writer(out)
     w.writerow(HEADER)
     for match in sorted(matches, key=lambda m: -m.score):
         mentor = people[match.mentor_id]

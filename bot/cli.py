@@ -127,7 +127,7 @@ def demo(
     if history:
         from datetime import timedelta
 
-        from core.reports.simulate import simulate_program
+        from core.demo import simulate_program
 
         now = _clock().now()
         try:

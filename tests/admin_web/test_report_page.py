@@ -35,7 +35,7 @@ def _program(web: AdminWeb, name: str = "Pilot", workspace_id: int | None = None
 
 def _simulated(web: AdminWeb) -> int:
     """A year of the demo's Leadership program in the admin's workspace (webchat:demo)."""
-    from core.reports.simulate import simulate_program
+    from core.demo import simulate_program
 
     # Four weeks are plenty for the page (the 12-week run is tests/reports' job) and quick.
     summary = simulate_program(web.sessions, start=START - timedelta(days=400), now=START,

@@ -17,12 +17,12 @@ import openpyxl
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from core.demo import simulate_program
 from core.models import MatchEvent, OutboxMessage, OutboxStatus, Program
 from core.reports import charts
 from core.reports.metrics import build_report
 from core.reports.model import ProgramReport
 from core.reports.render import render
-from core.reports.simulate import simulate_program
 from core.reports.xlsx import sheet_title
 
 START = datetime(2025, 10, 20, 9, 0, tzinfo=UTC)  # a Monday

@@ -55,7 +55,7 @@ def has_people(engine: Engine) -> bool:
 
 def demo_rows() -> list[dict[str, str]]:
     """The shipped sample HRIS export."""
-    text = resources.files("core.data").joinpath("demo_people.csv").read_text("utf-8")
+    text = resources.files("core.demo").joinpath("demo_people.csv").read_text("utf-8")
     return list(csv.DictReader(io.StringIO(text)))
 
 

@@ -29,7 +29,7 @@ from core.admin.commands import AdminCommands
 from core.admin.rights import grant
 from core.clock import FakeClock
 from core.db import clock_for, session_clock
-from core.demo import DEMO_TENANT, load_demo
+from core.demo.organisation import DEMO_TENANT, load_demo
 from core.events import Actor, DirectMessage, FormErrors, Intent, OpenForm, Reply, UpdateMessage
 from core.hris.people import apply_record
 from core.hris.records import PersonRecord

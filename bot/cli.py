@@ -313,6 +313,13 @@ def match_cmd(
     dry_run: bool = typer.Option(False, "--dry-run", help="Show the result; store nothing."),
     csv_out: Path = typer.Option(None, "--csv", help="Write the matches and reasons as CSV."),
     publish_now: bool = typer.Option(False, "--publish", help="Publish the run at once."),
+    floor: list[str] = typer.Option(
+        None, "--fairness-floor", metavar="ATTRIBUTE",
+        help="Switch on the program's fairness floor for this protected attribute (repeat "
+             "for more): each group's match rate at least 4/5 of the best group's where the "
+             "pool allows. Stays on for later runs; audited."),
+    floor_off: bool = typer.Option(False, "--no-fairness-floor",
+                                   help="Switch the program's fairness floor off (audited)."),
     workspace: str = WORKSPACE_OPTION,
 ) -> None:
     """Run matching for a program: a preview admins publish from chat (or --publish)."""
@@ -321,8 +328,14 @@ def match_cmd(
     from sqlalchemy import select
 
     from core.match_runs.export import run_csv
-    from core.match_runs.runs import proposed_matches, publish, run_program, tell_unmatched
-    from core.match_runs.texts import fairness_lines
+    from core.match_runs.runs import (
+        proposed_matches,
+        publish,
+        run_program,
+        set_fairness_floor,
+        tell_unmatched,
+    )
+    from core.match_runs.texts import fairness_lines, floor_cost_line
     from core.models import Person
 
     sessions = _sessions()
@@ -330,6 +343,11 @@ def match_cmd(
     with sessions() as session:
         ws = _workspace(session, workspace)
         prog = _program_named(session, ws, program)
+        if floor or floor_off:
+            set_fairness_floor(session, prog, [] if floor_off else list(floor))
+        if prog.fairness_floor:
+            console.print(f"Fairness floor on: {', '.join(prog.fairness_floor)} (each group's "
+                          "match rate at least 4/5 of the best group's where the pool allows)")
         steps = ["Loading the pool", "Scoring and solving", "Auditing fairness"]
         with Progress(console=console, transient=True) as bar:
             task = bar.add_task("Matching", total=len(steps) + 1)
@@ -357,6 +375,8 @@ def match_cmd(
         console.print(table)
         for line in fairness_lines(run.fairness) or ["✅ no fairness flags"]:
             console.print(line)
+        if floor_cost_line(stats):
+            console.print(floor_cost_line(stats))
         if csv_out:
             csv_out.write_text(run_csv(run, matches, people), "utf-8")
             console.print(f"Wrote {csv_out}")

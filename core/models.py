@@ -161,6 +161,10 @@ class Program(Base):
     require_different_department: Mapped[bool] = mapped_column(Boolean, default=False)
     min_overlap_hours: Mapped[int | None] = mapped_column(Integer)
     cooldown_days: Mapped[int] = mapped_column(Integer, default=365)
+    # Opt-in fairness floor: protected attributes (e.g. ["gender"]) whose groups' match rates
+    # must reach 4/5 of the best group's where the pool allows. Empty = off, and then matching
+    # never reads protected attributes for anything but the after-the-fact audit.
+    fairness_floor: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
     weights: Mapped[dict[str, float]] = mapped_column(JSON, default=dict)
     # The first-meeting agenda the introduction suggests, one item per line (empty: default).
     agenda: Mapped[str] = mapped_column(Text, default="")

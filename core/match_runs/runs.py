@@ -12,7 +12,9 @@ from sqlalchemy.orm import Session, selectinload
 from core.db import session_clock, today_of
 from core.match_runs.inputs import load_program
 from core.matching import audit_fairness, run_matching
+from core.matching.fairness import floor_reselector
 from core.models import (
+    AuditEntry,
     Match,
     MatchMentee,
     MatchRun,
@@ -40,7 +42,12 @@ def run_program(session: Session, program: Program, *, by: Person | None = None,
     note("Loading the pool")
     loaded = load_program(session, program, today or today_of(session))
     note("Scoring and solving")
-    result = run_matching(loaded.input)
+    # Off by default; only when an admin switched it on do protected attributes reach the
+    # choice of matches (otherwise they are read for the after-the-fact audit alone).
+    floor = list(program.fairness_floor or ())
+    reselect = (floor_reselector(loaded.protected, floor, min_group_size=MIN_GROUP_SIZE)
+                if floor and program.kind is not ProgramKind.PEER else None)
+    result = run_matching(loaded.input, reselect)
     note("Auditing fairness")
     fairness = audit_fairness(result.matches, loaded.input.enrollments, loaded.protected,
                               result.candidate_counts, min_group_size=MIN_GROUP_SIZE)
@@ -166,6 +173,26 @@ def tell_unmatched(session: Session, run: MatchRun, program: Program, *,
         session.execute(insert(OutboxMessage), rows)
     queued = len(rows)
     return queued
+
+
+def set_fairness_floor(session: Session, program: Program, attributes: list[str], *,
+                       by: Person | None = None, now: datetime | None = None) -> bool:
+    """Switch the program's fairness floor to these protected attributes ([] = off).
+
+    Every switch is written to the audit log (who, when, from what to what); returns whether
+    anything changed.
+    """
+    new = sorted({a.strip() for a in attributes if a.strip()})
+    old = sorted(program.fairness_floor or [])
+    if new == old:
+        return False
+    program.fairness_floor = new
+    session.add(AuditEntry(workspace_id=program.workspace_id, actor_id=by.id if by else None,
+                           action="fairness floor",
+                           detail={"program": program.name, "from": old, "to": new},
+                           at=now or session_clock(session).now()))
+    session.flush()
+    return True
 
 
 def latest_run(session: Session, program: Program) -> MatchRun | None:

@@ -46,6 +46,9 @@ def preview(program: Program, run: MatchRun, matches: list[Match],
     ]
     if flags:
         blocks.append(Section("\n".join(flags)))
+    cost = floor_cost_line(stats)
+    if cost:
+        blocks.append(Section(cost))
     if matches:
         lines = [f"• {_pair(m, people)} ({m.score:.2f}): {'; '.join(m.reasons)}"
                  for m in matches[:LOWEST_SHOWN]]
@@ -78,6 +81,20 @@ def preview(program: Program, run: MatchRun, matches: list[Match],
             f"{stats.get('mean_score', 0.0):.2f}, {len(flags)} fairness flag(s)."
             + (f" {held_back_line(len(held))}." if held else ""))
     return Message(text=text, blocks=blocks)
+
+
+def floor_cost_line(stats: dict[str, Any]) -> str:
+    """What the opt-in fairness floor cost in score, or "" when it is off."""
+    before = stats.get("mean_score_without_floor")
+    if before is None:
+        return ""
+    after = stats.get("mean_score", 0.0)
+    note = next((n for n in stats.get("notes", ()) if str(n).startswith("fairness floor")), "")
+    if round(before, 2) == round(after, 2):
+        change = f"keeps the mean score at {after:.2f}"
+    else:
+        change = f"lowers the mean score from {before:.2f} to {after:.2f}"
+    return f"⚖️ The fairness floor {change}." + (f" ({note})" if note else "")
 
 
 def held_back_line(count: int) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from time import perf_counter
 
@@ -117,6 +118,13 @@ def _locks(ctx: ScoreContext, inp: MatchingInput, cap: np.ndarray) -> tuple[Edge
                  np.array(scores, np.float64)), notes
 
 
+# A second look at the chosen edges, given (rows, cols, scores, col capacity, chosen mask,
+# locked-rows mask, row ids): returns a new chosen mask and a note for the stats. The engine never
+# knows why; the fairness floor (core.matching.fairness) is the one user, and only it reads
+# protected attributes.
+Reselect = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray,
+                     tuple[str, ...]], tuple[np.ndarray, str]]
+
 # Each mentor's best mentees also join the candidate graph, so a mentor nobody ranks in their
 # top k still gets candidates before the first solve (fewer pricing rounds).
 _COL_K = 10
@@ -134,10 +142,12 @@ class _Proof:
     priced_pairs: int
     added_edges: int
     allowed_pairs: int
+    floor_note: str = ""
+    mean_without_floor: float | None = None
 
 
 def _solve_bipartite(ctx: ScoreContext, k: int, cap: np.ndarray, free: np.ndarray,
-                     timings: dict[str, float]
+                     timings: dict[str, float], reselect: Reselect | None = None,
                      ) -> tuple[Edges, Edges, np.ndarray, np.ndarray, _Proof]:
     """(graph, chosen edges, candidate counts, rows with any allowed pair, proof).
 
@@ -177,11 +187,20 @@ def _solve_bipartite(ctx: ScoreContext, k: int, cap: np.ndarray, free: np.ndarra
                       np.concatenate([graph.scores, extra.scores]))
     timings["solve"] = solve_s
     timings["optimality_proof"] = proof_s
+    floor_note = ""
+    mean_before = None
+    if reselect is not None and chosen.any():
+        t = perf_counter()
+        mean_before = float(int_scores(graph.scores[chosen]).mean()) / SCALE
+        chosen, floor_note = reselect(graph.rows, graph.cols, graph.scores, cap, chosen, ~free,
+                                      ctx.rows.ids)
+        timings["fairness_floor"] = perf_counter() - t
     has_allowed = np.zeros(n_rows, bool)
     has_allowed[graph.rows] = True
     has_allowed |= np.isfinite(cands.rest_max)
     sel = Edges(graph.rows[chosen], graph.cols[chosen], graph.scores[chosen])
-    return graph, sel, counts, has_allowed, _Proof(rounds, priced, added, cands.allowed)
+    return graph, sel, counts, has_allowed, _Proof(rounds, priced, added, cands.allowed,
+                                                   floor_note, mean_before)
 
 
 def _peer_bound(ctx: ScoreContext, k: int, graph: Edges, rest_max: np.ndarray,
@@ -256,12 +275,17 @@ def _solve_peer(ctx: ScoreContext, k: int, free: np.ndarray, timings: dict[str, 
     return graph, sel, counts, upper, gap
 
 
-def run_matching(inp: MatchingInput) -> MatchResult:
-    """Match one program: hard rules, coverage first, then the best total score."""
-    return run_matching_with_graph(inp)[0]
+def run_matching(inp: MatchingInput, reselect: Reselect | None = None) -> MatchResult:
+    """Match one program: hard rules, coverage first, then the best total score.
+
+    reselect (optional, mentor/mentee programs): re-chooses among the candidate graph's edges
+    after the optimum is found, e.g. to meet a fairness floor; the invariants still hold.
+    """
+    return run_matching_with_graph(inp, reselect)[0]
 
 
-def run_matching_with_graph(inp: MatchingInput) -> tuple[MatchResult, Edges, np.ndarray]:
+def run_matching_with_graph(inp: MatchingInput, reselect: Reselect | None = None
+                            ) -> tuple[MatchResult, Edges, np.ndarray]:
     """run_matching plus the final candidate graph and mentor capacities (for benchmarks)."""
     timings: dict[str, float] = {}
     t = perf_counter()
@@ -285,7 +309,10 @@ def run_matching_with_graph(inp: MatchingInput) -> tuple[MatchResult, Edges, np.
     if ctx.peer:
         graph, sel, counts, upper, gap = _solve_peer(ctx, k, free, timings)
     else:
-        graph, sel, counts, has_allowed, proof = _solve_bipartite(ctx, k, cap, free, timings)
+        graph, sel, counts, has_allowed, proof = _solve_bipartite(ctx, k, cap, free, timings,
+                                                                  reselect)
+        if proof.floor_note:
+            notes.append(proof.floor_note)
 
     t = perf_counter()
     # Locked rows never enter the solve, so plain concatenation cannot duplicate an edge.
@@ -359,7 +386,10 @@ def run_matching_with_graph(inp: MatchingInput) -> tuple[MatchResult, Edges, np.
         upper_bound=upper,
         gap_to_upper_bound=gap,
         notes=tuple(notes),
-        proven_optimal=None if proof is None else True,
+        # With a fairness floor the result is the floor's optimum on the candidate graph, which
+        # the unconstrained proof does not cover.
+        proven_optimal=None if proof is None else proof.mean_without_floor is None,
+        mean_score_without_floor=None if proof is None else proof.mean_without_floor,
         proof_rounds=None if proof is None else proof.rounds,
         allowed_pairs=None if proof is None else proof.allowed_pairs,
         priced_pairs=None if proof is None else proof.priced_pairs,

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
+
+import numpy as np
 
 from core.matching.types import Enrollment, Match
 
@@ -121,3 +123,103 @@ def audit_fairness(
             top_mentor_flag=top_ratio is not None and top_ratio < FOUR_FIFTHS,
         )
     return FairnessReport(attributes, top)
+
+
+def floor_reselector(protected: Mapping[str, Mapping[str, str]],
+                     attributes: Sequence[str], min_group_size: int = 1,
+                     time_limit_s: float = 30.0) -> Callable[..., tuple[np.ndarray, str]]:
+    """The opt-in fairness floor, as a reselect hook for run_matching.
+
+    For each named protected attribute, every group's match rate should be at least 4/5 of
+    the best group's. Without losing a single match (coverage stays the optimum's), an exact
+    MIP with OR-Tools' CP-SAT over the candidate graph first minimises how far the rates fall
+    short of the floor (zero wherever the pool allows it), then maximises the total score.
+    A rate constraint m_g / n_g >= 0.8 m_h / n_h is linear once cross-multiplied:
+    5 n_h m_g >= 4 n_g m_h. Groups under min_group_size count for nobody's floor (as in the
+    audit). The hook receives the engine's row ids (mentee ids) in row order.
+    """
+    def group_rows(seeker_ids: Sequence[str]) -> list[list[np.ndarray]]:
+        groups: list[list[np.ndarray]] = []  # per attribute: row-index arrays of its groups
+        for attr in attributes:
+            members: dict[str, list[int]] = defaultdict(list)
+            for r, pid in enumerate(seeker_ids):
+                g = protected.get(pid, {}).get(attr)
+                if g is not None:
+                    members[g].append(r)
+            eligible = [np.array(v, np.int64) for _, v in sorted(members.items())
+                        if len(v) >= max(1, min_group_size)]
+            if len(eligible) >= 2:
+                groups.append(eligible)
+        return groups
+
+    def short(groups: list[list[np.ndarray]], matched: np.ndarray) -> bool:
+        for gs in groups:
+            rs = [float(matched[g].mean()) for g in gs]
+            if max(rs) > 0 and min(rs) < FOUR_FIFTHS * max(rs) - 1e-12:
+                return True
+        return False
+
+    def reselect(rows: np.ndarray, cols: np.ndarray, scores: np.ndarray, cap: np.ndarray,
+                 chosen: np.ndarray, locked: np.ndarray, seeker_ids: Sequence[str]
+                 ) -> tuple[np.ndarray, str]:
+        from ortools.sat.python import cp_model
+
+        from core.matching.solve_bipartite import int_scores
+
+        groups = group_rows(seeker_ids)
+        matched = locked.copy()
+        matched[rows[chosen]] = True
+        if not groups or not short(groups, matched):
+            return chosen, f"fairness floor ({', '.join(attributes)}): already met"
+        m = cp_model.CpModel()
+        x = [m.new_bool_var(f"x{e}") for e in range(len(rows))]
+        by_row: dict[int, list[int]] = defaultdict(list)
+        by_col: dict[int, list[int]] = defaultdict(list)
+        for e, (r, c) in enumerate(zip(rows.tolist(), cols.tolist(), strict=True)):
+            by_row[r].append(e)
+            by_col[c].append(e)
+        for es in by_row.values():
+            m.add_at_most_one(x[e] for e in es)
+        for c, es in by_col.items():
+            m.add(sum(x[e] for e in es) <= int(cap[c]))
+        # Never fewer matches than the optimum without the floor.
+        m.add(sum(x) == int(chosen.sum()))
+        shortfalls = []
+        for gs in groups:
+            counts = []
+            for g in gs:
+                es = [e for r in g.tolist() for e in by_row.get(r, ())]
+                counts.append((sum(x[e] for e in es) + int(locked[g].sum()), len(g)))
+            for i, (mg, ng) in enumerate(counts):
+                for j, (mh, nh) in enumerate(counts):
+                    if i != j:
+                        s = m.new_int_var(0, 5 * nh * ng, f"short{len(shortfalls)}")
+                        m.add(5 * nh * mg - 4 * ng * mh + s >= 0)
+                        shortfalls.append(s)
+        for e in np.flatnonzero(chosen).tolist():
+            m.add_hint(x[e], 1)
+        solver = cp_model.CpSolver()
+        solver.parameters.max_time_in_seconds = time_limit_s
+        solver.parameters.num_workers = 2
+        m.minimize(sum(shortfalls))
+        first = solver.solve(m)
+        if first not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return chosen, "fairness floor: no solution in time; the unconstrained optimum stands"
+        least = int(round(solver.objective_value))
+        m.add(sum(shortfalls) <= least)
+        m.clear_objective()
+        w = int_scores(scores)
+        m.maximize(sum(int(w[e]) * x[e] for e in range(len(rows))))
+        m.clear_hints()
+        for e in range(len(rows)):
+            m.add_hint(x[e], bool(solver.value(x[e])))
+        second = solver.solve(m)
+        if second not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return chosen, "fairness floor: no solution in time; the unconstrained optimum stands"
+        new = np.array([bool(solver.value(v)) for v in x], bool)
+        exact = first == cp_model.OPTIMAL and second == cp_model.OPTIMAL
+        met = "met" if least == 0 else "as close as the pool allows"
+        return new, (f"fairness floor ({', '.join(attributes)}): {met}"
+                     + ("" if exact else " (best found within the time limit)"))
+
+    return reselect

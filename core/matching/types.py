@@ -155,6 +155,8 @@ class Stats:
     allowed_pairs: int | None = None
     priced_pairs: int | None = None
     added_by_pricing: int | None = None
+    # With the opt-in fairness floor: the mean score the same pool had without it.
+    mean_score_without_floor: float | None = None
 
 
 @dataclass(frozen=True, slots=True)

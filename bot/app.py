@@ -18,8 +18,10 @@ from adapters.scim.routes import mount_scim
 from bot.delivery import OutboxWorker
 from bot.guard import GuardMiddleware
 from bot.settings import Settings, get_settings
+from core.admin.web_links import FillsSignInLinks
 from core.clock import Clock, SystemClock
 from core.db import make_engine, make_session_factory
+from core.events import Sender
 from core.mentorbot import Mentorbot
 
 
@@ -102,21 +104,25 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     mount_admin_web(app, sessions=sessions, core=core, settings=settings, clock=clock)
     mount_scim(app, sessions=sessions, clock=clock)
 
+    def register(platform: str, sender: Sender) -> None:
+        # Admin sign-in addresses are written into a message only as it leaves (never stored).
+        worker.register(platform, FillsSignInLinks(sender, clock))
+
     if settings.slack_configured:
         from adapters.slack.mount import mount_slack
 
-        worker.register("slack", mount_slack(app, core=core, kick=worker.kick, settings=settings))
+        register("slack", mount_slack(app, core=core, kick=worker.kick, settings=settings))
     if settings.teams_on:
         from adapters.teams.mount import mount_teams
 
-        worker.register("teams", mount_teams(app, core=core, kick=worker.kick, settings=settings))
+        register("teams", mount_teams(app, core=core, kick=worker.kick, settings=settings))
     if settings.webchat_on:
         from adapters.webchat.mount import mount_webchat
 
         password = settings.webchat_password.get_secret_value() \
             if settings.webchat_password else None
-        worker.register("webchat", mount_webchat(app, core=core, kick=worker.kick,
-                                                 flush=worker.flush, password=password or None))
+        register("webchat", mount_webchat(app, core=core, kick=worker.kick,
+                                          flush=worker.flush, password=password or None))
     # Known only once the adapters are mounted: who can open a group conversation.
     core.group_platforms = {name for name, sender in worker.senders.items()
                             if getattr(sender, "supports_group_chat", False)}

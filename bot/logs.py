@@ -8,11 +8,13 @@ import re
 
 # Slack tokens, bearer tokens and signing-style secrets: redacted wherever they appear.
 _SECRET = re.compile(r"(xox[abposr]-[\w-]+|xapp-[\w-]+|Bearer\s+[\w.\-~+/=]+)", re.IGNORECASE)
+# A one-time admin sign-in link travels as ?token=...: access logs must not keep it.
+_QUERY_TOKEN = re.compile(r"([?&](?:token|password)=)[^&\s\"']+", re.IGNORECASE)
 
 
 def redact(text: str) -> str:
     """Replace anything that looks like a token with a marker."""
-    return _SECRET.sub("[redacted]", text)
+    return _QUERY_TOKEN.sub(r"\1[redacted]", _SECRET.sub("[redacted]", text))
 
 
 class RedactingFilter(logging.Filter):

@@ -34,8 +34,6 @@ class Settings(BaseSettings):
 
     # Where people reach this bot from a browser: sign-in links to the admin page use it.
     public_url: str = "http://127.0.0.1:8000"
-    # Signs admin-page session cookies; unset means a per-process secret (restart = sign out).
-    admin_session_secret: SecretStr | None = None
 
     # Comma-separated emails of the first admins of every workspace; admins grant others in chat.
     admin_emails: str = ""

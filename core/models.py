@@ -640,3 +640,21 @@ class TrainingCompletion(Base):
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"),
                                            index=True)
     completed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=stamp_now)
+
+
+class AdminWebSession(Base):
+    """A signed-in admin page: the cookie holds a secret, only its hash is kept here.
+
+    Server-side so that signing out, revoking the admin or a deactivation ends it at once, and
+    re-granting an admin never revives an old cookie.
+    """
+
+    __tablename__ = "admin_web_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"),
+                                           index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=stamp_now)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

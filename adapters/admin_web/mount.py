@@ -19,12 +19,11 @@ from markupsafe import Markup
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from adapters.admin_web.auth import COOKIE, SESSION_TTL, Signer, WebSession
+from adapters.admin_web.auth import COOKIE
 from adapters.admin_web.pages import render
 from bot.settings import Settings
-from core.admin import announcements, programs
+from core.admin import announcements, programs, web_sessions
 from core.admin.audit import record
-from core.admin.rights import is_admin
 from core.admin.web_links import create_program, new_program_form, redeem
 from core.clock import Clock
 from core.hris.csv_import import PRESETS, ImportResult, import_people
@@ -51,23 +50,12 @@ class Viewer:
     csrf: str
 
 
-def _secret(settings: Settings) -> bytes:
-    # No settings field holds a secret meant for this, so unless one is added
-    # (ADMIN_SESSION_SECRET) a fresh per-process secret signs cookies: a restart signs
-    # everyone out, which a one-time link fixes in seconds.
-    configured = getattr(settings, "admin_session_secret", None)
-    if configured is not None:
-        value = configured.get_secret_value() if hasattr(configured, "get_secret_value") \
-            else str(configured)
-        if value:
-            return value.encode("utf-8")
-    return secrets.token_bytes(32)
-
-
 def mount_admin_web(app: FastAPI, *, sessions: sessionmaker[Session], core: Mentorbot,
                     settings: Settings, clock: Clock) -> None:
     """Serve /admin and its pages on ``app``."""
-    signer = Signer(_secret(settings))
+    # Behind a TLS-terminating proxy the request itself may say http: PUBLIC_URL is what
+    # browsers use, so https there means the cookie must never travel in clear.
+    secure_cookie = settings.public_url.lower().startswith("https://")
 
     def html(name: str, status: int = 200, **context: Any) -> HTMLResponse:
         return HTMLResponse(render(name, **context), status_code=status,
@@ -80,20 +68,18 @@ def mount_admin_web(app: FastAPI, *, sessions: sessionmaker[Session], core: Ment
     def denied() -> HTMLResponse:
         return html("denied", 401, title="Sign-in needed")
 
-    def _viewer(web: WebSession) -> Viewer | None:
+    def _viewer(token: str) -> Viewer | None:
         # Re-checked on every request: revoking an admin in chat ends their web session too.
         with sessions() as s:
-            person = s.get(Person, web.person_id)
-            if person is None or not person.active or not is_admin(s, person,
-                                                                  core.admin_emails):
-                return None
-            viewer = Viewer(person.id, person.workspace_id, person.name, signer.csrf(web))
-            s.commit()  # is_admin may have recorded a seeded admin
+            person = web_sessions.find(s, token, now=clock.now(), seeded=core.admin_emails)
+            viewer = Viewer(person.id, person.workspace_id, person.name,
+                            web_sessions.csrf_token(token)) if person else None
+            s.commit()  # is_admin may have recorded a seeded admin, or the session ended
             return viewer
 
     async def current(request: Request) -> Viewer | None:
-        web = signer.read(request.cookies.get(COOKIE), now=clock.now())
-        return await asyncio.to_thread(_viewer, web) if web else None
+        token = request.cookies.get(COOKIE)
+        return await asyncio.to_thread(_viewer, token) if token else None
 
     async def posted(request: Request) -> tuple[Viewer | None, Any, Response | None]:
         """The viewer and form of a POST, or the response that refuses it."""
@@ -110,21 +96,23 @@ def mount_admin_web(app: FastAPI, *, sessions: sessionmaker[Session], core: Ment
 
     @app.get("/admin/login", response_class=HTMLResponse, include_in_schema=False)
     async def login(request: Request, token: str = "") -> Response:
-        def work() -> int | None:
+        def work() -> str | None:
             with sessions() as s:
                 person = redeem(s, token, now=clock.now(), seeded=core.admin_emails)
+                # A new session on every sign-in: never one that existed before a re-grant.
+                secret = web_sessions.start(s, person, now=clock.now()) if person else None
                 # Commit even on refusal: the attempt spends the link.
                 s.commit()
-                return person.id if person else None
+                return secret
 
-        person_id = await asyncio.to_thread(work)
-        if person_id is None:
+        secret = await asyncio.to_thread(work)
+        if secret is None:
             return denied()
         response = RedirectResponse("/admin", status_code=303)
-        response.set_cookie(COOKIE, signer.issue(person_id, now=clock.now()),
-                            max_age=int(SESSION_TTL.total_seconds()), path="/admin",
-                            httponly=True, samesite="lax",
-                            secure=request.url.scheme == "https")
+        response.set_cookie(COOKIE, secret,
+                            max_age=int(web_sessions.SESSION_TTL.total_seconds()),
+                            path="/admin", httponly=True, samesite="lax",
+                            secure=secure_cookie or request.url.scheme == "https")
         # The token sits in the address bar and history; no-store keeps it out of caches.
         response.headers["Cache-Control"] = "no-store"
         return response
@@ -134,6 +122,14 @@ def mount_admin_web(app: FastAPI, *, sessions: sessionmaker[Session], core: Ment
         _, _, refused = await posted(request)
         if refused:
             return refused
+
+        def work() -> None:
+            with sessions() as s:
+                web_sessions.end(s, request.cookies.get(COOKIE), now=clock.now())
+                s.commit()
+
+        # Ended on the server: a copy of the cookie kept anywhere is worthless from now on.
+        await asyncio.to_thread(work)
         response = RedirectResponse("/admin", status_code=303)
         response.delete_cookie(COOKIE, path="/admin")
         return response

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.admin import announcements, invitations, programs, texts, web_links
+from core.admin import announcements, invitations, programs, texts, web_links, web_sessions
 from core.admin.audit import record
 from core.admin.rights import active_admins, grant, is_admin
 from core.enrollment.programs import find_program
@@ -80,9 +80,10 @@ class AdminCommands:
         if sub == "program":
             return self._program_command(rest)
         if sub == "web":
-            token = web_links.issue_link(self.session, self.person, now=self.now)
+            # The outbox keeps only a placeholder; the sender writes the address in.
+            url = web_links.pending_link(self.session, self.person, now=self.now,
+                                         base_url=self.public_url)
             record(self.session, self.person, "web link", now=self.now)
-            url = web_links.login_url(self.public_url, token)
             return [Reply(texts.say("I've sent you a sign-in link in a direct message.")),
                     DirectMessage(self.person.id, texts.say(
                         f"Your admin page (works once, for 15 minutes): {url}"),
@@ -129,6 +130,8 @@ class AdminCommands:
             return [Reply(texts.say("That's the last admin: grant someone else first, so the "
                                     "workspace is never left without one."))]
         row.revoked_at = self.now
+        # Their admin page sessions end now; a later re-grant starts from a fresh sign-in.
+        web_sessions.end_all(self.session, target.id, now=self.now)
         record(self.session, self.person, "revoke", now=self.now, target=target.name)
         return [Reply(texts.say(f"{target.name} is no longer an admin."))]
 

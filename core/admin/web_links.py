@@ -1,14 +1,20 @@
 """One-time sign-in links to the admin web page, and the page's program creation.
 
 Chat hands an admin a link (``/mentor admin web``); the web page redeems it once. Only a
-hash of the token is stored, so a leaked database cannot be replayed into a session.
+hash of the token is stored, so a leaked database cannot be replayed into a session. The DM
+that carries the link goes through the outbox, whose rows are kept: so the row holds only a
+placeholder, and the address itself waits in this process's memory until the sender fills it
+in at send time (:class:`FillsSignInLinks`). A link whose process is gone before sending
+says so, and the admin asks again.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
-from dataclasses import dataclass, field
+import threading
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote
@@ -18,7 +24,10 @@ from sqlalchemy.orm import Session
 
 from core.admin import programs
 from core.admin.rights import is_admin
+from core.clock import Clock
+from core.events import Delivery, Sender
 from core.models import AdminLink, Person, Program
+from core.ui import Context, Fields, Message, Section
 from core.ui.form import FieldErrors, Form
 
 LINK_TTL = timedelta(minutes=15)
@@ -43,6 +52,67 @@ def issue_link(session: Session, person: Person, *, now: datetime,
 def login_url(base_url: str, token: str) -> str:
     """The address to DM: ``{base_url}/admin/login?token=...``."""
     return f"{base_url.rstrip('/')}{LOGIN_PATH}?token={quote(token, safe='')}"
+
+
+# Sign-in addresses waiting to be sent, by link id, with their expiry: never in the database.
+_PENDING: dict[int, tuple[str, datetime]] = {}
+_PENDING_LOCK = threading.Lock()
+_PLACEHOLDER = re.compile(r"\[\[admin-link:(\d{1,10})\]\]")
+EXPIRED_TEXT = "(that sign-in link is no longer available: ask again with `admin web`)"
+
+
+def pending_link(session: Session, person: Person, *, now: datetime, base_url: str) -> str:
+    """Issue a link for ``person`` and return the placeholder a message carries instead of it."""
+    token = issue_link(session, person, now=now)
+    link = session.scalar(select(AdminLink).where(AdminLink.token_hash == _hash(token)))
+    assert link is not None
+    with _PENDING_LOCK:
+        for key in [k for k, (_, expires) in _PENDING.items() if expires <= now]:
+            del _PENDING[key]
+        _PENDING[link.id] = (login_url(base_url, token), now + LINK_TTL)
+    return f"[[admin-link:{link.id}]]"
+
+
+def fill_links(text: str, *, now: datetime) -> str:
+    """``text`` with each placeholder replaced by its address (or a note that it expired)."""
+    def one(match: re.Match[str]) -> str:
+        with _PENDING_LOCK:
+            found = _PENDING.get(int(match.group(1)))
+        return found[0] if found and now < found[1] else EXPIRED_TEXT
+    return _PLACEHOLDER.sub(one, text) if "[[admin-link:" in text else text
+
+
+def fill_message(message: Message, *, now: datetime) -> Message:
+    """The message with every sign-in placeholder filled in, in its text and blocks."""
+    if "[[admin-link:" not in repr(message):
+        return message
+    blocks: list[Any] = []
+    for block in message.blocks:
+        if isinstance(block, Section):
+            block = replace(block, text=fill_links(block.text, now=now))
+        elif isinstance(block, Fields | Context):
+            block = replace(block, items=[fill_links(i, now=now) for i in block.items])
+        blocks.append(block)
+    return replace(message, text=fill_links(message.text, now=now), blocks=blocks)
+
+
+class FillsSignInLinks:
+    """Wraps an adapter's Sender: sign-in addresses are written in only as a message leaves."""
+
+    def __init__(self, sender: Sender, clock: Clock) -> None:
+        self._sender = sender
+        self._clock = clock
+        self.supports_group_chat = getattr(sender, "supports_group_chat", False)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._sender, name)
+
+    async def deliver(self, delivery: Delivery) -> str | None:
+        """Fill in any sign-in address, then send through the wrapped sender."""
+        message = fill_message(delivery.message, now=self._clock.now())
+        if message is not delivery.message:
+            delivery = replace(delivery, message=message)
+        return await self._sender.deliver(delivery)
 
 
 def redeem(session: Session, token: str, *, now: datetime,

@@ -8,6 +8,8 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy.engine import Engine
 
+from core import coordination
+
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
@@ -22,8 +24,13 @@ def alembic_config(engine: Engine | None = None, url: str | None = None) -> Conf
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the database behind ``engine`` up to ``revision``."""
+    """Bring the database behind ``engine`` up to ``revision``.
+
+    Replicas starting together take turns (a PostgreSQL advisory lock held for the whole
+    migration transaction): the first migrates, the others then find nothing to do.
+    """
     with engine.begin() as conn:
+        coordination.wait_for_turn(conn, coordination.MIGRATIONS)
         cfg = alembic_config()
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import logging
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 
 from sqlalchemy import DateTime, MetaData, TypeDecorator, create_engine, event
 from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.engine.default import DefaultExecutionContext
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 from core.clock import Clock, SystemClock
+
+log = logging.getLogger(__name__)
 
 DEFAULT_DATABASE_URL = "sqlite:///./mentorbot.db"
 
@@ -94,6 +98,18 @@ def clock_for(factory: sessionmaker[Session], clock: Clock | None) -> Clock:
             bind_clock(factory, clock)
         return clock
     return clock_of(factory) or SystemClock()
+
+
+def isolated(session: Session, name: str, work: Callable[[], int]) -> int:
+    """Run ``work`` in a savepoint; a unique-key conflict (another writer got there first)
+    undoes only this piece and counts 0, and it is tried again next time."""
+    try:
+        with session.begin_nested():
+            return work()
+    except IntegrityError as exc:
+        log.warning("%s: conflict with another writer, retried next tick: %s", name,
+                    str(exc.orig)[:200])
+        return 0
 
 
 def session_clock(session: Session) -> Clock:

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from core import outbox
+from core import coordination, outbox
 from core.admin import announcements
 from core.admin.rights import normalise_emails, seed_admins
 from core.clock import Clock
-from core.db import clock_for
+from core.db import clock_for, isolated
 from core.enrollment import texts
 from core.events import (
     Actor,
@@ -95,16 +95,35 @@ class Mentorbot:
         """Periodic work the scheduler triggers: lapse unanswered mentor requests, plan the
         introductions, nudges, check-ins and surveys that are due, send mentors their daily
         training module and admins their monthly digest, and apply the free-text retention
-        setting. Returns messages queued."""
+        setting. Returns messages queued.
+
+        One replica plans at a time (the others skip the tick and only deliver), and each
+        stage runs in its own savepoint, so a conflict costs that stage, not the whole tick.
+        """
         now = now or self.clock.now()
         with self.sessions() as session, session.begin():
-            dms = self_select.expire_requests(session, now)
-            self._queue_dms(session, list(dms), now)
-            queued = len(dms) + plan_due(session, now, self.group_platforms)
-            queued += deliver_due(session, now) + monthly_digests(session, now)
-            self._apply_retention(session, now)
-            return queued + announcements.post_due(session, now) + \
-                announcements.report_failures(session, now)
+            if not coordination.try_turn(session, coordination.PLANNER):
+                return 0
+
+            def lapse_requests() -> int:
+                dms = self_select.expire_requests(session, now)
+                self._queue_dms(session, list(dms), now)
+                return len(dms)
+
+            def retention() -> int:
+                self._apply_retention(session, now)
+                return 0
+
+            stages: tuple[tuple[str, Callable[[], int]], ...] = (
+                ("mentor requests", lapse_requests),
+                ("relationships", lambda: plan_due(session, now, self.group_platforms)),
+                ("training", lambda: deliver_due(session, now)),
+                ("digests", lambda: monthly_digests(session, now)),
+                ("retention", retention),
+                ("announcements", lambda: announcements.post_due(session, now)),
+                ("announcement failures", lambda: announcements.report_failures(session, now)),
+            )
+            return sum(isolated(session, name, work) for name, work in stages)
 
     def _apply_retention(self, session: Session, now: datetime) -> None:
         """Erase free text past the retention setting, once a day (the tick runs every few

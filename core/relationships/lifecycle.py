@@ -9,6 +9,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from core.models import (
     EndReason,
@@ -34,8 +35,23 @@ class TransitionError(ValueError):
     """A state change the lifecycle does not allow (e.g. pausing an ended match)."""
 
 
+def _lock(session: Session, match: Match) -> None:
+    """Lock the match's row and read its state afresh.
+
+    Another replica may have changed the match since this transaction read it; without the
+    lock, two concurrent "end"s would both see it active and record it ended twice.
+    """
+    if match.id is None:
+        return
+    current = session.scalar(select(Match.status).where(Match.id == match.id)
+                             .with_for_update())
+    if current is not None and current is not match.status:
+        set_committed_value(match, "status", current)
+
+
 def _record(session: Session, match: Match, to: MatchStatus, *, reason: str, now: datetime,
             actor: Person | None = None, private_reason: str = "") -> None:
+    _lock(session, match)
     if (match.status, to) not in _ALLOWED:
         raise TransitionError(f"cannot go from {match.status.value} to {to.value}")
     session.add(MatchEvent(match_id=match.id, from_status=match.status.value,

@@ -7,10 +7,12 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from core.db import isolated
 from core.models import (
     Admin,
     EndReason,
@@ -89,8 +91,19 @@ def plan_due(session: Session, now: datetime, group_platforms: Collection[str] =
         program = programs.get(match.program_id)
         if program is None or None in members:
             continue
-        _plan_match(ctx, match, program, members, match.id in introduced)  # type: ignore[arg-type]
+        # A conflict on one match (another writer queued the same message) loses only it.
+        before = ctx.queued
+        ctx.queued = before + isolated(session, f"planning match {match.id}", partial(
+            _plan_counted, ctx, match, program, members, match.id in introduced))
     return ctx.queued
+
+
+def _plan_counted(ctx: _Ctx, match: Match, program: Program, people: list[Person],
+                  introduced: bool) -> int:
+    """Plan one match; returns how many messages it queued."""
+    before = ctx.queued
+    _plan_match(ctx, match, program, people, introduced)
+    return ctx.queued - before
 
 
 def _plan_match(ctx: _Ctx, match: Match, program: Program, people: list[Person],

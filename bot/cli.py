@@ -470,13 +470,49 @@ def bench_matching(
     participants: int = typer.Option(10_000, "--participants", "-n", min=2),
     seed: int = typer.Option(0, "--seed"),
     peer: bool = typer.Option(False, "--peer", help="A single peer pool instead of mentors."),
+    exact: bool = typer.Option(None, "--exact/--no-exact",
+                               help="Solve over every allowed pair with SciPy for the % of the "
+                                    "true optimum (default: up to 10,000 participants)."),
+    db_people: int = typer.Option(None, "--db-people", min=0,
+                                  help="Also time 'import enrollments' and 'match --publish' "
+                                       "for this many people (default: as many as "
+                                       "--participants, at most 5,000; 0: skip)."),
+    database_url: str | None = typer.Option(
+        None, "--database-url", help="PostgreSQL URL for the database figures too (a schema "
+        "of its own, dropped afterwards); SQLite (a temporary file) always runs."),
 ) -> None:
-    """Time candidate generation, scoring and solving on a synthetic organisation."""
+    """Time the matching engine end to end on a synthetic organisation, against a bare
+    OR-Tools solve of the same graph and the optimum over every allowed pair; then the
+    database path (enrollment import, match --publish) on SQLite and PostgreSQL."""
     from core.matching.bench import print_benchmark, run_benchmark
 
     with console.status(f"Benchmarking {participants:,} participants…"):
-        result = run_benchmark(participants, seed=seed, peer=peer)
+        result = run_benchmark(participants, seed=seed, peer=peer, exact=exact)
     print_benchmark(result)
+    if db_people is None:
+        db_people = min(participants, 5_000)
+    if db_people:
+        from rich.table import Table
+
+        from bot.bench_matching_db import run_db_benchmark
+
+        runs = []
+        for url in (None, database_url) if database_url else (None,):
+            with console.status(f"Timing the database path on {url or 'SQLite'}…"):
+                runs.append(run_db_benchmark(db_people, url, seed=seed))
+        targets = {"import_enrollments_s": "target ≤ 2 s at 5,000",
+                   "match_publish_s": "target ≤ 3 s at 5,000"}
+        table = Table(title=f"Database path: {db_people:,} people")
+        table.add_column("figure")
+        for figures in runs:
+            table.add_column(str(figures["backend"]), justify="right")
+        for name in runs[0]:
+            if name == "backend":
+                continue
+            label = f"{name} ({targets[name]})" if name in targets else name
+            table.add_row(label, *(f"{f[name]:.3f}" if isinstance(f[name], float)
+                                   else str(f[name]) for f in runs))
+        console.print(table)
 
 
 @bench_app.command("delivery")

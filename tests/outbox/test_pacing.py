@@ -7,13 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 from core.clock import FakeClock
 from core.events import Delivery
-from core.outbox.dispatch import (
-    BACKOFF_CAP_SECONDS,
-    Pacer,
-    backoff,
-    backoff_bounds,
-    slack_limits,
-)
+from core.outbox.pace import Pacer, slack_limits
+from core.outbox.record import BACKOFF_CAP_SECONDS, backoff, backoff_bounds
 from core.ui import Message
 
 T0 = datetime(2024, 3, 1, 9, 0, tzinfo=UTC)

@@ -1,0 +1,170 @@
+"""Leasing: claim due rows in one short transaction, hide them while they are being sent, and
+hand back the ones that can't go in time. The lease end doubles as the claim's fencing token."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from core.events import Delivery
+from core.models import ChannelRef, OutboxMessage, OutboxStatus, PlatformIdentity
+from core.ui import message_from_dict
+
+# A claimed row is hidden this long; a worker that dies mid-send has it retried after that.
+LEASE = timedelta(minutes=2)
+# Never start a send this close to the end of our lease: another worker may reclaim the row
+# the moment it ends, and a send that overlaps that is a duplicate.
+LEASE_SAFETY = timedelta(seconds=10)
+
+
+def _group_user_ids(session: Session, row: OutboxMessage) -> tuple[str, ...] | None:
+    ids = []
+    for person_id in row.group_person_ids or []:
+        identity = session.scalar(
+            select(PlatformIdentity).where(PlatformIdentity.person_id == person_id,
+                                           PlatformIdentity.platform == row.platform)
+            .order_by(PlatformIdentity.id.desc()).limit(1))
+        if identity is None:
+            return None
+        ids.append(identity.user_id)
+    return tuple(ids)
+
+
+def _to_delivery(session: Session, row: OutboxMessage) -> Delivery | None:
+    identity = None
+    group: tuple[str, ...] = ()
+    if row.group_person_ids:
+        found = _group_user_ids(session, row)
+        if found is None:
+            return None
+        group = found
+    if row.person_id is not None:
+        identity = session.scalar(
+            select(PlatformIdentity)
+            .where(
+                PlatformIdentity.person_id == row.person_id,
+                PlatformIdentity.platform == row.platform,
+            )
+            .order_by(PlatformIdentity.id.desc())
+            .limit(1)
+        )
+        if identity is None:
+            return None
+    tenant = identity.tenant_id if identity else ""
+    if not tenant and row.group_person_ids:
+        # A group row has no person_id; its members share a workspace, so pace by theirs.
+        tenant = session.scalar(
+            select(PlatformIdentity.tenant_id).where(
+                PlatformIdentity.person_id == row.group_person_ids[0],
+                PlatformIdentity.platform == row.platform)
+            .order_by(PlatformIdentity.id.desc()).limit(1)) or ""
+    reference = identity.conversation_ref if identity else None
+    if row.channel_id and identity is None:
+        # A channel post: Teams needs the channel's stored reference; Slack needs only the id.
+        channel = _channel_ref(session, row)
+        if channel is not None:
+            tenant, reference = channel.tenant_id, channel.conversation_ref
+    return Delivery(
+        outbox_id=row.id,
+        platform=row.platform.value,
+        tenant_id=tenant,
+        user_id=identity.user_id if identity else "",
+        channel_id=row.channel_id or "",
+        conversation_ref=reference,
+        message=message_from_dict(row.payload),
+        group_user_ids=group,
+    )
+
+
+def _channel_ref(session: Session, row: OutboxMessage) -> ChannelRef | None:
+    """The stored channel a post names, by id or by name ("#general" or "General")."""
+    wanted = (row.channel_id or "").lstrip("#").lower()
+    for ref in session.scalars(select(ChannelRef).where(ChannelRef.platform == row.platform)):
+        if ref.channel_id.lower() == wanted or ref.name.lower() == wanted:
+            return ref
+    return None
+
+
+def _utc(value: datetime) -> datetime:
+    # SQLite hands back naive datetimes (stored as UTC); PostgreSQL aware ones.
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def holds_lease(row: OutboxMessage, lease_until: datetime | None) -> bool:
+    if lease_until is None:
+        return True
+    if row.status is not OutboxStatus.PENDING:
+        return False
+    return abs(_utc(row.next_attempt_at) - _utc(lease_until)) < timedelta(milliseconds=1)
+
+
+def lock_for_write(session: Session) -> str:
+    """On SQLite, take the database write lock first; returns the dialect name.
+
+    SQLite has no row locks, and a transaction that reads and then writes while another
+    connection writes fails at once with "database is locked" (its snapshot is stale, so the
+    busy timeout cannot help). Writing first makes concurrent claims and outcomes queue on
+    the busy timeout instead, and stops two processes from claiming the same rows.
+    """
+    dialect = session.get_bind().dialect.name
+    if dialect == "sqlite":
+        session.execute(text("UPDATE outbox SET id = id WHERE 0 = 1"))
+    return dialect
+
+
+def claim_leased(factory: sessionmaker[Session], platforms: Sequence[str], *, now: datetime,
+                 batch: int = 50, lease: timedelta = LEASE) -> tuple[list[Delivery], datetime]:
+    """Claim up to ``batch`` due rows in one short transaction; returns them and the lease end.
+
+    Claiming bumps ``attempts`` and hides the row until the lease ends; the lease end doubles
+    as the claim's fencing token for :func:`record_outcome`.
+    """
+    lease_until = now + lease
+    with factory() as session, session.begin():
+        dialect = lock_for_write(session)
+        query = (
+            select(OutboxMessage)
+            .where(
+                OutboxMessage.status == OutboxStatus.PENDING,
+                OutboxMessage.next_attempt_at <= now,
+                OutboxMessage.platform.in_(list(platforms)),
+            )
+            .order_by(OutboxMessage.id)
+            .limit(batch)
+        )
+        if dialect == "postgresql":
+            # Two workers never claim the same row, and neither waits for the other.
+            query = query.with_for_update(skip_locked=True)
+        deliveries = []
+        for row in session.scalars(query).all():
+            row.attempts += 1
+            row.next_attempt_at = lease_until
+            delivery = _to_delivery(session, row)
+            if delivery is None:
+                row.status = OutboxStatus.FAILED
+                row.last_error = "recipient has no identity on this platform"
+            else:
+                deliveries.append(delivery)
+        return deliveries, lease_until
+
+
+def claim_due(factory: sessionmaker[Session], platforms: list[str], *,
+              now: datetime, batch: int = 50, lease: timedelta = LEASE) -> list[Delivery]:
+    """Claim due rows for sending in one short transaction, leasing them to this worker."""
+    return claim_leased(factory, platforms, now=now, batch=batch, lease=lease)[0]
+
+
+def release(factory: sessionmaker[Session], outbox_id: int, *, when: datetime,
+            lease_until: datetime | None = None) -> bool:
+    """Hand a claimed, unsent row back, due at ``when``, without counting the attempt."""
+    with factory() as session, session.begin():
+        lock_for_write(session)
+        row = session.get(OutboxMessage, outbox_id)
+        if row is None or not holds_lease(row, lease_until):
+            return False
+        row.attempts -= 1
+        row.next_attempt_at = when
+        return True

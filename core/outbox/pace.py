@@ -1,0 +1,144 @@
+"""Pacing: token buckets per workspace, target and Slack method tier, so sends stay under the
+platforms' rate limits instead of provoking 429s."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from core.clock import Clock, SystemClock
+from core.events import Delivery
+
+
+@dataclass(frozen=True)
+class Rate:
+    """A token bucket: ``burst`` sends at once, then one every ``interval`` seconds."""
+
+    interval: float
+    burst: int = 1
+
+
+@dataclass(frozen=True)
+class PlatformLimits:
+    """How fast one platform may be sent to, per workspace (tenant).
+
+    ``per_target`` paces each channel, DM or group chat on its own; ``open_conversation``
+    paces opening group conversations (Slack conversations.open, a Tier 3 method).
+    """
+
+    per_target: Rate | None = None
+    open_conversation: Rate | None = None
+
+
+def slack_limits(per_channel_per_second: float = 1.0, margin: float = 0.01) -> PlatformLimits:
+    """Slack's documented limits, with ``margin`` headroom (a fraction of the interval).
+
+    chat.postMessage: about one message per second per channel. conversations.open: Tier 3,
+    50 per minute per workspace; a burst of 5 plus 44 per minute stays under 50 in any minute.
+    """
+    return PlatformLimits(
+        per_target=Rate(interval=(1.0 + margin) / per_channel_per_second, burst=1),
+        open_conversation=Rate(interval=60.0 / 44, burst=5),
+    )
+
+
+DEFAULT_LIMITS: dict[str, PlatformLimits] = {
+    "slack": slack_limits(),
+    # Bot Framework: 7 per second, 8 per 2 s and 60 per 30 s per conversation; 5 at once then
+    # one per 0.6 s stays under all three. Web chat is in-process and needs no pacing.
+    "teams": PlatformLimits(per_target=Rate(interval=0.6, burst=5)),
+}
+
+PaceKey = tuple[str, ...]
+
+
+def target_of(delivery: Delivery) -> PaceKey:
+    """Who receives ``delivery``: rows to one target are sent in order, one at a time."""
+    who = ("group:" + ",".join(sorted(delivery.group_user_ids)) if delivery.group_user_ids
+           else delivery.user_id or delivery.channel_id)
+    return (delivery.platform, delivery.tenant_id, who)
+
+
+def pace_buckets(delivery: Delivery,
+                 limits: Mapping[str, PlatformLimits]) -> list[tuple[PaceKey, Rate]]:
+    """The buckets one delivery draws from: its target, and opening a group chat if any."""
+    platform_limits = limits.get(delivery.platform)
+    if platform_limits is None:
+        return []
+    tenant = delivery.tenant_id
+    buckets: list[tuple[PaceKey, Rate]] = []
+    target = target_of(delivery)[2]
+    if delivery.group_user_ids:
+        if platform_limits.open_conversation is not None:
+            # Conservative: the sender may have the chat cached, but core cannot know that.
+            buckets.append(((delivery.platform, tenant, "conversations.open"),
+                            platform_limits.open_conversation))
+    if platform_limits.per_target is not None:
+        buckets.append(((delivery.platform, tenant, "post", target), platform_limits.per_target))
+    return buckets
+
+
+class Pacer:
+    """Per-key token buckets (GCRA) on a :class:`Clock`; slots are reserved, never waited on.
+
+    ``reserve`` books the earliest slot every bucket allows and returns it, so concurrent
+    callers to one key are spread ``interval`` apart while other keys are not held up. It is
+    meant for one event loop (no locking): one pacer per dispatcher process.
+    """
+
+    def __init__(self, clock: Clock | None = None,
+                 limits: Mapping[str, PlatformLimits] | None = None) -> None:
+        self.clock = clock or SystemClock()
+        self.limits = dict(DEFAULT_LIMITS if limits is None else limits)
+        # Theoretical arrival time per key, in POSIX seconds.
+        self._tat: dict[PaceKey, float] = {}
+
+    def _slot(self, buckets: Sequence[tuple[PaceKey, Rate]], now: float) -> float:
+        slot = now
+        for key, rate in buckets:
+            tat = self._tat.get(key, now)
+            slot = max(slot, tat - (rate.burst - 1) * rate.interval)
+        return slot
+
+    def reserve_buckets(self, buckets: Sequence[tuple[PaceKey, Rate]], *,
+                        not_after: datetime | None = None) -> datetime | None:
+        """Book the earliest slot all ``buckets`` allow; None (nothing booked) if after
+        ``not_after``."""
+        now = self.clock.now().timestamp()
+        slot = self._slot(buckets, now)
+        if not_after is not None and slot > not_after.timestamp():
+            return None
+        for key, rate in buckets:
+            self._tat[key] = max(self._tat.get(key, now), slot) + rate.interval
+        return datetime.fromtimestamp(slot, UTC)
+
+    def reserve(self, delivery: Delivery, *,
+                not_after: datetime | None = None) -> datetime | None:
+        """Book a send slot for ``delivery`` (now, or later if its target is busy)."""
+        return self.reserve_buckets(pace_buckets(delivery, self.limits), not_after=not_after)
+
+    def next_slot(self, delivery: Delivery) -> datetime:
+        """When ``delivery`` could go, without booking it."""
+        now = self.clock.now().timestamp()
+        return datetime.fromtimestamp(self._slot(pace_buckets(delivery, self.limits), now), UTC)
+
+    def settle(self, delivery: Delivery) -> None:
+        """A send to ``delivery``'s target just got its answer: next one not before now plus
+        one interval.
+
+        The platform counts arrivals, and ours vary with network latency; the slot booked at
+        send time alone could land two arrivals closer than the limit. The answer comes after
+        the arrival, so spacing from it is safe whatever the latency.
+        """
+        now = self.clock.now().timestamp()
+        for key, rate in pace_buckets(delivery, self.limits):
+            self._tat[key] = max(self._tat.get(key, now), now + rate.interval)
+
+    def hold(self, delivery: Delivery, seconds: float) -> None:
+        """The platform said 429: send nothing more to this delivery's target for a while."""
+        until = self.clock.now().timestamp() + seconds
+        for key, rate in pace_buckets(delivery, self.limits):
+            # The first slot is tat - (burst-1)*interval: push tat so that lands on ``until``.
+            held = until + (rate.burst - 1) * rate.interval
+            self._tat[key] = max(self._tat.get(key, held), held)

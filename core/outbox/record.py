@@ -1,0 +1,95 @@
+"""Recording: what a send's answer means for its row (sent, failed for good, or due again
+after a backoff or the platform's Retry-After)."""
+
+from __future__ import annotations
+
+import logging
+import random
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from core.events import PermanentFailure
+from core.models import OutboxMessage, OutboxStatus
+from core.outbox.lease import holds_lease, lock_for_write
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+
+# Backoff after an ordinary failure: base * 2**(attempts-1) seconds, capped, with jitter.
+BACKOFF_BASE_SECONDS = 2.0
+BACKOFF_CAP_SECONDS = 3600.0
+# A platform that says "retry after 0" would otherwise be hammered in a tight loop.
+MIN_RETRY_SECONDS = 0.5
+
+
+class RetryLater(Exception):
+    """Raised by a sender when the platform asks us to slow down (HTTP 429)."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"retry after {seconds}s")
+        self.seconds = seconds
+
+
+_default_rng = random.Random()
+
+
+def backoff_bounds(attempts: int, *, base: float = BACKOFF_BASE_SECONDS,
+                   cap: float = BACKOFF_CAP_SECONDS) -> tuple[float, float]:
+    """The (lowest, highest) delay in seconds :func:`backoff` may pick after ``attempts``."""
+    # Clamp the exponent: 2**attempts overflows a float long before attempts does.
+    ceiling = min(cap, base * 2.0 ** min(max(attempts, 1) - 1, 64))
+    return ceiling / 2, ceiling
+
+
+def backoff(attempts: int, rng: random.Random | None = None, *,
+            base: float = BACKOFF_BASE_SECONDS, cap: float = BACKOFF_CAP_SECONDS) -> timedelta:
+    """Exponential backoff with "equal jitter": uniform in [ceiling/2, ceiling].
+
+    The jitter spreads retries of many rows that failed together (a platform outage) so they
+    do not come back as one burst; the lower half-bound still guarantees a real pause.
+    ``rng`` makes it reproducible in tests.
+    """
+    low, high = backoff_bounds(attempts, base=base, cap=cap)
+    return timedelta(seconds=(rng or _default_rng).uniform(low, high))
+
+
+def record_outcome(factory: sessionmaker[Session], outbox_id: int, error: Exception | None,
+                   *, now: datetime, platform_message_id: str | None = None,
+                   lease_until: datetime | None = None,
+                   rng: random.Random | None = None) -> bool:
+    """Mark a claimed row sent, failed for good, or due again; returns whether it was applied.
+
+    A rate limit waits as long as asked and does not count as an attempt; other errors back
+    off with jitter until ``MAX_ATTEMPTS``. With ``lease_until`` the outcome is dropped if the
+    lease was lost (another worker reclaimed the row), so a late worker cannot overwrite it.
+    """
+    with factory() as session, session.begin():
+        lock_for_write(session)
+        row = session.get(OutboxMessage, outbox_id)
+        if row is None:
+            return False
+        if not holds_lease(row, lease_until):
+            log.warning("outbox %s: lease lost, outcome %r dropped", outbox_id, error)
+            return False
+        if error is None:
+            row.status = OutboxStatus.SENT
+            row.sent_at = now
+            row.platform_message_id = platform_message_id
+            row.last_error = None
+        elif isinstance(error, PermanentFailure):
+            row.status = OutboxStatus.FAILED
+            row.last_error = f"permanent: {error}"[:1000]
+            log.warning("outbox %s failed for good: %s", outbox_id, error)
+        elif isinstance(error, RetryLater):
+            row.attempts -= 1  # a rate limit is not the message's fault
+            row.next_attempt_at = now + timedelta(seconds=max(error.seconds, MIN_RETRY_SECONDS))
+            row.last_error = str(error)
+        else:
+            row.last_error = repr(error)[:1000]
+            if row.attempts >= MAX_ATTEMPTS:
+                row.status = OutboxStatus.FAILED
+            else:
+                row.next_attempt_at = now + backoff(row.attempts, rng)
+        return True

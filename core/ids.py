@@ -7,6 +7,11 @@ id that arrives from outside goes through here instead.
 
 from __future__ import annotations
 
+from typing import TypeVar
+
+from sqlalchemy.orm import Session
+
+T = TypeVar("T")
 # The largest PostgreSQL ``integer`` (our primary keys); SQLite accepts it too.
 MAX_ID = 2**31 - 1
 
@@ -23,3 +28,9 @@ def parse_id(text: object) -> int | None:
         return None
     value = int(text)
     return value if 0 < value <= MAX_ID else None
+
+
+def get_by_id(session: Session, model: type[T], text: object) -> T | None:
+    """``session.get(model, id)`` for an id from outside, or None when it is not one."""
+    pk = parse_id(text)
+    return session.get(model, pk) if pk is not None else None

@@ -206,7 +206,8 @@ def _input(f: FormField, value: Any) -> dict[str, Any]:
         return element
     if f.kind is FieldKind.NUMBER:
         # Input.Number only takes a number; a rejected non-number is simply shown empty.
-        if card_value.lstrip("-").isdigit():
+        digits = card_value.lstrip("-")
+        if digits.isascii() and digits.isdigit() and len(digits) <= 15:
             element["value"] = int(card_value)
     else:
         element["value"] = card_value

@@ -22,6 +22,7 @@ from core.events import (
     SendFile,
     UpdateMessage,
 )
+from core.ids import get_by_id
 from core.match_runs import texts as run_texts
 from core.match_runs.export import run_csv
 from core.match_runs.runs import proposed_matches, publish, run_program
@@ -227,7 +228,7 @@ class AdminCommands:
     def nomination_action(self, action_id: str, value: str) -> list[Intent]:
         if not self.allowed:
             return [Reply(texts.refused())]
-        row = self.session.get(Nomination, int(value)) if value.isdigit() else None
+        row = get_by_id(self.session, Nomination, value)
         program = self.session.get(Program, row.program_id) if row else None
         if row is None or program is None or program.workspace_id != self.person.workspace_id:
             return [Reply(texts.say("That nomination no longer exists."))]
@@ -292,7 +293,7 @@ class AdminCommands:
         """Post / Schedule / Cancel under a preview or in the scheduled list."""
         if not self.allowed:
             return [Reply(texts.refused())]
-        a = self.session.get(Announcement, int(value)) if value.isdigit() else None
+        a = get_by_id(self.session, Announcement, value)
         if a is None or a.workspace_id != self.person.workspace_id or a.status in (
                 AnnouncementStatus.POSTED, AnnouncementStatus.CANCELLED):
             return [UpdateMessage(texts.say("That announcement was already posted or "
@@ -402,12 +403,12 @@ class AdminCommands:
         if not self.allowed:
             return [Reply(texts.refused())]
         if action_id == "match.rerun":
-            program = self.session.get(Program, int(value)) if value.isdigit() else None
+            program = get_by_id(self.session, Program, value)
             if program is None or program.workspace_id != self.person.workspace_id:
                 return [Reply(texts.say("That program no longer exists."))]
             return [UpdateMessage(self._preview(run_program(self.session, program,
                                                             by=self.person)))]
-        run = self.session.get(MatchRun, int(value)) if value.isdigit() else None
+        run = get_by_id(self.session, MatchRun, value)
         program = self.session.get(Program, run.program_id) if run else None
         if run is None or program is None or program.workspace_id != self.person.workspace_id:
             return [Reply(texts.say("That preview no longer exists."))]

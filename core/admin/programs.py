@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from core.admin.audit import record
 from core.enrollment.form import DEFAULT_SKILLS
+from core.ids import get_by_id
 from core.models import (
     Enrollment,
     EnrollmentStatus,
@@ -168,8 +169,8 @@ def submit(session: Session, actor: Person, values: dict[str, Any], context: str
     ``context`` is "new:<template>" or a program id.
     """
     program = None
-    if context.isdigit():
-        program = session.get(Program, int(context))
+    if context[:1].isdigit():
+        program = get_by_id(session, Program, context)
         if program is None or program.workspace_id != actor.workspace_id:
             form = program_form(context=context)
             return Submitted(form, {"name": "That program no longer exists."})

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from core.enrollment.texts import prefix
 from core.events import Actor, Intent, Reply, UpdateMessage
+from core.ids import get_by_id
 from core.models import DoNotMatch, Person
 from core.people_refs import find_person
 from core.ui import Button, Buttons, Context, Message, Section
@@ -55,7 +56,7 @@ def avoid(session: Session, person: Person, actor: Actor, arg: str) -> list[Inte
 
 def undo(session: Session, person: Person, value: str) -> list[Intent]:
     """The Undo button under a fresh entry."""
-    row = session.get(DoNotMatch, int(value)) if value.isdigit() else None
+    row = get_by_id(session, DoNotMatch, value)
     if row is None or row.person_id != person.id:
         return [UpdateMessage(_say("Nothing to undo."))]
     other = session.get(Person, row.other_id)

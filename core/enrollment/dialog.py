@@ -18,6 +18,7 @@ from core.enrollment.programs import (
     open_programs_for,
 )
 from core.events import CloseForm, DirectMessage, FormErrors, Intent, OpenForm, Reply, UpdateMessage
+from core.ids import get_by_id, parse_id
 from core.models import Enrollment, EnrollmentStatus, Person, Program, Role
 from core.ui import validate
 
@@ -69,18 +70,25 @@ def join(session: Session, person: Person, arg: str, platform: str) -> list[Inte
 
 def pick(session: Session, person: Person, program_id: str, platform: str) -> list[Intent]:
     """A program chosen from the ``join`` list."""
-    program = session.get(Program, int(program_id)) if program_id.isdigit() else None
-    if program is not None and program.workspace_id != person.workspace_id:
+    pk = parse_id(program_id)
+    program = session.get(Program, pk) if pk is not None else None
+    # Another workspace's program, or an invite-only one this person may not see, answers
+    # exactly as a missing id: a guessed id never reveals a name.
+    if program is not None and (program.workspace_id != person.workspace_id
+                                or not can_see(session, program, person)):
         program = None
-    refusal = _gate(session, person, program, program.name if program else program_id, platform)
+    refusal = _gate(session, person, program, program.name if program else program_id[:60],
+                    platform)
     return [refusal] if refusal else _open_form(session, person, program)  # type: ignore[arg-type]
 
 
 def submit(session: Session, person: Person, values: dict[str, Any], context: str,
            platform: str) -> list[Intent]:
     """Validate and save the form; a second submit edits the same enrollment."""
-    program = session.get(Program, int(context)) if context.isdigit() else None
-    if program is None or program.workspace_id != person.workspace_id:
+    pk = parse_id(context)
+    program = session.get(Program, pk) if pk is not None else None
+    if program is None or program.workspace_id != person.workspace_id \
+            or not can_see(session, program, person):
         return [Reply(texts.stale_action())]
     existing = _existing(session, person, program)
     form = enrollment_form(program, existing)
@@ -166,7 +174,7 @@ def leave(session: Session, person: Person, arg: str, platform: str) -> list[Int
 
 
 def _own(session: Session, person: Person, enrollment_id: str) -> Enrollment | None:
-    e = session.get(Enrollment, int(enrollment_id)) if enrollment_id.isdigit() else None
+    e = get_by_id(session, Enrollment, enrollment_id)
     return e if e is not None and e.person_id == person.id else None
 
 

@@ -21,6 +21,7 @@ from core.events import (
     Reply,
     UpdateMessage,
 )
+from core.ids import get_by_id
 from core.models import (
     Checkin,
     EndReason,
@@ -39,6 +40,32 @@ from core.relationships.timing import period_index, zone
 from core.ui import FileAttachment, Message, validate
 
 MAX_PAUSE_WEEKS = 12
+# The surveys the planner sends; a stage arrives back in a button value or form context, so
+# it is checked here: anything else would store a survey row per invented stage.
+SURVEY_STAGES = ("midpoint", "end")
+# How far ahead a first meeting or a goal's target date may be: a typo, not a plan, beyond it.
+MAX_SCHEDULE_AHEAD = timedelta(days=366)
+MAX_TARGET_AHEAD = timedelta(days=5 * 366)
+# Check-in periods count cadence periods since the match began; a program lasts a few years.
+MAX_PERIOD = 1000
+
+
+def pause_weeks(text: str) -> int | None:
+    """How many weeks ``text`` asks to pause for: 1 to MAX_PAUSE_WEEKS, else None.
+
+    The one rule for ``/mentor pause <weeks>`` and the pause button's value alike.
+    """
+    text = text.strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > 3:
+        return None
+    weeks = int(text)
+    return weeks if 1 <= weeks <= MAX_PAUSE_WEEKS else None
+
+
+def survey_stage(context: str) -> str | None:
+    """The survey stage a value like ``"12:midpoint"`` names, if it is one the bot sends."""
+    stage = context.split(":", 1)[1] if ":" in context else "end"
+    return stage if stage in SURVEY_STAGES else None
 
 
 @dataclass
@@ -58,7 +85,7 @@ class Relationships:
         ``ended_ok``: the end-of-program survey is answered after the match completed.
         """
         head = value.split(":", 1)[0]
-        match = self.session.get(Match, int(head)) if head.isdigit() else None
+        match = get_by_id(self.session, Match, head)
         if match is None or self.person.id not in lifecycle.members(match):
             return None
         if match.status is MatchStatus.ENDED and ended_ok:
@@ -118,12 +145,17 @@ class Relationships:
         if action_id == "rel.notfit":
             return [OpenForm(forms.end_form(f"{match.id}:notfit", not_a_fit=True))]
         if action_id == "rel.survey":
+            if survey_stage(value) is None:
+                return self._stale()
             return [OpenForm(forms.survey_form(value))]
         if action_id.startswith("rel.checkin."):
             return self._checkin(match, action_id.rsplit(".", 1)[1], value, today)
         if action_id == "rel.pause":
-            weeks = value.split(":", 1)[1] if ":" in value else "2"
-            return self._pause(match, int(weeks) if weeks.isdigit() else 2)
+            # The button carries "<match>:<weeks>": the same 1-12 weeks as the command.
+            weeks = pause_weeks(value.split(":", 1)[1] if ":" in value else "2")
+            if weeks is None:
+                return [Reply(t.bad_weeks())]
+            return self._pause(match, weeks)
         if action_id == "rel.end":
             return [OpenForm(forms.end_form(str(match.id), not_a_fit=False))]
         if action_id == "rel.rematch":
@@ -132,7 +164,7 @@ class Relationships:
 
     def _checkin(self, match: Match, answer: str, value: str, today: date) -> list[Intent]:
         period = value.split(":", 1)[1] if ":" in value else ""
-        if not period.isdigit():
+        if not (period.isascii() and period.isdigit()) or int(period) > MAX_PERIOD:
             return self._stale()
         stored = {"yes": "yes", "notyet": "not_yet", "help": "need_help"}[answer]
         row = self.session.scalar(select(Checkin).where(
@@ -158,11 +190,11 @@ class Relationships:
 
     def command(self, verb: str, arg: str) -> list[Intent]:
         if verb == "pause":
-            weeks = arg.split(" ", 1)[0]
-            if not weeks.isdigit() or not 1 <= int(weeks) <= MAX_PAUSE_WEEKS:
+            weeks = pause_weeks(arg.split(" ", 1)[0])
+            if weeks is None:
                 return [Reply(t.bad_weeks())]
             match, ask = self._pick("pause", f":{weeks}")
-            return ask or self._pause(match, int(weeks))  # type: ignore[arg-type]
+            return ask or self._pause(match, weeks)  # type: ignore[arg-type]
         if verb == "resume":
             paused = [m for m in lifecycle.live_matches_for(self.session, self.person)
                       if m.status is MatchStatus.PAUSED]
@@ -236,7 +268,7 @@ class Relationships:
                 return self._stale()
             return [OpenForm(forms.goal_form(str(live[0].id)))]
         goal_id, _, status = value.partition(":")
-        goal = self.session.get(Goal, int(goal_id)) if goal_id.isdigit() else None
+        goal = get_by_id(self.session, Goal, goal_id)
         known = {g.value for g in GoalStatus}
         if goal is None or goal.owner_id != self.person.id or status not in known:
             return self._stale()
@@ -250,7 +282,7 @@ class Relationships:
 
     def submit(self, form_id: str, values: dict[str, Any], context: str) -> list[Intent]:
         match = self._match(context, ended_ok=form_id == "survey")
-        if match is None:
+        if match is None or (form_id == "survey" and survey_stage(context) is None):
             return self._stale()
         today = self.now.astimezone(zone(self.person.timezone)).date()
         builders = {"meeting": lambda: forms.meeting_form(context, today),
@@ -260,14 +292,32 @@ class Relationships:
                     "survey": lambda: forms.survey_form(context)}
         form = builders[form_id]()
         clean, errors = validate(form, values)
-        if form_id == "meeting" and not errors and clean["met_on"] > today:
-            errors = {"met_on": "That date is in the future: log a session once it happened."}
-        if form_id == "schedule" and not errors and clean["day"] < today:
-            errors = {"day": "Please pick today or a later date."}
+        errors = errors or self._date_errors(form_id, match, clean, today)
         if errors:
             return [FormErrors(errors, form)]
         handler = getattr(self, f"_save_{form_id}")
         return handler(match, clean, context)
+
+    def _date_errors(self, form_id: str, match: Match, clean: dict[str, Any],
+                     today: date) -> dict[str, str]:
+        """Dates must make sense for this match: a session between its start and today, a
+        meeting from today to a year ahead, a goal's target within five years."""
+        if form_id == "meeting":
+            began = (match.published_at or match.created_at or self.now)
+            began_on = began.astimezone(zone(self.person.timezone)).date() - timedelta(days=1)
+            if clean["met_on"] > today:
+                return {"met_on": "That date is in the future: log a session once it happened."}
+            if clean["met_on"] < began_on:
+                return {"met_on": f"Pick a date since your match began ({began_on:%d %B %Y})."}
+        if form_id == "schedule":
+            if clean["day"] < today:
+                return {"day": "Please pick today or a later date."}
+            if clean["day"] > today + MAX_SCHEDULE_AHEAD:
+                return {"day": "Please pick a date within the next year."}
+        if form_id == "goal" and clean.get("target") is not None:
+            if not today - MAX_SCHEDULE_AHEAD <= clean["target"] <= today + MAX_TARGET_AHEAD:
+                return {"target": "Pick a target date within the next five years."}
+        return {}
 
     def _save_meeting(self, match: Match, clean: dict[str, Any], context: str) -> list[Intent]:
         period = self._period(match, clean["met_on"])
@@ -336,7 +386,9 @@ class Relationships:
                                       f"plan:{match.id}:{self.person.id}:{self.now.isoformat()}")]
 
     def _save_survey(self, match: Match, clean: dict[str, Any], context: str) -> list[Intent]:
-        stage = context.split(":", 1)[1] if ":" in context else "end"
+        stage = survey_stage(context)
+        if stage is None:
+            return self._stale()
         row = self.session.scalar(select(SurveyResponse).where(
             SurveyResponse.match_id == match.id, SurveyResponse.person_id == self.person.id,
             SurveyResponse.stage == stage))

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from core.db import session_clock, today_of
 from core.enrollment.programs import find_program
 from core.events import Actor, DirectMessage, Intent, Reply, UpdateMessage
+from core.ids import get_by_id
 from core.match_runs.inputs import load_program, program_rules
 from core.matching import suggest_mentors
 from core.matching import types as m
@@ -87,7 +88,7 @@ def suggest(session: Session, person: Person, actor: Actor, arg: str) -> list[In
 def ask(session: Session, person: Person, actor: Actor, value: str) -> list[Intent]:
     """The mentee's Ask button: one pending request at a time, re-checked against the rules."""
     enrollment = _open_mentee_enrollment(session, person, "")
-    mentor = session.get(Person, int(value)) if value.isdigit() else None
+    mentor = get_by_id(session, Person, value)
     if enrollment is None or mentor is None or mentor.workspace_id != person.workspace_id:
         return [Reply(texts.no_longer_possible())]
     program = enrollment.program
@@ -128,7 +129,7 @@ def _room(session: Session, program: Program, mentor_id: int) -> int:
 def answer(session: Session, person: Person, actor: Actor, action: str,
            value: str, now: datetime) -> list[Intent]:
     """The mentor's Accept or Decline."""
-    request = session.get(MentorRequest, int(value)) if value.isdigit() else None
+    request = get_by_id(session, MentorRequest, value)
     if request is None or request.mentor_id != person.id:
         return [Reply(texts.no_longer_possible())]
     if request.status is not RequestStatus.PENDING:

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from core.enrollment.programs import find_program
 from core.events import Intent, Reply, UpdateMessage
+from core.ids import get_by_id
 from core.models import Person, Program, TrainingModule
 from core.training import texts
 from core.training.progress import (
@@ -40,18 +41,20 @@ def button(session: Session, person: Person, action_id: str, value: str, platfor
     """``training.done`` (module id), ``training.quiz`` (module id:choice), ``training.next``
     (program id)."""
     if action_id == "training.next":
-        program = session.get(Program, int(value)) if value.isdigit() else None
+        program = get_by_id(session, Program, value)
         if program is None or program.workspace_id != person.workspace_id:
             return [Reply(texts.module_gone())]
         return command(session, person, program.name, platform) \
             if requires_training(session, program) else [Reply(texts.not_required(platform))]
     module_id, _, choice = value.partition(":")
-    module = session.get(TrainingModule, int(module_id)) if module_id.isdigit() else None
+    module = get_by_id(session, TrainingModule, module_id)
     program = session.get(Program, module.program_id) if module else None
     if module is None or program is None or program.workspace_id != person.workspace_id:
         return [Reply(texts.module_gone())]
     if action_id == "training.quiz":
-        right = choice.isdigit() and check_answer(module, int(choice))
+        # ASCII digits only: "²".isdigit() is true, but int("²") raises.
+        right = choice.isascii() and choice.isdigit() and len(choice) <= 3 \
+            and check_answer(module, int(choice))
         if not right:
             # Kind, and the module stays on screen with its choices, so they can retry.
             now_at = progress(session, person.id, program)

@@ -16,6 +16,7 @@ from core.matching.fairness import floor_reselector
 from core.models import (
     AuditEntry,
     Match,
+    MatchEvent,
     MatchMentee,
     MatchRun,
     MatchStatus,
@@ -26,8 +27,8 @@ from core.models import (
     ProgramKind,
     RunStatus,
 )
-from core.relationships.lifecycle import LIVE
-from core.relationships.lifecycle import _record as record_transition
+from core.relationships.lifecycle import _ALLOWED as ALLOWED_TRANSITIONS
+from core.relationships.lifecycle import LIVE, TransitionError
 
 # Matches the reports' rule: no figure about fewer than five people drives a flag.
 MIN_GROUP_SIZE = 5
@@ -100,17 +101,20 @@ def publish(session: Session, run: MatchRun, *, now: datetime | None = None,
     A proposal overtaken since the preview (its mentee was matched through self-select) is
     discarded instead of breaking the one-live-match-per-mentee rule. The lifecycle's guard
     (no mentee in two live matches of a program) is applied to the whole run with one query,
-    and every state change still goes through the lifecycle's recorder (status and history).
+    the proposals are locked with one statement, and each change follows the lifecycle's
+    transition table and writes its history row, as the lifecycle does.
     """
     if run.status is not RunStatus.PREVIEW:
         return []
     now = now or session_clock(session).now()
     run.status = RunStatus.PUBLISHED
     run.published_at = now
+    # One statement locks every proposal of the run (the lifecycle locks one match per
+    # statement, which would cost a query per match here).
     proposals = list(session.scalars(
         select(Match).options(selectinload(Match.mentees))
         .where(Match.run_id == run.id, Match.status == MatchStatus.PROPOSED)
-        .order_by(Match.score, Match.id)).all())
+        .order_by(Match.score, Match.id).with_for_update(of=Match)).all())
     program = session.get(Program, run.program_id)
     assert program is not None
     taken = set(session.scalars(
@@ -125,8 +129,14 @@ def publish(session: Session, run: MatchRun, *, now: datetime | None = None,
         if mentees & taken or (group_limit is not None and len(mentees) > group_limit):
             match.status = MatchStatus.DISCARDED
             continue
-        record_transition(session, match, MatchStatus.ACTIVE, reason="published", now=now,
-                          actor=by)
+        # The lifecycle's own transition table and history row, without its per-row lock
+        # (the rows are locked above).
+        if (match.status, MatchStatus.ACTIVE) not in ALLOWED_TRANSITIONS:
+            raise TransitionError(f"cannot go from {match.status.value} to active")
+        session.add(MatchEvent(match_id=match.id, from_status=match.status.value,
+                               to_status=MatchStatus.ACTIVE.value, reason="published", at=now,
+                               actor_id=by.id if by else None))
+        match.status = MatchStatus.ACTIVE
         match.published_at = match.published_at or now
         taken |= mentees
         live.append(match)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from core.matching.scoring import ScoreContext, score_block, score_sub
 
-_BLOCK_CELLS = 8_000_000
+_BLOCK_CELLS = 2_000_000
 
 
 @dataclass(frozen=True, eq=False)
@@ -95,10 +95,13 @@ class Candidates:
     rest_max: np.ndarray
     col_max: np.ndarray
     allowed: int
+    # The next best pairs of each row after its top k (up to k_reserve of them): kept out of
+    # the graph, but priced exactly without scoring anything again.
+    reserve: Edges = field(default_factory=lambda: empty_edges())
 
 
 def candidate_graph(ctx: ScoreContext, k: int, row_ids: np.ndarray, col_ok: np.ndarray,
-                    k_col: int = 0) -> Candidates:
+                    k_col: int = 0, k_reserve: int = 0) -> Candidates:
     """Each row's k best allowed cols and each col's k_col best rows, in one blocked pass
     that also bounds the pairs left out.
 
@@ -112,8 +115,10 @@ def candidate_graph(ctx: ScoreContext, k: int, row_ids: np.ndarray, col_ok: np.n
     if n_cols == 0 or len(rows_all) == 0 or k <= 0:
         return Candidates(empty_edges(), rest, col_max, 0)
     out_r, out_c, out_s = [], [], []
+    res_r, res_c, res_s = [], [], []
     allowed = 0
     step = max(1, _BLOCK_CELLS // n_cols)
+    k2 = min(k + k_reserve, n_cols)
     k_col = min(k_col, len(rows_all))
     i = 0
     while i < len(rows_all):
@@ -127,13 +132,26 @@ def candidate_graph(ctx: ScoreContext, k: int, row_ids: np.ndarray, col_ok: np.n
         fin = np.isfinite(s)
         allowed += int(fin.sum())
         np.maximum(col_max, s.max(axis=0, initial=-np.inf), out=col_max)
-        if n_cols > k:
-            # kth=k puts the (k+1)-th best in column k: the best pair left out of the graph.
-            part = np.argpartition(-s, k, axis=1)
-            idx = part[:, :k]
-            rest[wanted + r0] = s[np.arange(len(wanted)), part[:, k]]
+        ar = np.arange(len(wanted))
+        if n_cols > k2:
+            # kth=k2 puts the (k2+1)-th best in column k2: the best pair left out entirely.
+            part = np.argpartition(-s, k2, axis=1)
+            best = part[:, :k2]
+            rest[wanted + r0] = s[ar, part[:, k2]]
         else:
-            idx = np.broadcast_to(np.arange(n_cols), (len(wanted), n_cols))
+            best = np.broadcast_to(np.arange(n_cols), (len(wanted), n_cols))
+        if k2 > k:
+            # Split the k2 best into the graph's top k and the reserve.
+            inner = np.argpartition(-np.take_along_axis(s, best, axis=1), k - 1, axis=1)
+            idx = np.take_along_axis(best, inner[:, :k], axis=1)
+            spare = np.take_along_axis(best, inner[:, k:], axis=1)
+            vals = np.take_along_axis(s, spare, axis=1)
+            ok = np.isfinite(vals)
+            res_r.append(np.broadcast_to((wanted + r0)[:, None], spare.shape)[ok])
+            res_c.append(spare[ok])
+            res_s.append(vals[ok].astype(np.float64))
+        else:
+            idx = best
         vals = np.take_along_axis(s, idx, axis=1)
         ok = np.isfinite(vals)
         rr = np.broadcast_to((wanted + r0)[:, None], idx.shape)
@@ -160,4 +178,8 @@ def candidate_graph(ctx: ScoreContext, k: int, row_ids: np.ndarray, col_ok: np.n
     if k_col > 0:
         _, first = np.unique(rows * n_cols + cols, return_index=True)
         rows, cols, scores = rows[first], cols[first], scores[first]
-    return Candidates(Edges(rows, cols, np.clip(scores, 0.0, 1.0)), rest, col_max, allowed)
+    reserve = (Edges(np.concatenate(res_r).astype(np.int64),
+                     np.concatenate(res_c).astype(np.int64),
+                     np.clip(np.concatenate(res_s), 0.0, 1.0)) if res_r else empty_edges())
+    return Candidates(Edges(rows, cols, np.clip(scores, 0.0, 1.0)), rest, col_max, allowed,
+                      reserve)

@@ -20,7 +20,13 @@ from core.matching.candidates import (
 from core.matching.constraints import build_forbidden, relevant_history
 from core.matching.explain import explain_edges, unmatched_reason
 from core.matching.invariants import check_result
-from core.matching.optimality import assignment_duals, coverage_bonus, price_left_out
+from core.matching.optimality import (
+    Priced,
+    assignment_duals,
+    coverage_bonus,
+    price_left_out,
+    price_reserve,
+)
 from core.matching.scoring import ScoreContext, build_features, make_context, score_block, subset
 from core.matching.solve_bipartite import SCALE, int_scores, solve_assignment
 from core.matching.solve_peer import max_weight_double_cover, solve_peer
@@ -130,6 +136,9 @@ Reselect = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray,
 _COL_K = 10
 # Pairs this close to improving (in score units of 1e-6) join the graph with the ones that do.
 _MARGIN = 20_000
+# Each row's next best _RESERVE * k pairs are kept from the one scoring pass, so pricing checks
+# them exactly without scoring again; only rows whose bound beyond them still bites are rescored.
+_RESERVE = 3
 # Relaxation re-solves before the peer bound is made feasible for every pair by raising prices.
 _PEER_BOUND_ROUNDS = 2
 
@@ -158,7 +167,8 @@ def _solve_bipartite(ctx: ScoreContext, k: int, cap: np.ndarray, free: np.ndarra
     n_rows = len(ctx.rows.ids)
     t = perf_counter()
     col_ok = cap > 0
-    cands = candidate_graph(ctx, k, np.flatnonzero(free), col_ok, k_col=_COL_K)
+    cands = candidate_graph(ctx, k, np.flatnonzero(free), col_ok, k_col=_COL_K,
+                            k_reserve=_RESERVE * k)
     graph = cands.edges
     counts = np.bincount(graph.cols, minlength=len(cap))
     timings["candidates_and_scoring"] = perf_counter() - t
@@ -173,9 +183,17 @@ def _solve_bipartite(ctx: ScoreContext, k: int, cap: np.ndarray, free: np.ndarra
         rounds += 1
         u, v = assignment_duals(n_rows, cap, graph.rows, graph.cols,
                                 bonus + int_scores(graph.scores), chosen)
+        spare = cands.reserve
+        from_reserve, checked = price_reserve(spare.rows, spare.cols, spare.scores, u, v,
+                                              bonus, _MARGIN)
         extra = price_left_out(ctx, u, v, bonus, cands.rest_max, cands.col_max, col_ok,
                                per_row=k, margin=_MARGIN)
-        priced += extra.checked
+        priced += extra.checked + checked
+        if from_reserve.any():
+            extra = Priced(np.concatenate([extra.rows, spare.rows[from_reserve]]),
+                           np.concatenate([extra.cols, spare.cols[from_reserve]]),
+                           np.concatenate([extra.scores, spare.scores[from_reserve]]),
+                           extra.checked, extra.max_gain)
         proof_s += perf_counter() - t
         if len(extra.rows) == 0:
             break

@@ -173,3 +173,15 @@ def price_left_out(ctx: ScoreContext, u: np.ndarray, v: np.ndarray, bonus: int,
         return Priced(empty, empty, empty.astype(np.float64), checked, max_gain)
     return Priced(np.concatenate(out_r), np.concatenate(out_c), np.concatenate(out_s), checked,
                   max_gain)
+
+
+def price_reserve(reserve_rows: np.ndarray, reserve_cols: np.ndarray, reserve_scores: np.ndarray,
+                  u: np.ndarray, v: np.ndarray, bonus: int, margin: int = 0,
+                  ) -> tuple[np.ndarray, int]:
+    """Mask of reserve pairs (scored once already) that could improve the solution, plus
+    those within `margin` of it when any can; and how many pairs were checked."""
+    gain = (bonus + int_scores(reserve_scores)) - u[reserve_rows] - v[reserve_cols]
+    take = gain > 0
+    if take.any() and margin > 0:
+        take = gain > -margin
+    return take, len(gain)

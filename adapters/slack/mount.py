@@ -10,6 +10,7 @@ from slack_bolt.adapter.fastapi.async_handler import AsyncSlackRequestHandler
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 
+from adapters.slack.edge import body_problem
 from adapters.slack.listeners import Kick, register
 from adapters.slack.sender import SlackSender, make_client
 from bot.settings import Settings
@@ -52,6 +53,10 @@ def mount_slack(app: FastAPI, *, core: Mentorbot, kick: Kick, settings: Settings
         timestamp = request.headers.get("x-slack-request-timestamp", "")
         if not (timestamp.isascii() and timestamp.isdecimal() and len(timestamp) <= 12):
             return PlainTextResponse("invalid request", status_code=401)
+        # Checked here, not by Bolt: a signed body of the wrong shape crashes its middleware.
+        problem = body_problem(await request.body(), request.headers.get("content-type", ""))
+        if problem:
+            return PlainTextResponse(problem, status_code=400)
         try:
             return await handler.handle(request)
         except (ValueError, KeyError, TypeError, AttributeError) as exc:

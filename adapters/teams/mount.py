@@ -112,6 +112,10 @@ def mount_teams(app: FastAPI, *, core: Mentorbot, kick: Callable[[], Awaitable[N
             await kick()
         if result is None:
             return Response(status_code=200)
+        if int(result.status) == 501:
+            # botbuilder's answer to an invoke no handler knows: the caller's request, not a
+            # server fault.
+            return _problem(400, "unsupported invoke")
         if result.body is None:
             return Response(status_code=int(result.status))
         return JSONResponse(result.body, status_code=int(result.status))

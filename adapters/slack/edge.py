@@ -21,7 +21,13 @@ class _Open(BaseModel):
 
 
 class Ref(_Open):
-    id: str | None = None
+    # Our columns: platform user ids hold 128 characters, workspace ids 64 (PostgreSQL
+    # refuses longer ones, so they are refused here first).
+    id: str | None = Field(default=None, max_length=128)
+
+
+class TeamRef(_Open):
+    id: str | None = Field(default=None, max_length=64)
 
 
 class Action(_Open):
@@ -56,9 +62,10 @@ class Envelope(_Open):
     """
 
     type: str | None = None
-    team: Ref = None  # type: ignore[assignment]
+    team_id: str | None = Field(default=None, max_length=64)
+    team: TeamRef = None  # type: ignore[assignment]
     user: Ref = None  # type: ignore[assignment]
-    enterprise: Ref | None = None
+    enterprise: TeamRef | None = None
     channel: Ref = None  # type: ignore[assignment]
     container: dict[str, Any] = None  # type: ignore[assignment]
     message: dict[str, Any] = None  # type: ignore[assignment]
@@ -75,8 +82,8 @@ class Command(_Open):
 
     command: str | None = None
     text: str | None = None
-    user_id: str | None = None
-    team_id: str | None = None
+    user_id: str | None = Field(default=None, max_length=128)
+    team_id: str | None = Field(default=None, max_length=64)
 
 
 def body_problem(body: bytes, content_type: str) -> str | None:

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 from botbuilder.schema import Activity
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from adapters.teams.adapter import make_adapter
 from adapters.teams.sender import TeamsSender
@@ -31,12 +32,56 @@ def _problem(status: int, detail: str) -> JSONResponse:
     return JSONResponse({"error": detail}, status_code=status)
 
 
+class _Open(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+class _Account(_Open):
+    # PlatformIdentity.user_id and people.name: PostgreSQL refuses longer values.
+    id: str | None = Field(default=None, max_length=128)
+    aadObjectId: str | None = Field(default=None, max_length=128)  # noqa: N815 - Teams' name
+    name: str | None = Field(default=None, max_length=200)
+
+
+class _Tenant(_Open):
+    id: str | None = Field(default=None, max_length=64)
+
+
+class _Team(_Open):
+    id: str | None = Field(default=None, max_length=256)
+    name: str | None = Field(default=None, max_length=200)
+
+
+class _ChannelData(_Open):
+    tenant: _Tenant | None = None
+    team: _Team | None = None
+
+
+class _Conversation(_Open):
+    id: str | None = Field(default=None, max_length=1024)
+    tenantId: str | None = Field(default=None, max_length=64)  # noqa: N815 - Teams' name
+
+
+class _Activity(_Open):
+    """The fields of an activity that end up in our columns, with those columns' limits."""
+
+    type: str = Field(min_length=1, max_length=64)
+    from_: _Account | None = Field(default=None, alias="from")
+    conversation: _Conversation | None = None
+    channelData: _ChannelData | None = None  # noqa: N815 - Teams' name
+    text: str | None = Field(default=None, max_length=28_000)
+
+
 def _parse_activity(body: bytes) -> Activity | None:
     try:
         data: Any = json.loads(body)
     except (UnicodeDecodeError, ValueError):
         return None
     if not isinstance(data, dict) or not isinstance(data.get("type"), str) or not data["type"]:
+        return None
+    try:
+        _Activity.model_validate(data)
+    except ValidationError:
         return None
     try:
         return activity_from_dict(data)

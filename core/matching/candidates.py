@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -21,6 +25,16 @@ class Edges:
 
     def __len__(self) -> int:
         return len(self.rows)
+
+
+def parallel_map(fn: Callable[[Any], Any], items: list[Any]) -> Iterator[Any]:
+    """fn over items, in order, on a small thread pool (one thread per core, at most 4)."""
+    workers = min(4, os.cpu_count() or 1, len(items))
+    if workers <= 1:
+        yield from map(fn, items)
+        return
+    with ThreadPoolExecutor(workers) as pool:
+        yield from pool.map(fn, items)
 
 
 def empty_edges() -> Edges:
@@ -120,26 +134,32 @@ def candidate_graph(ctx: ScoreContext, k: int, row_ids: np.ndarray, col_ok: np.n
     step = max(1, _BLOCK_CELLS // n_cols)
     k2 = min(k + k_reserve, n_cols)
     k_col = min(k_col, len(rows_all))
+    spans = []
     i = 0
     while i < len(rows_all):
         r0 = int(rows_all[i])
         r1 = min(r0 + step, int(rows_all[-1]) + 1)
         j = int(np.searchsorted(rows_all, r1))
-        wanted = rows_all[i:j] - r0
+        spans.append((r0, r1, rows_all[i:j] - r0))
+        i = j
+
+    def block(span: tuple[int, int, np.ndarray]) -> tuple[np.ndarray, ...]:
+        r0, r1, wanted = span
         s = score_block(ctx, r0, r1, col_ok)
         if len(wanted) != r1 - r0:
             s = s[wanted]
-        fin = np.isfinite(s)
-        allowed += int(fin.sum())
-        np.maximum(col_max, s.max(axis=0, initial=-np.inf), out=col_max)
+        n_allowed = np.array([np.isfinite(s).sum()])
+        cmax = s.max(axis=0, initial=-np.inf)
         ar = np.arange(len(wanted))
+        rest_b = np.full(len(wanted), -np.inf, np.float32)
         if n_cols > k2:
             # kth=k2 puts the (k2+1)-th best in column k2: the best pair left out entirely.
             part = np.argpartition(-s, k2, axis=1)
             best = part[:, :k2]
-            rest[wanted + r0] = s[ar, part[:, k2]]
+            rest_b = s[ar, part[:, k2]]
         else:
             best = np.broadcast_to(np.arange(n_cols), (len(wanted), n_cols))
+        rows_b = (wanted + r0)[:, None]
         if k2 > k:
             # Split the k2 best into the graph's top k and the reserve.
             inner = np.argpartition(-np.take_along_axis(s, best, axis=1), k - 1, axis=1)
@@ -147,18 +167,27 @@ def candidate_graph(ctx: ScoreContext, k: int, row_ids: np.ndarray, col_ok: np.n
             spare = np.take_along_axis(best, inner[:, k:], axis=1)
             vals = np.take_along_axis(s, spare, axis=1)
             ok = np.isfinite(vals)
-            res_r.append(np.broadcast_to((wanted + r0)[:, None], spare.shape)[ok])
-            res_c.append(spare[ok])
-            res_s.append(vals[ok].astype(np.float64))
+            reserve_b = (np.broadcast_to(rows_b, spare.shape)[ok], spare[ok], vals[ok])
         else:
             idx = best
+            reserve_b = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float32))
         vals = np.take_along_axis(s, idx, axis=1)
         ok = np.isfinite(vals)
-        rr = np.broadcast_to((wanted + r0)[:, None], idx.shape)
-        out_r.append(rr[ok])
-        out_c.append(idx[ok])
-        out_s.append(vals[ok].astype(np.float64))
-        i = j
+        return (wanted + r0, rest_b, n_allowed, cmax,
+                np.broadcast_to(rows_b, idx.shape)[ok], idx[ok], vals[ok], *reserve_b)
+
+    # Blocks are independent and numpy releases the GIL in the heavy steps: score them on
+    # as many threads as there are cores.
+    for (rows_b, rest_b, n_allowed, cmax, er, ec, es, rr, rc, rs) in parallel_map(block, spans):
+        rest[rows_b] = rest_b
+        allowed += int(n_allowed[0])
+        np.maximum(col_max, cmax, out=col_max)
+        out_r.append(er)
+        out_c.append(ec)
+        out_s.append(es.astype(np.float64))
+        res_r.append(rr)
+        res_c.append(rc)
+        res_s.append(rs.astype(np.float64))
     if k_col > 0:
         # Only cols that too few rows picked are scored again, against every row.
         picked = np.bincount(np.concatenate(out_c), minlength=n_cols)

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from core.matching.candidates import parallel_map
 from core.matching.scoring import ScoreContext, score_sub
 from core.matching.solve_bipartite import SCALE, int_scores
 
@@ -135,44 +136,49 @@ def price_left_out(ctx: ScoreContext, u: np.ndarray, v: np.ndarray, bonus: int,
     if len(todo) == 0:
         return Priced(empty, empty, empty.astype(np.float64), 0, max_gain)
     todo = todo[np.argsort(reach[todo], kind="stable")]
-    out_r, out_c, out_s = [], [], []
-    checked = 0
+    blocks = []
     i = 0
     while i < len(todo):
         # Grow the block while the widest row keeps it under the cell budget.
         j = i + 1
         while j < len(todo) and (j - i + 1) * int(reach[todo[j]]) <= _PRICE_CELLS:
             j += 1
-        block = todo[i:j]
+        blocks.append(todo[i:j])
+        i = j
+
+    def price(block: np.ndarray) -> tuple[np.ndarray, ...]:
         width = int(reach[block[-1]])
         ci = order[:width]
         s = score_sub(ctx, block, ci)
-        checked += s.size
         ok = np.isfinite(s) & (np.arange(width)[None, :] < reach[block][:, None])
         si = np.where(ok, f * int_scores(np.where(ok, s, 0.0).astype(np.float64)), -1)
         gain = si - (slack_r[block][:, None] + v[ci][None, :])
-        max_gain[block] = np.maximum(0, np.where(ok, gain, 0).max(axis=1, initial=0))
-        viol = ok & (gain > 0)
-        if viol.any() or (margin > 0 and out_r):
-            viol = ok & (gain > -margin)
-        if viol.any():
-            br, bc = np.nonzero(viol)
-            r, c = block[br], ci[bc]
-            g = gain[br, bc]
-            # The per_row pairs with the largest gain per row: enough to make progress.
-            o = np.lexsort((-g, r))
-            r, c, br, bc = r[o], c[o], br[o], bc[o]
-            first = np.searchsorted(r, r, side="left")
-            rank = np.arange(len(r)) - first
-            take = rank < per_row
-            out_r.append(r[take])
-            out_c.append(c[take])
-            out_s.append(np.clip(s[br[take], bc[take]].astype(np.float64), 0.0, 1.0))
-        i = j
-    if not out_r:
+        best = np.maximum(0, np.where(ok, gain, 0).max(axis=1, initial=0))
+        # Keep every pair within the margin; whether any really improves is decided below.
+        near = ok & (gain > (-margin if margin > 0 else 0))
+        br, bc = np.nonzero(near)
+        g = gain[br, bc]
+        # A row lies in one block only: keep its per_row pairs of largest gain right here.
+        o = np.lexsort((-g, br))
+        br, bc, g = br[o], bc[o], g[o]
+        take = (np.arange(len(br)) - np.searchsorted(br, br, side="left")) < per_row
+        br, bc, g = br[take], bc[take], g[take]
+        return (block, best, np.array([s.size]), block[br], ci[bc], g,
+                np.clip(s[br, bc].astype(np.float64), 0.0, 1.0))
+
+    out = list(parallel_map(price, blocks))
+    checked = int(sum(int(o[2][0]) for o in out))
+    for block, best, *_ in out:
+        max_gain[block] = best
+    if not out:
         return Priced(empty, empty, empty.astype(np.float64), checked, max_gain)
-    return Priced(np.concatenate(out_r), np.concatenate(out_c), np.concatenate(out_s), checked,
-                  max_gain)
+    r = np.concatenate([o[3] for o in out])
+    c = np.concatenate([o[4] for o in out])
+    g = np.concatenate([o[5] for o in out])
+    sc = np.concatenate([o[6] for o in out])
+    if not (g > 0).any():
+        return Priced(empty, empty, empty.astype(np.float64), checked, max_gain)
+    return Priced(r, c, sc, checked, max_gain)
 
 
 def price_reserve(reserve_rows: np.ndarray, reserve_cols: np.ndarray, reserve_scores: np.ndarray,

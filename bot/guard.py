@@ -149,10 +149,14 @@ def check_body(body: bytes, content_type: str) -> None:
         raise Refused(400, "the body must not contain NUL characters")
 
 
-async def _answer(send: Send, refused: Refused, headers: list[tuple[bytes, bytes]]) -> None:
-    body = json.dumps({"error": refused.reason}).encode()
+async def _answer(send: Send, refused: Refused, headers: list[tuple[bytes, bytes]],
+                  *, plain: bool = False) -> None:
+    # The admin page is read by a person in a browser: a sentence, not JSON.
+    body = (f"Mentorbot refused this request: {refused.reason}.".encode() if plain
+            else json.dumps({"error": refused.reason}).encode())
+    kind = b"text/plain; charset=utf-8" if plain else b"application/json"
     await send({"type": "http.response.start", "status": refused.status,
-                "headers": [(b"content-type", b"application/json"),
+                "headers": [(b"content-type", kind),
                             (b"content-length", str(len(body)).encode()), *headers]})
     await send({"type": "http.response.body", "body": body})
 
@@ -196,7 +200,7 @@ class GuardMiddleware:
             body = await _read_body(receive, limit)
             check_body(body, headers.get("content-type", ""))
         except Refused as refused:
-            await _answer(send, refused, extra)
+            await _answer(send, refused, extra, plain=path.startswith("/admin"))
             return
 
         sent = False

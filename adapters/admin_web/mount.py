@@ -113,8 +113,10 @@ def mount_admin_web(app: FastAPI, *, sessions: sessionmaker[Session], core: Ment
                             max_age=int(web_sessions.SESSION_TTL.total_seconds()),
                             path="/admin", httponly=True, samesite="lax",
                             secure=secure_cookie or request.url.scheme == "https")
-        # The token sits in the address bar and history; no-store keeps it out of caches.
+        # The token sits in the address bar and history; no-store keeps it out of caches, and
+        # no-referrer keeps it from travelling on to the next page.
         response.headers["Cache-Control"] = "no-store"
+        response.headers["Referrer-Policy"] = "no-referrer"
         return response
 
     @app.post("/admin/logout", include_in_schema=False)

@@ -5,11 +5,15 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import httpx
 import pytest
 from sqlalchemy import func, select
 
+from core.clock import FakeClock
 from core.models import Person
-from tests.hostile.conftest import Surfaces
+from tests.fakes.connector import FakeConnector
+from tests.fakes.slack_api import FakeSlackApi
+from tests.hostile.conftest import Surfaces, build
 from tests.slack.helpers import command_body, signed_headers
 from tests.teams.conftest import activity
 
@@ -185,3 +189,19 @@ async def test_json_body_of_a_list_or_scalar_gets_a_4xx(surfaces: Surfaces) -> N
                 "content-type": "application/json", **surfaces.scim_headers})
             assert 400 <= got.status_code < 500, (path, body, got.status_code)
     assert json.loads("[]") == []
+
+
+async def test_deep_json_is_refused_before_teams_checks_a_token(
+        db_url: str, clock: FakeClock, connector: FakeConnector,
+        slack_api: FakeSlackApi) -> None:
+    app = build(db_url, clock, connector, slack_api, microsoft_app_id="app-id",
+                microsoft_app_password="pw")
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+        got = await http.post("/api/messages", content=DEEP.encode(), headers={
+            "content-type": "application/json", "authorization": "Bearer x.y.z"})
+        assert got.status_code == 400 and "nested deeper" in got.json()["error"]
+        plain = await http.post("/admin/programs/new", content=b"name=a%00b",
+                                headers={"content-type": "application/x-www-form-urlencoded"})
+        assert plain.status_code == 400 and plain.text.startswith("Mentorbot refused")
+    app.state.engine.dispose()

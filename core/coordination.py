@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 # Names, not numbers, at the call sites; the key is a stable 32-bit hash of the name.
 MIGRATIONS = "mentorbot:migrations"
 PLANNER = "mentorbot:planner"
+CLAIMS = "mentorbot:outbox-claims"
 
 
 def lock_key(name: str) -> int:

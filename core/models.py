@@ -11,7 +11,9 @@ from sqlalchemy import (
     Boolean,
     Date,
     Enum,
+    Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -246,6 +248,21 @@ class OutboxMessage(Base):
     group_person_ids: Mapped[list[int] | None] = mapped_column(JSON)
     kind: Mapped[str] = mapped_column(String(32), default="", index=True)
     match_id: Mapped[int | None] = mapped_column(ForeignKey("matches.id", ondelete="SET NULL"))
+    # The conversation it goes to ("slack:p:12", "teams:c:general", "slack:g:3,7"): only the
+    # oldest pending row of a conversation is ever claimed, so replicas send in queue order.
+    target: Mapped[str | None] = mapped_column(String(255))
+
+    __table_args__ = (Index("ix_outbox_target_id", "target", "id"),)
+
+
+class DeliveryPace(Base):
+    """When each paced key (a conversation, or a rate-limited method per workspace) may next be
+    sent to, shared by every replica: POSIX seconds of the bucket's theoretical arrival time."""
+
+    __tablename__ = "delivery_pace"
+
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    tat: Mapped[float] = mapped_column(Float)
 
 
 class MatchStatus(enum.StrEnum):

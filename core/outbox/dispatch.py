@@ -34,6 +34,7 @@ from core.outbox.pace import (
 )
 from core.outbox.record import (
     MAX_ATTEMPTS,
+    OutcomeUnknown,
     RetryLater,
     backoff,
     backoff_bounds,
@@ -163,15 +164,21 @@ class Dispatcher:
 
     async def _lane(self, target: PaceKey, queue: deque[tuple[Delivery, datetime]],
                     run: _Run) -> None:
-        """Send one target's rows in order, each when the pacer allows."""
+        """Send one target's rows in order, each when the pacer allows.
+
+        A row that does not go out (a retry, a rate limit, a lease too short) takes the rest
+        of its lane back with it: they wait behind it, so the person still reads them in order.
+        """
         try:
             while queue:
                 delivery, lease_until = queue.popleft()
                 try:
-                    await self._pace_and_send(delivery, lease_until, run)
+                    retry_at = await self._pace_and_send(delivery, lease_until, run)
                 finally:
                     run.backlog -= 1
                     run.progress.set()
+                if retry_at is not None:
+                    await self._hand_back(queue, retry_at, run)
         except Exception as exc:  # noqa: BLE001 - the database failed: stop the whole run
             run.errors.append(exc)
             run.progress.set()
@@ -179,30 +186,63 @@ class Dispatcher:
             # Checked and removed without an await in between: no row is left behind.
             del run.lanes[target]
 
-    async def _pace_and_send(self, delivery: Delivery, lease_until: datetime,
-                             run: _Run) -> None:
+    async def _hand_back(self, queue: deque[tuple[Delivery, datetime]], when: datetime,
+                         run: _Run) -> None:
+        while queue:
+            delivery, lease_until = queue.popleft()
+            try:
+                await asyncio.to_thread(release, self.factory, delivery.outbox_id, when=when,
+                                        lease_until=lease_until)
+                run.result.deferred += 1
+            finally:
+                run.backlog -= 1
+                run.progress.set()
+
+    def _last_start(self, lease_until: datetime) -> datetime:
         # A short lease (tests) keeps a proportionate safety margin, not none at all.
-        last_start = lease_until - min(LEASE_SAFETY, self.lease / 4)
+        return lease_until - min(LEASE_SAFETY, self.lease / 4)
+
+    async def _pace_and_send(self, delivery: Delivery, lease_until: datetime,
+                             run: _Run) -> datetime | None:
+        """Send when the pacer allows; returns None once sent (or failed for good), else when
+        the rows behind it may be tried again."""
+        last_start = self._last_start(lease_until)
         slot = self.pacer.reserve(delivery, not_after=last_start)
         if slot is None:
             # Waiting for the pacer would outlast our lease: hand the row back, due when the
             # target is free, rather than send it after another worker may have taken it.
+            when = self.pacer.next_slot(delivery)
             await asyncio.to_thread(release, self.factory, delivery.outbox_id,
-                                    when=self.pacer.next_slot(delivery), lease_until=lease_until)
+                                    when=when, lease_until=lease_until)
             run.result.deferred += 1
-            return
+            return when
         wait = (slot - self.clock.now()).total_seconds()
         if wait > 0:
             await self._sleep(wait)
-        await self._send_one(delivery, lease_until, run.result, run.in_flight)
+        return await self._send_one(delivery, lease_until, run)
 
     async def _send_one(self, delivery: Delivery, lease_until: datetime,
-                        result: BatchResult, in_flight: asyncio.Semaphore) -> None:
+                        run: _Run) -> datetime | None:
         error: Exception | None = None
         message_id: str | None = None
-        async with in_flight:
+        result = run.result
+        async with run.in_flight:
+            # Waiting for a send slot may have eaten the lease: check again, and bound the
+            # send by what is left, so no other replica can take the row while it is out.
+            budget = (self._last_start(lease_until) - self.clock.now()).total_seconds()
+            if budget <= 0:
+                now = self.clock.now()
+                await asyncio.to_thread(release, self.factory, delivery.outbox_id, when=now,
+                                        lease_until=lease_until)
+                result.deferred += 1
+                return now
             try:
-                message_id = await self.senders[delivery.platform].deliver(delivery)
+                message_id = await asyncio.wait_for(
+                    self.senders[delivery.platform].deliver(delivery), timeout=budget)
+            except TimeoutError:
+                log.warning("outbox %s: no answer within its lease; outcome unknown",
+                            delivery.outbox_id)
+                error = OutcomeUnknown(f"no answer in {budget:.0f}s")
             except Exception as exc:  # noqa: BLE001 - any failure is retried, then parked
                 log.warning("outbox %s failed: %r", delivery.outbox_id, exc)
                 error = exc
@@ -220,6 +260,9 @@ class Dispatcher:
         await asyncio.to_thread(record_outcome, self.factory, delivery.outbox_id, error,
                                 now=self.clock.now(), platform_message_id=message_id,
                                 lease_until=lease_until, rng=self.rng)
+        if error is None or isinstance(error, PermanentFailure):
+            return None
+        return self.clock.now()
 
 
 async def deliver_due(

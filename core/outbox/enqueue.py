@@ -28,7 +28,23 @@ def latest_identity(session: Session, person_id: int) -> PlatformIdentity | None
         .order_by(PlatformIdentity.id.desc()).limit(1))
 
 
+def conversation_of(row: OutboxMessage) -> str | None:
+    """The conversation a row goes to; rows to one conversation are delivered in queue order.
+
+    Keep in step with migration 0011, which filled this in for rows queued before it.
+    """
+    platform = Platform(row.platform).value
+    if row.group_person_ids:
+        return f"{platform}:g:" + ",".join(str(i) for i in sorted(row.group_person_ids))
+    if row.person_id is not None:
+        return f"{platform}:p:{row.person_id}"
+    if row.channel_id:
+        return f"{platform}:c:{row.channel_id.lstrip('#').lower()}"
+    return None
+
+
 def _stamp(row: OutboxMessage, now: datetime | None) -> OutboxMessage:
+    row.target = conversation_of(row)
     # The injected clock's time, not the wall clock's: a test that moves time moves this too.
     if now is not None:
         row.created_at = now

@@ -6,9 +6,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select, text
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import exists, select, text
+from sqlalchemy.orm import Session, aliased, sessionmaker
 
+from core import coordination
 from core.events import Delivery
 from core.models import ChannelRef, OutboxMessage, OutboxStatus, PlatformIdentity
 from core.ui import message_from_dict
@@ -120,17 +121,29 @@ def claim_leased(factory: sessionmaker[Session], platforms: Sequence[str], *, no
     """Claim up to ``batch`` due rows in one short transaction; returns them and the lease end.
 
     Claiming bumps ``attempts`` and hides the row until the lease ends; the lease end doubles
-    as the claim's fencing token for :func:`record_outcome`.
+    as the claim's fencing token for :func:`record_outcome`. At most one row per conversation
+    is claimed or in flight at a time, so a person reads messages in the order they were queued.
     """
     lease_until = now + lease
+    earlier = aliased(OutboxMessage)
     with factory() as session, session.begin():
         dialect = lock_for_write(session)
+        # Claims take turns (they are milliseconds): a claim running alongside another would
+        # not see that one's rows as leased yet, and could take a later row of the same
+        # conversation. SQLite's write lock above already serialises them.
+        coordination.wait_for_turn(session, coordination.CLAIMS)
         query = (
             select(OutboxMessage)
             .where(
                 OutboxMessage.status == OutboxStatus.PENDING,
                 OutboxMessage.next_attempt_at <= now,
                 OutboxMessage.platform.in_(list(platforms)),
+                # While a conversation has a row in flight (leased) or waiting for a retry,
+                # the rows after it wait too, on every replica: people read them in order.
+                ~exists().where(earlier.target == OutboxMessage.target,
+                                earlier.status == OutboxStatus.PENDING,
+                                earlier.next_attempt_at > now,
+                                earlier.id < OutboxMessage.id),
             )
             .order_by(OutboxMessage.id)
             .limit(batch)

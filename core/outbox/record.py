@@ -24,6 +24,10 @@ BACKOFF_CAP_SECONDS = 3600.0
 MIN_RETRY_SECONDS = 0.5
 
 
+class OutcomeUnknown(Exception):
+    """The send got no answer in time: the platform may or may not have the message."""
+
+
 class RetryLater(Exception):
     """Raised by a sender when the platform asks us to slow down (HTTP 429)."""
 

@@ -99,3 +99,12 @@ def test_access_logs_never_keep_a_sign_in_token() -> None:
     RedactingFilter().filter(record)
     assert "s3cr3t" not in record.getMessage()
     assert "/admin/login?token=[redacted]&x=1" in record.getMessage()
+
+
+def test_a_sign_in_placeholder_this_process_never_issued_says_ask_again(
+        clock: FakeClock) -> None:
+    from core.admin.web_links import EXPIRED_TEXT, fill_links
+
+    filled = fill_links("Your admin page: [[admin-link:987654]]", now=clock.now())
+    assert filled == f"Your admin page: {EXPIRED_TEXT}"
+    assert "token" not in filled

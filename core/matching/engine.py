@@ -222,7 +222,7 @@ def _solve_bipartite(ctx: ScoreContext, k: int, cap: np.ndarray, free: np.ndarra
 
 
 def _peer_bound(ctx: ScoreContext, k: int, graph: Edges, rest_max: np.ndarray,
-                free: np.ndarray) -> tuple[Edges, float, int]:
+                free: np.ndarray, spare: Edges) -> tuple[Edges, float, int]:
     """(graph with improving pairs added, upper bound on the total score over every allowed
     pair, pairs priced).
 
@@ -245,14 +245,20 @@ def _peer_bound(ctx: ScoreContext, k: int, graph: Edges, rest_max: np.ndarray,
         y2 = u + v  # twice y, kept in integers
         extra = price_left_out(ctx, y2, y2, 0, rest_max, rest_max, free, per_row=k,
                                score_factor=2)
-        priced += extra.checked
+        # The reserve (each person's next best pairs, scored once) is priced exactly.
+        gain = 2 * int_scores(spare.scores) - y2[spare.rows] - y2[spare.cols]
+        shortfall = extra.max_gain.copy()
+        np.maximum.at(shortfall, spare.rows, np.maximum(gain, 0))
+        priced += extra.checked + len(gain)
         last = round_ == _PEER_BOUND_ROUNDS - 1
-        if len(extra.rows) == 0 or last:
-            shortfall = extra.max_gain
+        better = gain > 0
+        if (len(extra.rows) == 0 and not better.any()) or last:
             return graph, float((y2.sum() + shortfall.sum()) / 2 / SCALE), priced
-        lo = np.minimum(extra.rows, extra.cols)
-        hi = np.maximum(extra.rows, extra.cols)
-        graph = concat(graph, Edges(lo, hi, extra.scores))
+        a = np.concatenate([extra.rows, spare.rows[better]])
+        b = np.concatenate([extra.cols, spare.cols[better]])
+        keep = a != b
+        graph = concat(graph, Edges(np.minimum(a, b)[keep], np.maximum(a, b)[keep],
+                                    np.concatenate([extra.scores, spare.scores[better]])[keep]))
     raise AssertionError("unreachable")
 
 
@@ -260,12 +266,12 @@ def _solve_peer(ctx: ScoreContext, k: int, free: np.ndarray, timings: dict[str, 
                 ) -> tuple[Edges, Edges, np.ndarray, float, float]:
     n = len(ctx.rows.ids)
     t = perf_counter()
-    cands = candidate_graph(ctx, k, np.flatnonzero(free), free)
+    cands = candidate_graph(ctx, k, np.flatnonzero(free), free, k_reserve=_RESERVE * k)
     graph = symmetrise(cands.edges)
     counts = np.bincount(np.concatenate([graph.rows, graph.cols]), minlength=n)
     timings["candidates_and_scoring"] = perf_counter() - t
     t = perf_counter()
-    graph, upper, _ = _peer_bound(ctx, k, graph, cands.rest_max, free)
+    graph, upper, _ = _peer_bound(ctx, k, graph, cands.rest_max, free, cands.reserve)
     timings["bound_over_all_pairs"] = perf_counter() - t
     t = perf_counter()
     sol = solve_peer(n, graph.rows, graph.cols, graph.scores)

@@ -14,6 +14,7 @@ from core.clock import Clock
 from core.db import clock_for
 from core.events import Sender
 from core.outbox.dispatch import LEASE, Dispatcher, PlatformLimits
+from core.outbox.shared_pace import SharedPacer
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +23,8 @@ class OutboxWorker:
     """Delivers due outbox rows through the registered platform senders, one flush at a time.
 
     One :class:`Dispatcher` lives as long as the worker, so its pacer remembers what was sent
-    to each channel across flushes and the next flush does not provoke a 429.
+    to each channel across flushes and the next flush does not provoke a 429. On PostgreSQL the
+    pacer's buckets live in the database, shared with every other replica.
     """
 
     def __init__(self, sessions: sessionmaker[Session], *, clock: Clock | None = None,
@@ -31,8 +33,11 @@ class OutboxWorker:
         self.sessions = sessions
         self.clock = clock_for(sessions, clock)
         self.senders: dict[str, Sender] = {}
+        shared = sessions.kw["bind"].dialect.name == "postgresql"
+        pacer = SharedPacer(sessions, self.clock, limits) if shared else None
         self.dispatcher = Dispatcher(sessions, self.senders, clock=self.clock, limits=limits,
-                                     batch=batch, lease=lease, rng=random.Random(seed))
+                                     pacer=pacer, batch=batch, lease=lease,
+                                     rng=random.Random(seed))
         self._lock = asyncio.Lock()
         self._tasks: set[asyncio.Task[None]] = set()
 

@@ -15,6 +15,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -42,6 +43,7 @@ from core.outbox.record import (
 )
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 __all__ = ["DEFAULT_LIMITS", "LEASE", "LEASE_SAFETY", "MAX_ATTEMPTS", "BatchResult",
            "Dispatcher", "Pacer", "PlatformLimits", "Rate", "RetryLater", "backoff",
@@ -198,6 +200,12 @@ class Dispatcher:
                 run.backlog -= 1
                 run.progress.set()
 
+    async def _pace(self, call: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Call the pacer: in a worker thread when it goes to the database."""
+        if self.pacer.blocking:
+            return await asyncio.to_thread(call, *args, **kwargs)
+        return call(*args, **kwargs)
+
     def _last_start(self, lease_until: datetime) -> datetime:
         # A short lease (tests) keeps a proportionate safety margin, not none at all.
         return lease_until - min(LEASE_SAFETY, self.lease / 4)
@@ -207,11 +215,11 @@ class Dispatcher:
         """Send when the pacer allows; returns None once sent (or failed for good), else when
         the rows behind it may be tried again."""
         last_start = self._last_start(lease_until)
-        slot = self.pacer.reserve(delivery, not_after=last_start)
+        slot = await self._pace(self.pacer.reserve, delivery, not_after=last_start)
         if slot is None:
             # Waiting for the pacer would outlast our lease: hand the row back, due when the
             # target is free, rather than send it after another worker may have taken it.
-            when = self.pacer.next_slot(delivery)
+            when = await self._pace(self.pacer.next_slot, delivery)
             await asyncio.to_thread(release, self.factory, delivery.outbox_id,
                                     when=when, lease_until=lease_until)
             run.result.deferred += 1
@@ -246,10 +254,10 @@ class Dispatcher:
             except Exception as exc:  # noqa: BLE001 - any failure is retried, then parked
                 log.warning("outbox %s failed: %r", delivery.outbox_id, exc)
                 error = exc
-        self.pacer.settle(delivery)
+        await self._pace(self.pacer.settle, delivery)
         if isinstance(error, RetryLater):
             # Keep the rest of this lane (and other rows to this target) off it meanwhile.
-            self.pacer.hold(delivery, error.seconds)
+            await self._pace(self.pacer.hold, delivery, error.seconds)
             result.retrying += 1
         elif isinstance(error, PermanentFailure):
             result.failed += 1

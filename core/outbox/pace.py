@@ -87,6 +87,8 @@ class Pacer:
     meant for one event loop (no locking): one pacer per dispatcher process.
     """
 
+    blocking = False  # its calls are in memory; SharedPacer's go to the database
+
     def __init__(self, clock: Clock | None = None,
                  limits: Mapping[str, PlatformLimits] | None = None) -> None:
         self.clock = clock or SystemClock()

@@ -39,22 +39,28 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
                      free_text_retention_months=settings.free_text_retention_months)
     worker = OutboxWorker(sessions, clock=clock)
 
-    async def _tick() -> None:
-        """Plan what is due (core decides; the scheduler only keeps time), then dispatch.
+    async def _plan() -> None:
+        """Plan what is due (core decides; the scheduler only keeps time), then start sending.
 
-        The schedule itself lives in our tables; planning is idempotent, so replicas running
-        this at once, or a restart mid-way, never double a message.
+        The schedule itself lives in our tables; planning is idempotent and one replica plans
+        at a time, so a restart mid-way never doubles a message. It is its own job so that a
+        long delivery never makes this replica skip planning.
         """
         try:
             await asyncio.to_thread(core.tick)
         finally:
-            await worker.flush()
+            await worker.kick()
+
+    async def _deliver() -> None:
+        """Send whatever is due (retries, rows other replicas handed back)."""
+        await worker.flush()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         scheduler = AsyncIOScheduler()
-        scheduler.add_job(_tick, "interval", seconds=settings.tick_seconds, id="tick",
-                          max_instances=1, coalesce=True)
+        for job, name in ((_plan, "plan"), (_deliver, "deliver")):
+            scheduler.add_job(job, "interval", seconds=settings.tick_seconds, id=name,
+                              max_instances=1, coalesce=True)
         scheduler.start()
         try:
             yield

@@ -15,7 +15,9 @@ from core.models import ChannelRef, OutboxMessage, OutboxStatus, PlatformIdentit
 from core.ui import message_from_dict
 
 # A claimed row is hidden this long; a worker that dies mid-send has it retried after that.
-LEASE = timedelta(minutes=2)
+# Short, so a killed replica's rows go out again within half a minute: every send is cut off
+# before its lease ends, and a lane that can't finish in time hands its rows back.
+LEASE = timedelta(seconds=30)
 # Never start a send this close to the end of our lease: another worker may reclaim the row
 # the moment it ends, and a send that overlaps that is a duplicate.
 LEASE_SAFETY = timedelta(seconds=10)

@@ -153,6 +153,12 @@ class Delivery:
     message: Message
     # A group message: every recipient's user id on this platform (the sender opens one chat).
     group_user_ids: tuple[str, ...] = ()
+    # The outbox row's idempotency key: a sender that can tag messages (Slack metadata) does,
+    # so that a retry whose first try may have landed can look before posting again.
+    key: str = ""
+    # An earlier try of this row may have reached the platform (a crash, a timeout, an outage
+    # between send and record): look for ``key`` in the conversation before sending.
+    maybe_sent: bool = False
 
 
 class Sender(Protocol):

@@ -34,7 +34,9 @@ def test_mentor_command_and_minimal_scopes(manifest: dict[str, Any]) -> None:
     assert manifest["features"]["app_home"]["messages_tab_enabled"] is True
     assert sorted(manifest["oauth_config"]["scopes"]["bot"]) == sorted(
         ["commands", "chat:write", "im:write", "users:read", "users:read.email",
-         "files:write"])  # files:write: admins download a matching run as CSV
+         "files:write",  # admins download a matching run as CSV
+         "mpim:write",  # conversations.open with several people: a pair's introduction
+         "im:history", "mpim:history"])  # a retry looks for its own message before resending
     assert manifest["settings"]["event_subscriptions"]["bot_events"] == ["app_home_opened"]
     assert manifest["settings"]["socket_mode_enabled"] is False
     assert manifest["settings"]["org_deploy_enabled"] is False

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncConnectionErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
@@ -10,7 +12,13 @@ from adapters.slack.render import fallback_text, message_to_blocks
 from core.events import Delivery, PermanentFailure
 from core.outbox import RetryLater
 
+log = logging.getLogger(__name__)
+
 DEFAULT_RETRY_AFTER = 30.0
+# Every message carries its outbox key as message metadata, so a retry can find it.
+METADATA_EVENT = "mentorbot_outbox"
+# How far back a retry looks for its own message (one history page).
+HISTORY_LOOKBACK = 100
 
 # Errors that retrying cannot fix: the person, channel or token is gone or unusable.
 PERMANENT_ERRORS = frozenset({
@@ -74,11 +82,17 @@ class SlackSender:
                 channel = await self._open_group(group_key)
             else:
                 channel = delivery.user_id or delivery.channel_id
+            if delivery.maybe_sent and delivery.key:
+                found = await self._already_posted(channel, delivery.key)
+                if found is not None:
+                    return found
             if message.file is not None:
                 return await self._post_file(delivery, channel)
             response = await self.client.chat_postMessage(
                 channel=channel, text=fallback_text(message),
-                blocks=message_to_blocks(message) or None)
+                blocks=message_to_blocks(message) or None,
+                metadata={"event_type": METADATA_EVENT,
+                          "event_payload": {"key": delivery.key}} if delivery.key else None)
         except SlackApiError as exc:
             code = _error_code(exc)
             if from_cache and code in _STALE_CHANNEL_ERRORS:
@@ -92,6 +106,30 @@ class SlackSender:
             raise
         ts = response.get("ts")
         return str(ts) if ts else None
+
+    async def _already_posted(self, channel: str, key: str) -> str | None:
+        """The ts of our message tagged ``key`` in the conversation's recent history, if an
+        earlier try did land; None when it didn't (or history can't be read: then we post,
+        and at worst a person sees a message twice rather than never)."""
+        try:
+            if channel.startswith("U"):  # history needs the DM's channel id, not the user id
+                opened = await self.client.conversations_open(users=channel)
+                channel = str(opened["channel"]["id"])
+            page = await self.client.conversations_history(
+                channel=channel, limit=HISTORY_LOOKBACK, include_all_metadata=True)
+        except SlackApiError as exc:
+            if exc.response.status_code == 429:
+                raise RetryLater(_retry_after(exc)) from exc
+            log.warning("could not read history to check for %s: %s", key, _error_code(exc))
+            return None
+        for found in page.get("messages") or []:
+            metadata = found.get("metadata") or {}
+            if metadata.get("event_type") == METADATA_EVENT and \
+                    (metadata.get("event_payload") or {}).get("key") == key:
+                log.info("outbox %s had already landed as %s; not sending again", key,
+                         found.get("ts"))
+                return str(found.get("ts"))
+        return None
 
     async def _post_file(self, delivery: Delivery, channel: str) -> str | None:
         """A message with a file (a calendar invite, a chart) is one upload with the text as its

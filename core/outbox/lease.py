@@ -79,6 +79,10 @@ def _to_delivery(session: Session, row: OutboxMessage) -> Delivery | None:
         conversation_ref=reference,
         message=message_from_dict(row.payload),
         group_user_ids=group,
+        key=row.idempotency_key,
+        # Claimed before and not refused for a rate limit (that hands the attempt back): the
+        # earlier try's outcome may be unknown.
+        maybe_sent=row.attempts > 1,
     )
 
 

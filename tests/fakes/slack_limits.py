@@ -32,6 +32,7 @@ class Accepted:
     text: str
     ts: str
     at: float
+    metadata: dict[str, Any] | None = None
 
 
 def _parse(raw: bytes, content_type: str) -> dict[str, Any]:
@@ -67,10 +68,14 @@ class SlackLimitsFake(LocalServer):
         self.opens: list[str] = []  # users= of every accepted conversations.open
         self.forced_429 = 0  # answer this many next chat.postMessage calls with 429
         self.forced_retry_after = 1
+        self.history_reads = 0
         self.errors: dict[str, str] = {}  # channel -> Slack error code to answer with
         self._last_post: dict[str, float] = {}
         self._open_times: deque[float] = deque()
         self._ts = itertools.count(1)
+        # Seconds to wait before answering chat.postMessage, after the message is accepted:
+        # a slow Slack whose answer may come after the sender gave up.
+        self.answer_delay = 0.0
         self._lock = threading.Lock()
         self._start_server(self._handler_class())
 
@@ -104,6 +109,8 @@ class SlackLimitsFake(LocalServer):
                 return self._post(body, now)
             if method == "conversations.open":
                 return self._open(body, now)
+            if method == "conversations.history":
+                return self._history(body)
             if method == "auth.test":
                 return 200, {}, {"ok": True, "team_id": "T1", "user_id": "UBOT", "bot_id": "B1"}
         return 200, {}, {"ok": False, "error": "unknown_method"}
@@ -126,7 +133,10 @@ class SlackLimitsFake(LocalServer):
                     {"ok": False, "error": "ratelimited"})
         self._last_post[channel] = now
         ts = f"1700000000.{next(self._ts):06d}"  # unique and ordered, like Slack's
-        self.accepted.append(Accepted(channel, str(body.get("text", "")), ts, now))
+        metadata = body.get("metadata")
+        if isinstance(metadata, str):
+            metadata = json.loads(metadata)
+        self.accepted.append(Accepted(channel, str(body.get("text", "")), ts, now, metadata))
         return 200, {}, {"ok": True, "channel": channel, "ts": ts}
 
     def _open(self, body: dict[str, Any], now: float) -> tuple[int, dict[str, str], Any]:
@@ -140,8 +150,23 @@ class SlackLimitsFake(LocalServer):
         self._open_times.append(now)
         users = str(body.get("users", ""))
         self.opens.append(users)
-        channel = "G" + "".join(sorted(users.split(",")))
+        ids = sorted(users.split(","))
+        # A DM with one person is a D… channel; several people share one G… conversation.
+        channel = f"D{ids[0]}" if len(ids) == 1 else "G" + "".join(ids)
         return 200, {}, {"ok": True, "channel": {"id": channel}}
+
+    def _history(self, body: dict[str, Any]) -> tuple[int, dict[str, str], Any]:
+        """Newest first, as Slack answers; a DM's history holds what was posted to the user."""
+        channel = str(body.get("channel", ""))
+        names = {channel, channel[1:]} if channel.startswith("D") else {channel}
+        with_metadata = str(body.get("include_all_metadata", "")).lower() in ("1", "true")
+        found = [a for a in self.accepted if a.channel in names][::-1]
+        limit = int(body.get("limit") or 100)
+        messages = [{"type": "message", "ts": a.ts, "text": a.text,
+                     **({"metadata": a.metadata} if with_metadata and a.metadata else {})}
+                    for a in found[:limit]]
+        self.history_reads += 1
+        return 200, {}, {"ok": True, "messages": messages, "has_more": len(found) > limit}
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         fake = self
@@ -156,6 +181,8 @@ class SlackLimitsFake(LocalServer):
                 query = self.path.partition("?")[2]
                 body = {**dict(parse_qsl(query, keep_blank_values=True)), **body}
                 status, headers, answer = fake._answer(method, body)
+                if method == "chat.postMessage" and fake.answer_delay:
+                    time.sleep(fake.answer_delay)
                 data = json.dumps(answer).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
@@ -164,6 +191,9 @@ class SlackLimitsFake(LocalServer):
                     self.send_header(name, value)
                 self.end_headers()
                 self.wfile.write(data)
+
+            # conversations.history is read with GET and a query.
+            do_GET = do_POST  # noqa: N815
 
             def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
                 pass  # keep test output quiet

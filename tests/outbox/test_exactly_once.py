@@ -1,0 +1,58 @@
+"""A retry whose first try may have landed looks for it before posting again (Slack)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from adapters.slack.sender import SlackSender
+from core.clock import FakeClock
+from core.models import OutboxStatus
+from core.outbox.dispatch import Dispatcher
+from tests.conftest import TEST_NOW
+from tests.fakes.slack_limits import SlackLimitsFake
+from tests.outbox.helpers import advancing_sleep, queue_dms, rows, slack_people
+
+
+async def _deliver_until_done(dispatcher: Dispatcher, clock: FakeClock,
+                              sessions: sessionmaker[Session]) -> None:
+    for _ in range(10):
+        await dispatcher.run_until_idle()
+        if all(r.status is not OutboxStatus.PENDING for r in rows(sessions)):
+            return
+        clock.advance(timedelta(minutes=5))  # past any backoff
+
+
+async def test_a_message_that_landed_while_we_timed_out_is_not_posted_again(
+        sessions: sessionmaker[Session], slack: SlackLimitsFake, sender: SlackSender) -> None:
+    [key] = queue_dms(sessions, slack_people(sessions, 1))
+    slack.answer_delay = 1.5  # Slack takes the message, then answers after we gave up
+    clock = FakeClock(TEST_NOW + timedelta(seconds=1))
+    dispatcher = Dispatcher(sessions, {"slack": sender}, clock=clock,
+                            lease=timedelta(seconds=1.2), sleep=advancing_sleep(clock))
+    first = await dispatcher.run_once()
+    assert (first.sent, first.retrying) == (0, 1) and [a.text for a in slack.accepted] == [key]
+    slack.answer_delay = 0
+    await _deliver_until_done(dispatcher, clock, sessions)
+    [row] = rows(sessions)
+    assert row.status is OutboxStatus.SENT
+    assert [a.text for a in slack.accepted] == [key]  # found in the history, not sent twice
+    assert row.platform_message_id == slack.accepted[0].ts
+    assert slack.history_reads == 1
+
+
+async def test_a_message_that_never_landed_is_posted_once_after_the_check(
+        sessions: sessionmaker[Session], slack: SlackLimitsFake, sender: SlackSender) -> None:
+    [key] = queue_dms(sessions, slack_people(sessions, 1))
+    slack.errors["U1"] = "internal_error"  # refused: nothing was posted
+    clock = FakeClock(TEST_NOW + timedelta(seconds=1))
+    dispatcher = Dispatcher(sessions, {"slack": sender}, clock=clock,
+                            sleep=advancing_sleep(clock))
+    assert (await dispatcher.run_once()).retrying == 1
+    del slack.errors["U1"]
+    await _deliver_until_done(dispatcher, clock, sessions)
+    assert [a.text for a in slack.accepted] == [key]
+    assert slack.accepted[0].metadata == {"event_type": "mentorbot_outbox",
+                                          "event_payload": {"key": key}}
+    assert slack.history_reads == 1

@@ -63,13 +63,18 @@ def run_program(session: Session, program: Program, *, by: Person | None = None,
     )
     session.add(run)
     session.flush()
+    stored: list[tuple[Match, tuple[str, ...]]] = []
     for found in result.matches:
         match = Match(program_id=program.id, run_id=run.id, mentor_id=int(found.mentor_id),
                       score=round(found.score, 4), reasons=_reasons(found.explanation),
                       status=MatchStatus.PROPOSED)
-        match.mentees = [MatchMentee(person_id=int(p)) for p in found.mentee_ids]
         session.add(match)
+        stored.append((match, found.mentee_ids))
     session.flush()
+    # Mentee rows need no ids back: one executemany, not a batched INSERT ... RETURNING.
+    rows = [{"match_id": match.id, "person_id": int(p)} for match, ids in stored for p in ids]
+    if rows:
+        session.execute(insert(MatchMentee), rows)
     return run
 
 
@@ -124,6 +129,7 @@ def publish(session: Session, run: MatchRun, *, now: datetime | None = None,
                 Match, Match.id == MatchMentee.match_id).where(Match.run_id == run.id)))))
     group_limit = max(program.group_size, 1) if program.kind is ProgramKind.GROUP else None
     live = []
+    events: list[dict[str, object]] = []
     for match in proposals:
         mentees = {m.person_id for m in match.mentees}
         if mentees & taken or (group_limit is not None and len(mentees) > group_limit):
@@ -133,13 +139,15 @@ def publish(session: Session, run: MatchRun, *, now: datetime | None = None,
         # (the rows are locked above).
         if (match.status, MatchStatus.ACTIVE) not in ALLOWED_TRANSITIONS:
             raise TransitionError(f"cannot go from {match.status.value} to active")
-        session.add(MatchEvent(match_id=match.id, from_status=match.status.value,
-                               to_status=MatchStatus.ACTIVE.value, reason="published", at=now,
-                               actor_id=by.id if by else None))
+        events.append({"match_id": match.id, "from_status": match.status.value,
+                       "to_status": MatchStatus.ACTIVE.value, "reason": "published",
+                       "private_reason": "", "at": now, "actor_id": by.id if by else None})
         match.status = MatchStatus.ACTIVE
         match.published_at = match.published_at or now
         taken |= mentees
         live.append(match)
+    if events:
+        session.execute(insert(MatchEvent), events)
     session.flush()
     return live
 

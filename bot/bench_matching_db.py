@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import insert, select
 
-from bot.bench_report import _database
+from bot.bench.report import _database
 from core.clock import FakeClock
 from core.db import make_session_factory
 from core.enrollment.bulk import import_enrollments

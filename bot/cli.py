@@ -522,7 +522,7 @@ def bench_delivery(
     seed: int = typer.Option(0, "--seed"),
 ) -> None:
     """Deliver N messages through a local fake Slack that enforces Slack's limits."""
-    from bot.bench_delivery import print_delivery_benchmark, run_delivery_benchmark
+    from bot.bench.delivery import print_delivery_benchmark, run_delivery_benchmark
     from core.clock import RunningClock
 
     with console.status(f"Delivering {messages:,} messages at Slack's pace…"):
@@ -540,7 +540,7 @@ def bench_report(
         "a schema of its own, dropped afterwards."),
 ) -> None:
     """Generate an organisation with months of activity, then time the report in every format."""
-    from bot.bench_report import run_benchmark
+    from bot.bench.report import run_benchmark
 
     run_benchmark(people, months, database_url, console=console, now=_clock().now())
 

@@ -11,7 +11,7 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl
 
-from tests.fakes.local_server import LocalServer
+from bot.bench.local_server import LocalServer
 
 
 @dataclass

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from adapters.slack.sender import SlackSender, make_client
-from tests.fakes.slack_limits import SlackLimitsFake
+from bot.bench.fake_slack import SlackLimitsFake
 
 
 @pytest.fixture

@@ -11,13 +11,13 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from adapters.slack.sender import SlackSender, make_client
+from bot.bench.fake_slack import SlackLimitsFake
 from core.clock import RunningClock
 from core.db import make_engine, make_session_factory
 from core.models import OutboxStatus
 from core.outbox.dispatch import Dispatcher
 from core.outbox.shared_pace import SharedPacer
 from tests.conftest import PG_URL, TEST_NOW
-from tests.fakes.slack_limits import SlackLimitsFake
 from tests.outbox.helpers import pending, queue_dms, rows, slack_people
 
 pytestmark = pytest.mark.skipif(not PG_URL, reason="needs TEST_DATABASE_URL (PostgreSQL)")

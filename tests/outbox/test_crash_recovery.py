@@ -13,10 +13,10 @@ from pathlib import Path
 from sqlalchemy.orm import Session, sessionmaker
 
 from adapters.slack.sender import SlackSender
+from bot.bench.fake_slack import SlackLimitsFake
 from core.clock import FakeClock
 from core.models import OutboxStatus
 from core.outbox.dispatch import LEASE, Dispatcher
-from tests.fakes.slack_limits import SlackLimitsFake
 from tests.outbox.helpers import as_utc, queue_dms, rows, slack_people
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session, sessionmaker
 
 from adapters.slack.sender import SlackSender, make_client
+from bot.bench.fake_slack import SlackLimitsFake
 from core.clock import FakeClock
 from core.events import Delivery
 from core.models import OutboxStatus, Person
@@ -15,7 +16,6 @@ from core.outbox import enqueue_group
 from core.outbox.dispatch import Dispatcher, backoff_bounds, slack_limits
 from core.ui import Message
 from tests.conftest import TEST_NOW
-from tests.fakes.slack_limits import SlackLimitsFake
 from tests.outbox.helpers import (
     advancing_sleep,
     as_utc,

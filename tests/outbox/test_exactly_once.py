@@ -7,11 +7,11 @@ from datetime import timedelta
 from sqlalchemy.orm import Session, sessionmaker
 
 from adapters.slack.sender import SlackSender
+from bot.bench.fake_slack import SlackLimitsFake
 from core.clock import FakeClock
 from core.models import OutboxStatus
 from core.outbox.dispatch import Dispatcher
 from tests.conftest import TEST_NOW
-from tests.fakes.slack_limits import SlackLimitsFake
 from tests.outbox.helpers import advancing_sleep, queue_dms, rows, slack_people
 
 

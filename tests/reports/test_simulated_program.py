@@ -126,7 +126,7 @@ def test_report_benchmark_generates_a_program_and_returns_its_figures() -> None:
     """``mentorbot bench report`` at toy size: correctness only, timings are not asserted."""
     from rich.console import Console
 
-    from bot.bench_report import FORMATS, run_benchmark
+    from bot.bench.report import FORMATS, run_benchmark
 
     out = io.StringIO()
     figures = run_benchmark(people=500, months=2, console=Console(file=out, width=100))

@@ -21,7 +21,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl
 
-from tests.fakes.local_server import LocalServer
+from bot.bench.local_server import LocalServer
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,9 @@
 """Delivery benchmark: drain a big outbox into a fake Slack that enforces Slack's rate limits.
 
-The real dispatcher and the real SlackSender (slack_sdk over HTTP) send to the fake from
-tests/fakes/slack_limits.py, which answers 429 to anything over one message per second per
+The real dispatcher and the real SlackSender (slack_sdk over HTTP) send to the fake in
+``bot.bench.fake_slack``, which answers 429 to anything over one message per second per
 channel. The figure that matters is achieved throughput over the allowed rate, with no
-duplicate and no lost message. Run from a source checkout (the fake lives under tests/):
-``python -m bot.bench_delivery --messages 5000``.
+duplicate and no lost message: ``mentorbot bench delivery --messages 5000``.
 """
 
 from __future__ import annotations
@@ -12,7 +11,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import random
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -24,6 +22,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from adapters.slack.sender import SlackSender, make_client
+from bot.bench.fake_slack import SlackLimitsFake
 from bot.migrate import upgrade
 from core.clock import Clock, SystemClock
 from core.db import make_engine, make_session_factory
@@ -66,20 +65,6 @@ def _enqueue(sessions: sessionmaker[Session], messages: int, channels: int,
     return keys
 
 
-def _fake_slack() -> type[Any]:
-    """The limit-enforcing fake; it lives in the source checkout's tests, not the package."""
-    try:
-        from tests.fakes.slack_limits import SlackLimitsFake
-    except ModuleNotFoundError:
-        # The ``mentorbot`` script does not put the checkout on sys.path; bot/ sits in it.
-        root = Path(__file__).resolve().parents[1]
-        if not (root / "tests" / "fakes" / "slack_limits.py").is_file():
-            raise RuntimeError("the delivery benchmark needs a source checkout") from None
-        sys.path.insert(0, str(root))
-        from tests.fakes.slack_limits import SlackLimitsFake
-    return SlackLimitsFake
-
-
 def _pending(sessions: sessionmaker[Session]) -> int:
     with sessions() as s:
         return s.scalar(select(func.count()).select_from(OutboxMessage)
@@ -102,8 +87,6 @@ def run_delivery_benchmark(messages: int = 5000, channels: int = 50, seed: int =
     At Slack's real 1 msg/s per channel, 5000 messages over 50 channels take about 100 s.
     ``clock`` must run at real speed (the fake measures real time); the system clock when None.
     """
-    SlackLimitsFake = _fake_slack()  # noqa: N806 - a class
-
     with tempfile.TemporaryDirectory() as tmp, SlackLimitsFake(
             per_channel_per_second=per_channel_per_second) as fake:
         engine = make_engine(f"sqlite:///{Path(tmp) / 'bench.db'}")
@@ -177,7 +160,7 @@ def print_delivery_benchmark(result: dict[str, Any], console: Console | None = N
 
 
 def main() -> None:
-    """``python -m bot.bench_delivery --messages N --channels C``."""
+    """``python -m bot.bench.delivery --messages N --channels C``."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--messages", type=int, default=5000)
     parser.add_argument("--channels", type=int, default=50)

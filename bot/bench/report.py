@@ -8,7 +8,7 @@ other outbox rows with their answers, surveys, goals, pauses and ends, promotion
 Then the report is built (``build_report``) and rendered in every format, each timed.
 The target: the whole report in under 30 s.
 
-``python -m bot.bench_report --people 50000 --months 12`` or ``mentorbot bench report``.
+``python -m bot.bench.report --people 50000 --months 12`` or ``mentorbot bench report``.
 """
 
 from __future__ import annotations
@@ -518,7 +518,7 @@ def command(people: int = 50000, months: int = 12, database_url: str | None = No
 
 
 def main(argv: list[str] | None = None) -> None:
-    """``python -m bot.bench_report --people N --months M [--database-url URL]``."""
+    """``python -m bot.bench.report --people N --months M [--database-url URL]``."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--people", type=int, default=50000)
     parser.add_argument("--months", type=int, default=12)

@@ -8,7 +8,7 @@ pydantic models state what Bolt and our translation rely on; anything else is a 
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import parse_qsl
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -21,9 +21,12 @@ class _Open(BaseModel):
 
 
 class Ref(_Open):
-    # Our columns: platform user ids hold 128 characters, workspace ids 64 (PostgreSQL
-    # refuses longer ones, so they are refused here first).
+    # Our columns: platform user ids hold 128 characters, workspace ids 64 and names 200
+    # (PostgreSQL refuses longer ones, so they are refused here first).
     id: str | None = Field(default=None, max_length=128)
+    name: str | None = Field(default=None, max_length=200)
+    username: str | None = Field(default=None, max_length=200)
+    team_id: str | None = Field(default=None, max_length=64)
 
 
 class TeamRef(_Open):
@@ -50,7 +53,7 @@ class View(_Open):
 
 class Event(_Open):
     type: str | None = None
-    user: str | dict[str, Any] | None = None
+    user: Annotated[str, Field(max_length=128)] | Ref | None = None
     channel: str | dict[str, Any] | None = None
 
 
@@ -63,7 +66,8 @@ class Envelope(_Open):
 
     type: str | None = None
     team_id: str | None = Field(default=None, max_length=64)
-    team: TeamRef = None  # type: ignore[assignment]
+    # Org-wide installs may send team=null (the user carries their team then).
+    team: TeamRef | None = None
     user: Ref = None  # type: ignore[assignment]
     enterprise: TeamRef | None = None
     channel: Ref = None  # type: ignore[assignment]
@@ -83,6 +87,7 @@ class Command(_Open):
     command: str | None = None
     text: str | None = None
     user_id: str | None = Field(default=None, max_length=128)
+    user_name: str | None = Field(default=None, max_length=200)
     team_id: str | None = Field(default=None, max_length=64)
 
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from core.admin.invitations import auto_invite, onboarding_programs
 from core.hris.people import apply_record, deactivate, link_managers
-from core.hris.records import PersonRecord
+from core.hris.records import MAX_LEVEL, PersonRecord, too_long
 from core.models import Person, Workspace
 
 # canonical field -> the export's column, or several columns joined by a space.
@@ -81,8 +81,11 @@ def parse_row(row: dict[str, str], mapping: Mapping) -> PersonRecord:
             raise ValueError(f"{key.replace('_', ' ')} is empty")
     if not _EMAIL.match(get["email"]):
         raise ValueError(f"email “{get['email']}” is not an email address")
-    digits = re.sub(r"\D", "", get.get("level", ""))
-    return PersonRecord(
+    # ASCII digits only, and a small number: the column is an integer.
+    digits = re.sub(r"[^0-9]", "", get.get("level", ""))
+    if len(digits) > len(str(MAX_LEVEL)):
+        raise ValueError(f"level “{get['level'][:20]}” is not a level")
+    record = PersonRecord(
         external_id=get["external_id"], name=get["name"], email=get["email"].lower(),
         title=get.get("title", ""), department=get.get("department", ""),
         level=int(digits) if digits else None,
@@ -90,6 +93,9 @@ def parse_row(row: dict[str, str], mapping: Mapping) -> PersonRecord:
         location=get.get("location", ""), timezone=get.get("timezone") or "UTC",
         hire_date=_date(get["hire_date"]) if get.get("hire_date") else None,
         active=get.get("active", "").lower() not in INACTIVE)
+    if problem := too_long(record):
+        raise ValueError(problem)
+    return record
 
 
 def import_people(session: Session, workspace: Workspace, text: str, mapping: Mapping, *,
@@ -97,6 +103,19 @@ def import_people(session: Session, workspace: Workspace, text: str, mapping: Ma
                   progress: Callable[[int], None] | None = None) -> ImportResult:
     """Apply an export to the workspace. The caller owns the transaction: on ``errors`` it
     must roll back (nothing is written before every row has parsed)."""
+    result = ImportResult()
+    try:
+        return _import(session, workspace, text, mapping, now=now,
+                       deactivate_missing=deactivate_missing, progress=progress)
+    except csv.Error as exc:
+        # A stray carriage return or NUL inside a field: say where, change nothing.
+        result.errors.append(f"the file is not CSV we can read: {exc}")
+        return result
+
+
+def _import(session: Session, workspace: Workspace, text: str, mapping: Mapping, *,
+            now: datetime, deactivate_missing: bool,
+            progress: Callable[[int], None] | None) -> ImportResult:
     result = ImportResult()
     reader = csv.DictReader(io.StringIO(text))
     columns = set(reader.fieldnames or [])

@@ -21,3 +21,19 @@ class PersonRecord:
     timezone: str = "UTC"
     hire_date: date | None = None
     active: bool = True
+
+
+# The people columns' lengths: PostgreSQL refuses longer values, so imports check them first.
+MAX_LENGTHS = {"external_id": 64, "name": 200, "email": 320, "title": 200, "department": 120,
+               "location": 120, "timezone": 64, "manager_external_id": 64}
+# Levels are small numbers (1-20 in every HRIS we know); the column is an integer.
+MAX_LEVEL = 999
+
+
+def too_long(record: PersonRecord) -> str | None:
+    """A sentence naming the first field longer than its column, or None."""
+    for name, limit in MAX_LENGTHS.items():
+        value = getattr(record, name)
+        if value and len(value) > limit:
+            return f"{name.replace('_', ' ')} is longer than {limit} characters"
+    return None

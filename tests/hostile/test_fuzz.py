@@ -16,9 +16,12 @@ each test prints its requests per endpoint and its 5xx count.
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import hmac
 import json
 import logging
 import os
+import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -42,7 +45,7 @@ from tests.factories import seed
 from tests.fakes.connector import FakeConnector
 from tests.fakes.slack_api import FakeSlackApi
 from tests.hostile.conftest import build, sign_in
-from tests.slack.helpers import signed_headers
+from tests.slack.helpers import FORM, SECRET
 
 EXAMPLES = int(os.environ.get("MENTORBOT_FUZZ_EXAMPLES", "250"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=False, database=None,
@@ -263,11 +266,25 @@ def test_fuzz_web_chat(fuzz: Fuzz) -> None:
 
 
 def _slack(fuzz: Fuzz, body: str, *, sign: bool = True, content_type: str | None = None) -> None:
-    headers = signed_headers(body) if sign else {"Content-Type": "text/plain"}
+    # Signed over the bytes sent: a lone surrogate travels as the raw bytes it would be.
+    raw = body.encode("utf-8", "surrogatepass")
+    headers = _sign_bytes(raw) if sign else {"Content-Type": "text/plain"}
     if content_type:
         headers["Content-Type"] = content_type
-    fuzz.send("slack", "POST", "/slack/events", content=body.encode("utf-8", "surrogatepass"),
-              headers=headers)
+    fuzz.send("slack", "POST", "/slack/events", content=raw, headers=headers)
+    # Slack's listeners run after the ack; finishing them here keeps one request at a time
+    # (two first contacts racing for one new person is a known core issue, not fuzzed here).
+    fuzz.settle()
+
+
+def _sign_bytes(raw: bytes) -> dict[str, str]:
+    """Slack's v0 signature over the raw bytes (the helpers sign text)."""
+    # Bolt measures a signature's age against the real clock: only the age matters here.
+    timestamp = str(int(time.time()))
+    base = f"v0:{timestamp}:".encode() + raw
+    signature = "v0=" + hmac.new(SECRET.encode(), base, hashlib.sha256).hexdigest()
+    return {"Content-Type": FORM, "X-Slack-Request-Timestamp": timestamp,
+            "X-Slack-Signature": signature}
 
 
 def test_fuzz_slack_signed_payloads(fuzz: Fuzz) -> None:
@@ -281,7 +298,7 @@ def test_fuzz_slack_signed_payloads(fuzz: Fuzz) -> None:
         who = data.draw(st.sampled_from(["U1", "U2", "U3", "U9"]))
         response_url = f"{fuzz.slack_url}response/{fuzz.counts['slack']}"
         if kind == "command":
-            body = urlencode({
+            body = _encode({
                 "team_id": "T1", "channel_id": "C1", "user_id": who, "command": "/mentor",
                 "text": data.draw(command_text), "response_url": response_url,
                 "trigger_id": "t.1", "api_app_id": "A1"})
@@ -323,7 +340,7 @@ def test_fuzz_slack_signed_payloads(fuzz: Fuzz) -> None:
             return
         else:
             body = data.draw(st.one_of(text, st.builds(
-                lambda v: urlencode({"payload": json.dumps(v)}), json_value)))
+                lambda v: _encode({"payload": json.dumps(v)}), json_value)))
             _slack(fuzz, body, sign=data.draw(st.booleans()))
             return
         _slack(fuzz, body)

@@ -205,3 +205,19 @@ async def test_deep_json_is_refused_before_teams_checks_a_token(
                                 headers={"content-type": "application/x-www-form-urlencoded"})
         assert plain.status_code == 400 and plain.text.startswith("Mentorbot refused")
     app.state.engine.dispose()
+
+
+@pytest.mark.parametrize(("csv_text", "reason"), [
+    ("employee_id,name,email\nE1," + "N" * 201 + ",n@acme.test\n", "longer than 200"),
+    ("employee_id,name,email\nE1,Ana,ana@acme.test\nE2,B\"o\rb,b@acme.test\n", "not CSV"),
+    ("employee_id,name,email,level\nE1,Ana,ana@acme.test," + "9" * 40 + "\n", "not a level"),
+])
+async def test_admin_import_of_a_hostile_csv_is_a_422_and_changes_nothing(
+        surfaces: Surfaces, csv_text: str, reason: str) -> None:
+    before = people_count(surfaces)
+    got = await surfaces.http.post("/admin/import", data={
+        "csrf": surfaces.csrf, "preset": "mentorbot"},
+        files={"file": ("people.csv", csv_text.encode(), "text/csv")})
+    assert got.status_code == 422, got.text[:300]
+    assert reason in got.text
+    assert people_count(surfaces) == before

@@ -520,8 +520,34 @@ def bench_delivery(
     messages: int = typer.Option(5000, "--messages", "-n", min=1),
     channels: int = typer.Option(50, "--channels", min=1),
     seed: int = typer.Option(0, "--seed"),
+    replicas: int = typer.Option(
+        1, "--replicas", min=1, help="Real `mentorbot serve` processes on one PostgreSQL "
+        "(needs --database-url); 1 runs the dispatcher in this process."),
+    database_url: str | None = typer.Option(
+        None, "--database-url", help="PostgreSQL for --replicas; a schema of its own is "
+        "made and dropped afterwards."),
+    kill_every: float | None = typer.Option(
+        None, "--kill-every", metavar="SECONDS", help="kill -9 a replica this often and "
+        "start it again."),
+    slow_ms: int = typer.Option(0, "--slow-ms", min=0, help="Slack answers this late."),
+    db_outage: float | None = typer.Option(
+        None, "--db-outage", metavar="SECONDS", help="Cut every database connection for "
+        "this long, 5 s in."),
 ) -> None:
     """Deliver N messages through a local fake Slack that enforces Slack's limits."""
+    if replicas > 1 or kill_every or slow_ms or db_outage:
+        from bot.bench.replicas import run_replicas_benchmark
+
+        if not database_url:
+            console.print("[red]--replicas and the faults need --database-url "
+                          "postgresql+psycopg://…[/red]")
+            raise typer.Exit(2)
+        figures = run_replicas_benchmark(
+            database_url, replicas=replicas, messages=messages, channels=channels, seed=seed,
+            kill_every=kill_every, slow_ms=slow_ms, db_outage=db_outage,
+            note=lambda text: console.print(text))
+        _print_figures(f"Delivery by {replicas} replica(s) on one PostgreSQL", figures)
+        return
     from bot.bench.delivery import print_delivery_benchmark, run_delivery_benchmark
     from core.clock import RunningClock
 
@@ -529,6 +555,17 @@ def bench_delivery(
         result = run_delivery_benchmark(messages, channels, seed,
                                         clock=RunningClock(_clock().now()))
     print_delivery_benchmark(result, console)
+
+
+def _print_figures(title: str, figures: dict) -> None:  # type: ignore[type-arg]
+    from rich.table import Table
+
+    table = Table(title=title)
+    table.add_column("figure")
+    table.add_column("value", justify="right")
+    for name, value in figures.items():
+        table.add_row(name.replace("_", " "), "—" if value is None else str(value))
+    console.print(table)
 
 
 @bench_app.command("report")

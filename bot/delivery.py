@@ -27,8 +27,11 @@ class OutboxWorker:
     pacer's buckets live in the database, shared with every other replica.
     """
 
+    # A big batch: claims take turns across replicas and a claimed conversation's later rows
+    # wait for its lane, so each claim should carry several seconds of every conversation's
+    # work (at Slack's one message a second, 500 rows stay well inside the 30 s lease).
     def __init__(self, sessions: sessionmaker[Session], *, clock: Clock | None = None,
-                 limits: Mapping[str, PlatformLimits] | None = None, batch: int = 50,
+                 limits: Mapping[str, PlatformLimits] | None = None, batch: int = 500,
                  lease: timedelta = LEASE, seed: int | None = None) -> None:
         self.sessions = sessions
         self.clock = clock_for(sessions, clock)

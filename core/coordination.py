@@ -7,20 +7,15 @@ writer at a time (``BEGIN IMMEDIATE``), so every call here is a no-op that succe
 
 from __future__ import annotations
 
-import zlib
-
 from sqlalchemy import Connection, text
 from sqlalchemy.orm import Session
 
-# Names, not numbers, at the call sites; the key is a stable 32-bit hash of the name.
+# Names, not numbers, at the call sites. Advisory locks are per database, so the key hashes
+# the name with the schema in use: two deployments in two schemas of one database (or two
+# test runs) never wait on each other.
 MIGRATIONS = "mentorbot:migrations"
 PLANNER = "mentorbot:planner"
 CLAIMS = "mentorbot:outbox-claims"
-
-
-def lock_key(name: str) -> int:
-    """The advisory-lock key for ``name`` (stable across processes and versions)."""
-    return zlib.crc32(name.encode("utf-8"))
 
 
 def _is_postgres(bind: Connection | Session) -> bool:
@@ -31,12 +26,14 @@ def _is_postgres(bind: Connection | Session) -> bool:
 def wait_for_turn(bind: Connection | Session, name: str) -> None:
     """Block until this transaction holds ``name`` (released when the transaction ends)."""
     if _is_postgres(bind):
-        bind.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": lock_key(name)})
+        bind.execute(text("SELECT pg_advisory_xact_lock(hashtext(current_schema() || :name))"),
+                     {"name": f":{name}"})
 
 
 def try_turn(bind: Connection | Session, name: str) -> bool:
     """Take ``name`` for this transaction if nobody holds it; never waits."""
     if not _is_postgres(bind):
         return True
-    return bool(bind.execute(text("SELECT pg_try_advisory_xact_lock(:key)"),
-                             {"key": lock_key(name)}).scalar())
+    return bool(bind.execute(
+        text("SELECT pg_try_advisory_xact_lock(hashtext(current_schema() || :name))"),
+        {"name": f":{name}"}).scalar())

@@ -251,6 +251,9 @@ class OutboxMessage(Base):
     # The conversation it goes to ("slack:p:12", "teams:c:general", "slack:g:3,7"): only the
     # oldest pending row of a conversation is ever claimed, so replicas send in queue order.
     target: Mapped[str | None] = mapped_column(String(255))
+    # Set when a send starts, cleared when its outcome is recorded: a row claimed again with
+    # this still set may have reached the platform (a crash or a timeout mid-send).
+    sending_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     __table_args__ = (Index("ix_outbox_target_id", "target", "id"),)
 

@@ -22,7 +22,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from core.clock import Clock, FakeClock
 from core.db import clock_for
 from core.events import Delivery, PermanentFailure, Sender
-from core.outbox.lease import LEASE, LEASE_SAFETY, claim_due, claim_leased, release
+from core.outbox.lease import (
+    LEASE,
+    LEASE_SAFETY,
+    claim_due,
+    claim_leased,
+    release,
+    start_sending,
+)
 from core.outbox.pace import (
     DEFAULT_LIMITS,
     PaceKey,
@@ -244,6 +251,11 @@ class Dispatcher:
                                         lease_until=lease_until)
                 result.deferred += 1
                 return now
+            if not await asyncio.to_thread(start_sending, self.factory, delivery.outbox_id,
+                                           now=self.clock.now(), lease_until=lease_until):
+                log.warning("outbox %s: lease lost before sending; left to its new holder",
+                            delivery.outbox_id)
+                return None
             try:
                 message_id = await asyncio.wait_for(
                     self.senders[delivery.platform].deliver(delivery), timeout=budget)
@@ -254,10 +266,11 @@ class Dispatcher:
             except Exception as exc:  # noqa: BLE001 - any failure is retried, then parked
                 log.warning("outbox %s failed: %r", delivery.outbox_id, exc)
                 error = exc
-        await self._pace(self.pacer.settle, delivery)
+        # Pace the next send from this answer (and hold the target after a 429): in memory, or
+        # for the shared pacer inside the transaction that records the outcome.
+        hold = error.seconds if isinstance(error, RetryLater) else None
+        also = self.pacer.after_answer(delivery, hold)
         if isinstance(error, RetryLater):
-            # Keep the rest of this lane (and other rows to this target) off it meanwhile.
-            await self._pace(self.pacer.hold, delivery, error.seconds)
             result.retrying += 1
         elif isinstance(error, PermanentFailure):
             result.failed += 1
@@ -267,7 +280,7 @@ class Dispatcher:
             result.sent += 1
         await asyncio.to_thread(record_outcome, self.factory, delivery.outbox_id, error,
                                 now=self.clock.now(), platform_message_id=message_id,
-                                lease_until=lease_until, rng=self.rng)
+                                lease_until=lease_until, rng=self.rng, also=also)
         if error is None or isinstance(error, PermanentFailure):
             return None
         return self.clock.now()

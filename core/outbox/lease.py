@@ -80,9 +80,9 @@ def _to_delivery(session: Session, row: OutboxMessage) -> Delivery | None:
         message=message_from_dict(row.payload),
         group_user_ids=group,
         key=row.idempotency_key,
-        # Claimed before and not refused for a rate limit (that hands the attempt back): the
-        # earlier try's outcome may be unknown.
-        maybe_sent=row.attempts > 1,
+        # An earlier send started and its outcome was never recorded (a crash), or it got no
+        # answer in time: it may have landed.
+        maybe_sent=row.sending_since is not None,
     )
 
 
@@ -174,6 +174,19 @@ def claim_due(factory: sessionmaker[Session], platforms: list[str], *,
               now: datetime, batch: int = 50, lease: timedelta = LEASE) -> list[Delivery]:
     """Claim due rows for sending in one short transaction, leasing them to this worker."""
     return claim_leased(factory, platforms, now=now, batch=batch, lease=lease)[0]
+
+
+def start_sending(factory: sessionmaker[Session], outbox_id: int, *, now: datetime,
+                  lease_until: datetime) -> bool:
+    """Note that the send starts now, if the lease is still ours (the last fence before the
+    platform): a row claimed again with the note still on may already have landed."""
+    with factory() as session, session.begin():
+        lock_for_write(session)
+        row = session.get(OutboxMessage, outbox_id)
+        if row is None or not holds_lease(row, lease_until):
+            return False
+        row.sending_since = now
+        return True
 
 
 def release(factory: sessionmaker[Session], outbox_id: int, *, when: datetime,

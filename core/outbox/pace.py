@@ -3,9 +3,10 @@ platforms' rate limits instead of provoking 429s."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from core.clock import Clock, SystemClock
 from core.events import Delivery
@@ -136,6 +137,15 @@ class Pacer:
         now = self.clock.now().timestamp()
         for key, rate in pace_buckets(delivery, self.limits):
             self._tat[key] = max(self._tat.get(key, now), now + rate.interval)
+
+    def after_answer(self, delivery: Delivery,
+                     hold: float | None = None) -> Callable[[Any], None] | None:
+        """The platform answered ``delivery`` (with a 429 asking to wait ``hold`` seconds):
+        settle, and hold. Returns work for the outcome's transaction, if any (none here)."""
+        self.settle(delivery)
+        if hold is not None:
+            self.hold(delivery, hold)
+        return None
 
     def hold(self, delivery: Delivery, seconds: float) -> None:
         """The platform said 429: send nothing more to this delivery's target for a while."""

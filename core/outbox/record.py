@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import random
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -62,21 +63,27 @@ def backoff(attempts: int, rng: random.Random | None = None, *,
 def record_outcome(factory: sessionmaker[Session], outbox_id: int, error: Exception | None,
                    *, now: datetime, platform_message_id: str | None = None,
                    lease_until: datetime | None = None,
-                   rng: random.Random | None = None) -> bool:
+                   rng: random.Random | None = None,
+                   also: Callable[[Session], None] | None = None) -> bool:
     """Mark a claimed row sent, failed for good, or due again; returns whether it was applied.
 
     A rate limit waits as long as asked and does not count as an attempt; other errors back
     off with jitter until ``MAX_ATTEMPTS``. With ``lease_until`` the outcome is dropped if the
     lease was lost (another worker reclaimed the row), so a late worker cannot overwrite it.
+    ``also`` runs in the same transaction (the shared pacer's bookkeeping: one round trip).
     """
     with factory() as session, session.begin():
         lock_for_write(session)
+        if also is not None:
+            also(session)
         row = session.get(OutboxMessage, outbox_id)
         if row is None:
             return False
         if not holds_lease(row, lease_until):
             log.warning("outbox %s: lease lost, outcome %r dropped", outbox_id, error)
             return False
+        if not isinstance(error, OutcomeUnknown):
+            row.sending_since = None  # the platform answered: we know whether it landed
         if error is None:
             row.status = OutboxStatus.SENT
             row.sent_at = now

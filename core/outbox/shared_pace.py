@@ -8,7 +8,7 @@ keep to one platform limit, and a Retry-After one replica hears holds the others
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 
 from sqlalchemy import select
@@ -76,21 +76,36 @@ class SharedPacer(Pacer):
             slot = max(slot, tats.get(_key(key), now) - (rate.burst - 1) * rate.interval)
         return datetime.fromtimestamp(slot, UTC)
 
-    def _push(self, delivery: Delivery, at_least: dict[str, float]) -> None:
-        if not at_least:
-            return
-        now = self.clock.now().timestamp()
-        with self.factory() as session, session.begin():
-            rows = self._locked(session, list(at_least), now)
+    def _push_in(self, session: Session, at_least: dict[str, float]) -> None:
+        if at_least:
+            rows = self._locked(session, list(at_least), self.clock.now().timestamp())
             for key, value in at_least.items():
                 rows[key].tat = max(rows[key].tat, value)
 
-    def settle(self, delivery: Delivery) -> None:
+    def _push(self, at_least: dict[str, float]) -> None:
+        with self.factory() as session, session.begin():
+            self._push_in(session, at_least)
+
+    def _settled(self, delivery: Delivery) -> dict[str, float]:
         now = self.clock.now().timestamp()
-        self._push(delivery, {_key(k): now + rate.interval
-                              for k, rate in pace_buckets(delivery, self.limits)})
+        return {_key(k): now + rate.interval for k, rate in pace_buckets(delivery, self.limits)}
+
+    def _held(self, delivery: Delivery, seconds: float) -> dict[str, float]:
+        until = self.clock.now().timestamp() + seconds
+        return {_key(k): until + (rate.burst - 1) * rate.interval
+                for k, rate in pace_buckets(delivery, self.limits)}
+
+    def settle(self, delivery: Delivery) -> None:
+        self._push(self._settled(delivery))
 
     def hold(self, delivery: Delivery, seconds: float) -> None:
-        until = self.clock.now().timestamp() + seconds
-        self._push(delivery, {_key(k): until + (rate.burst - 1) * rate.interval
-                              for k, rate in pace_buckets(delivery, self.limits)})
+        self._push(self._held(delivery, seconds))
+
+    def after_answer(self, delivery: Delivery,
+                     hold: float | None = None) -> Callable[[Session], None]:
+        """Settle (and hold) inside the transaction that records the outcome."""
+        pushes = self._settled(delivery)
+        if hold is not None:
+            for key, value in self._held(delivery, hold).items():
+                pushes[key] = max(pushes.get(key, value), value)
+        return lambda session: self._push_in(session, pushes)

@@ -1,4 +1,4 @@
-"""Outbox rows know their conversation (sent in order, one at a time), and pacing is shared
+"""Outbox rows know their conversation (sent in order) and when a send started; pacing is shared
 
 Revision ID: 0011
 Revises: 0010
@@ -29,6 +29,7 @@ def _target(person_id, channel_id, group, platform) -> str | None:  # type: igno
 def upgrade() -> None:
     with op.batch_alter_table('outbox') as batch:
         batch.add_column(sa.Column('target', sa.String(length=255), nullable=True))
+        batch.add_column(sa.Column('sending_since', sa.DateTime(timezone=True), nullable=True))
     outbox = sa.table('outbox', sa.column('id', sa.Integer), sa.column('person_id', sa.Integer),
                       sa.column('channel_id', sa.String), sa.column('platform', sa.String),
                       sa.column('group_person_ids', sa.JSON), sa.column('status', sa.String),
@@ -53,4 +54,5 @@ def downgrade() -> None:
     op.drop_table('delivery_pace')
     op.drop_index('ix_outbox_target_id', table_name='outbox')
     with op.batch_alter_table('outbox') as batch:
+        batch.drop_column('sending_since')
         batch.drop_column('target')

@@ -63,6 +63,7 @@ async def test_killed_worker_row_is_resent_exactly_once_after_the_lease(
     result = await Dispatcher(sessions, {"slack": sender}, clock=later).run_once()
     assert (result.claimed, result.sent) == (1, 1)
     assert [a.text for a in slack.accepted] == [key]
+    assert slack.history_reads == 1  # the dead worker's send had started: looked first
     [row] = rows(sessions)
     assert row.status is OutboxStatus.SENT and row.attempts == 2
     assert row.platform_message_id == slack.accepted[0].ts

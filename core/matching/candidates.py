@@ -12,7 +12,7 @@ import numpy as np
 
 from core.matching.scoring import ScoreContext, score_block, score_sub
 
-_BLOCK_CELLS = 2_000_000
+_BLOCK_CELLS = 1_000_000
 
 
 @dataclass(frozen=True, eq=False)

@@ -102,7 +102,9 @@ def body_problem(body: bytes, content_type: str) -> str | None:
             data = json.loads(text)
             if not isinstance(data, dict):
                 return "the body must be a JSON object"
+            # Bolt reads a JSON body as either kind, so it must fit both.
             Envelope.model_validate(data)
+            Command.model_validate(data)
             return None
         fields = dict(parse_qsl(text, keep_blank_values=True))
         if "payload" in fields:
@@ -110,6 +112,7 @@ def body_problem(body: bytes, content_type: str) -> str | None:
             if not isinstance(data, dict):
                 return "payload must be a JSON object"
             Envelope.model_validate(data)
+            Command.model_validate(data)
         else:
             Command.model_validate(fields)
     except (ValueError, ValidationError):

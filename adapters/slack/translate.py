@@ -106,7 +106,12 @@ def form_submission(body: dict[str, Any]) -> FormSubmission:
 def member_joined(body: dict[str, Any]) -> MemberJoined:
     """An app_home_opened event callback -> MemberJoined."""
     event = body["event"]
-    actor = Actor(platform=PLATFORM, tenant_id=str(body["team_id"]), user_id=str(event["user"]))
+    user = event.get("user")
+    # app_home_opened names the user by id; some events carry the whole user object.
+    user_id = user.get("id") if isinstance(user, dict) else user
+    if not isinstance(user_id, str) or not user_id:
+        raise BadPayload("no user id")
+    actor = Actor(platform=PLATFORM, tenant_id=str(body["team_id"]), user_id=user_id)
     return MemberJoined(actor=actor, raw=body)
 
 

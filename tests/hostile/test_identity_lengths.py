@@ -48,3 +48,20 @@ async def test_slack_overlong_ids_are_a_400(surfaces: Surfaces) -> None:
     assert (await post(surfaces.http, payload_body(view))).status_code == 400
     with surfaces.app.state.sessions() as session:
         assert session.scalar(select(func.count()).select_from(Person)) == people
+
+
+async def test_slack_event_with_a_user_object_is_read_by_its_id(surfaces: Surfaces) -> None:
+    import json
+
+    def event(user: object) -> str:
+        return json.dumps({"type": "event_callback", "team_id": "T1", "api_app_id": "A1",
+                           "event": {"type": "app_home_opened", "user": user}})
+
+    too_long = event({"id": "U5", "name": "N" * 300})
+    assert (await post(surfaces.http, too_long, content_type="application/json")
+            ).status_code == 400
+    odd = event({"id": "U1", "name": "Ana"})
+    assert (await post(surfaces.http, odd, content_type="application/json")).status_code == 200
+    with surfaces.app.state.sessions() as session:
+        ids = session.scalars(select(PlatformIdentity.user_id)).all()
+    assert all(len(i) <= 128 and not i.startswith("{") for i in ids)

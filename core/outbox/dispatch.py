@@ -28,6 +28,7 @@ from core.outbox.lease import (
     claim_due,
     claim_leased,
     release,
+    renew,
     start_sending,
 )
 from core.outbox.pace import (
@@ -180,6 +181,9 @@ class Dispatcher:
         """
         try:
             while queue:
+                await self._renew_if_due(queue, run)
+                if not queue:
+                    break
                 delivery, lease_until = queue.popleft()
                 try:
                     retry_at = await self._pace_and_send(delivery, lease_until, run)
@@ -194,6 +198,33 @@ class Dispatcher:
         finally:
             # Checked and removed without an await in between: no row is left behind.
             del run.lanes[target]
+
+    async def _renew_if_due(self, queue: deque[tuple[Delivery, datetime]], run: _Run) -> None:
+        """Past half its lease, a lane renews the leases of the rows it still holds: a live
+        worker keeps them, a dead one loses them within one short lease."""
+        now = self.clock.now()
+        due = {lease for _, lease in queue if lease - now <= self.lease / 2}
+        if not due:
+            return
+        new = now + self.lease
+        kept: dict[int, datetime] = {}
+        for old in due:
+            ids = [d.outbox_id for d, lease in queue if lease == old]
+            for outbox_id in await asyncio.to_thread(renew, self.factory, ids, old=old,
+                                                     new=new):
+                kept[outbox_id] = new
+        items = list(queue)
+        queue.clear()
+        for delivery, lease in items:
+            if lease not in due:
+                queue.append((delivery, lease))
+            elif delivery.outbox_id in kept:
+                queue.append((delivery, kept[delivery.outbox_id]))
+            else:
+                log.warning("outbox %s: lease lost while waiting; left to its new holder",
+                            delivery.outbox_id)
+                run.backlog -= 1
+                run.progress.set()
 
     async def _hand_back(self, queue: deque[tuple[Delivery, datetime]], when: datetime,
                          run: _Run) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import exists, select, text
+from sqlalchemy import exists, select, text, update
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from core import coordination
@@ -15,9 +15,10 @@ from core.models import ChannelRef, OutboxMessage, OutboxStatus, PlatformIdentit
 from core.ui import message_from_dict
 
 # A claimed row is hidden this long; a worker that dies mid-send has it retried after that.
-# Short, so a killed replica's rows go out again within half a minute: every send is cut off
-# before its lease ends, and a lane that can't finish in time hands its rows back.
-LEASE = timedelta(seconds=30)
+# Short, so a killed replica's rows go out again within seconds: a live worker renews the
+# leases of the rows it still holds as it goes (``renew``), and every send is cut off before
+# its lease ends.
+LEASE = timedelta(seconds=10)
 # Never start a send this close to the end of our lease: another worker may reclaim the row
 # the moment it ends, and a send that overlaps that is a duplicate.
 LEASE_SAFETY = timedelta(seconds=10)
@@ -174,6 +175,26 @@ def claim_due(factory: sessionmaker[Session], platforms: list[str], *,
               now: datetime, batch: int = 50, lease: timedelta = LEASE) -> list[Delivery]:
     """Claim due rows for sending in one short transaction, leasing them to this worker."""
     return claim_leased(factory, platforms, now=now, batch=batch, lease=lease)[0]
+
+
+def renew(factory: sessionmaker[Session], outbox_ids: Sequence[int], *, old: datetime,
+          new: datetime) -> set[int]:
+    """Extend the lease of rows still held under ``old`` to ``new``; returns those renewed
+    (a row missing from the answer was lost: another worker may hold it now)."""
+    if not outbox_ids:
+        return set()
+    with factory() as session, session.begin():
+        lock_for_write(session)
+        tolerance = timedelta(milliseconds=1)
+        renewed = session.scalars(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(list(outbox_ids)),
+                   OutboxMessage.status == OutboxStatus.PENDING,
+                   OutboxMessage.next_attempt_at.between(old - tolerance, old + tolerance))
+            .values(next_attempt_at=new)
+            .returning(OutboxMessage.id)
+            .execution_options(synchronize_session=False)).all()
+        return set(renewed)
 
 
 def start_sending(factory: sessionmaker[Session], outbox_id: int, *, now: datetime,

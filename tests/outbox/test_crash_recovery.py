@@ -24,10 +24,11 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def wait_for_claim(sessions: sessionmaker[Session], child: subprocess.Popen[bytes],
                    timeout: float = 30.0) -> None:
-    """Poll until the child's claim is committed (attempts=1), or fail."""
+    """Poll until the child has claimed the row and started sending it, or fail."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if rows(sessions)[0].attempts == 1:
+        row = rows(sessions)[0]
+        if row.attempts == 1 and row.sending_since is not None:
             return
         assert child.poll() is None, child.stderr.read().decode() if child.stderr else ""
         time.sleep(0.05)

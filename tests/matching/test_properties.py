@@ -133,7 +133,7 @@ def test_peer_solver_against_exact_dp(n: int, density: float, seed: int, heurist
     assert sol.pairs == pairs
     if heuristic:
         # Tiny graphs are the heuristic's worst case; its real-scale gap to the upper bound is
-        # what the benchmark (core.matching.bench, peer=True) measures.
+        # what the benchmark (bot.bench.matching, peer=True) measures.
         assert sol.score >= 0.97 * score / SCALE - 1e-9
     else:
         assert abs(sol.score - score / SCALE) < 1e-9

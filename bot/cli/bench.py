@@ -1,0 +1,127 @@
+"""`mentorbot bench …`: benchmarks that print their figures."""
+
+from __future__ import annotations
+
+import typer
+
+from bot.cli.common import app, command_clock, console
+
+bench_app = typer.Typer(help="Benchmarks that print their figures.", no_args_is_help=True)
+app.add_typer(bench_app, name="bench")
+
+
+@bench_app.command("matching")
+def bench_matching(
+    participants: int = typer.Option(10_000, "--participants", "-n", min=2),
+    seed: int = typer.Option(0, "--seed"),
+    peer: bool = typer.Option(False, "--peer", help="A single peer pool instead of mentors."),
+    exact: bool = typer.Option(None, "--exact/--no-exact",
+                               help="Solve over every allowed pair with SciPy for the % of the "
+                                    "true optimum (default: up to 10,000 participants)."),
+    db_people: int = typer.Option(None, "--db-people", min=0,
+                                  help="Also time 'import enrollments' and 'match --publish' "
+                                       "for this many people (default: as many as "
+                                       "--participants, at most 5,000; 0: skip)."),
+    database_url: str | None = typer.Option(
+        None, "--database-url", help="PostgreSQL URL for the database figures too (a schema "
+        "of its own, dropped afterwards); SQLite (a temporary file) always runs."),
+) -> None:
+    """Time the matching engine end to end on a synthetic organisation, against a bare
+    OR-Tools solve of the same graph and the optimum over every allowed pair; then the
+    database path (enrollment import, match --publish) on SQLite and PostgreSQL."""
+    from bot.bench.matching import print_benchmark, run_benchmark
+
+    with console.status(f"Benchmarking {participants:,} participants…"):
+        result = run_benchmark(participants, seed=seed, peer=peer, exact=exact)
+    print_benchmark(result)
+    if db_people is None:
+        db_people = min(participants, 5_000)
+    if db_people:
+        from rich.table import Table
+
+        from bot.bench.matching_db import run_db_benchmark
+
+        runs = []
+        for url in (None, database_url) if database_url else (None,):
+            with console.status(f"Timing the database path on {url or 'SQLite'}…"):
+                runs.append(run_db_benchmark(db_people, url, seed=seed))
+        targets = {"import_enrollments_s": "target ≤ 2 s at 5,000",
+                   "match_publish_s": "target ≤ 3 s at 5,000"}
+        table = Table(title=f"Database path: {db_people:,} people")
+        table.add_column("figure")
+        for figures in runs:
+            table.add_column(str(figures["backend"]), justify="right")
+        for name in runs[0]:
+            if name == "backend":
+                continue
+            label = f"{name} ({targets[name]})" if name in targets else name
+            table.add_row(label, *(f"{f[name]:.3f}" if isinstance(f[name], float)
+                                   else str(f[name]) for f in runs))
+        console.print(table)
+
+
+@bench_app.command("delivery")
+def bench_delivery(
+    messages: int = typer.Option(5000, "--messages", "-n", min=1),
+    channels: int = typer.Option(50, "--channels", min=1),
+    seed: int = typer.Option(0, "--seed"),
+    replicas: int = typer.Option(
+        1, "--replicas", min=1, help="Real `mentorbot serve` processes on one PostgreSQL "
+        "(needs --database-url); 1 runs the dispatcher in this process."),
+    database_url: str | None = typer.Option(
+        None, "--database-url", help="PostgreSQL for --replicas; a schema of its own is "
+        "made and dropped afterwards."),
+    kill_every: float | None = typer.Option(
+        None, "--kill-every", metavar="SECONDS", help="kill -9 a replica this often and "
+        "start it again."),
+    slow_ms: int = typer.Option(0, "--slow-ms", min=0, help="Slack answers this late."),
+    db_outage: float | None = typer.Option(
+        None, "--db-outage", metavar="SECONDS", help="Cut every database connection for "
+        "this long, 5 s in."),
+) -> None:
+    """Deliver N messages through a local fake Slack that enforces Slack's limits."""
+    if replicas > 1 or kill_every or slow_ms or db_outage:
+        from bot.bench.replicas import run_replicas_benchmark
+
+        if not database_url:
+            console.print("[red]--replicas and the faults need --database-url "
+                          "postgresql+psycopg://…[/red]")
+            raise typer.Exit(2)
+        figures = run_replicas_benchmark(
+            database_url, replicas=replicas, messages=messages, channels=channels, seed=seed,
+            kill_every=kill_every, slow_ms=slow_ms, db_outage=db_outage,
+            note=lambda text: console.print(text))
+        _print_figures(f"Delivery by {replicas} replica(s) on one PostgreSQL", figures)
+        return
+    from bot.bench.delivery import print_delivery_benchmark, run_delivery_benchmark
+    from core.clock import RunningClock
+
+    with console.status(f"Delivering {messages:,} messages at Slack's pace…"):
+        result = run_delivery_benchmark(messages, channels, seed,
+                                        clock=RunningClock(command_clock().now()))
+    print_delivery_benchmark(result, console)
+
+
+def _print_figures(title: str, figures: dict) -> None:  # type: ignore[type-arg]
+    from rich.table import Table
+
+    table = Table(title=title)
+    table.add_column("figure")
+    table.add_column("value", justify="right")
+    for name, value in figures.items():
+        table.add_row(name.replace("_", " "), "—" if value is None else str(value))
+    console.print(table)
+
+
+@bench_app.command("report")
+def bench_report(
+    people: int = typer.Option(50_000, "--people", "-n", min=10),
+    months: int = typer.Option(12, "--months", min=1, max=36),
+    database_url: str | None = typer.Option(
+        None, "--database-url", help="Default: a temporary SQLite file. A PostgreSQL URL gets "
+        "a schema of its own, dropped afterwards."),
+) -> None:
+    """Generate an organisation with months of activity, then time the report in every format."""
+    from bot.bench.report import run_benchmark
+
+    run_benchmark(people, months, database_url, console=console, now=command_clock().now())

@@ -1,0 +1,50 @@
+"""`mentorbot demo`: a sample organisation (and a finished cohort) to try the bot with."""
+
+from __future__ import annotations
+
+import typer
+
+from bot.cli.common import app, command_clock, console, open_engine, open_sessions
+
+
+@app.command()
+def demo(
+    enrollments: int = typer.Option(60, help="Sample enrollments to create."),
+    if_empty: bool = typer.Option(False, "--if-empty",
+                                  help="Do nothing when the database already has people."),
+    history: bool = typer.Option(
+        False, "--history", help="Also play a finished 12-week Leadership cohort (started 13 "
+        "months ago, with a year of HRIS outcomes) so reports have data to show."),
+) -> None:
+    """Load a sample organisation (217 people, two open programs) for the web chat."""
+    from bot.migrate import upgrade
+    from core.db import transaction
+    from core.demo import has_people, load_demo
+
+    engine = open_engine()
+    upgrade(engine)
+    if if_empty and has_people(engine):
+        console.print("Database already has people; demo not loaded.")
+        return
+    with console.status("Loading the demo organisation…"), \
+            transaction(open_sessions(engine)) as session:
+        summary = load_demo(session, enrollments=enrollments)
+    console.print(f"[green]Demo ready:[/green] {summary.people} new people, "
+                  f"{summary.programs} open programs, {summary.enrollments} sample enrollments.")
+    if history:
+        from datetime import timedelta
+
+        from core.demo import simulate_program
+
+        now = command_clock().now()
+        try:
+            with console.status("Playing 12 weeks of the Leadership program…"):
+                played = simulate_program(open_sessions(engine),
+                                          start=now - timedelta(days=400), now=now)
+        except ValueError as exc:  # the program already has matches: history was played
+            console.print(f"[yellow]History not added:[/yellow] {exc}")
+            return
+        console.print(f"[green]History added:[/green] {played.matches} pairs, "
+                      f"{played.meetings} sessions, {played.survey_answers} survey answers. Try "
+                      "[bold]mentorbot report \"Leadership 1:1\" --format pdf[/bold].")
+    console.print("Run [bold]mentorbot serve[/bold] and open http://127.0.0.1:8000/")

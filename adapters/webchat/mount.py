@@ -136,12 +136,13 @@ def mount_webchat(
             raise HTTPException(401, "Sign in with the demo password first.")
         return sid, chat
 
-    def remember(response: Response, sid: str, chat: ChatSession) -> None:
+    def remember(request: Request, response: Response, sid: str, chat: ChatSession) -> None:
         if not sid:
             sid = secrets.token_urlsafe(24)
             if len(chats) >= MAX_SESSIONS:
                 chats.pop(next(iter(chats)))
-            response.set_cookie(COOKIE, sid, httponly=True, samesite="strict", path="/")
+            response.set_cookie(COOKIE, sid, httponly=True, samesite="strict", path="/",
+                                secure=request.url.scheme == "https")
         chats[sid] = chat
 
     def actor(request: Request, user: str) -> Actor:
@@ -186,7 +187,7 @@ def mount_webchat(
         chat.signed_in = True
         # A fresh session id on sign-in, so a planted cookie cannot ride on someone's login.
         chats.pop(sid, None)
-        remember(response, "", chat)
+        remember(request, response, "", chat)
         return {"signed_in": True}
 
     @app.get("/webchat/api/people")
@@ -202,7 +203,7 @@ def mount_webchat(
         if not await asyncio.to_thread(known_person, body.user):
             raise HTTPException(404, "Unknown person: pick someone from the list.")
         chat.user = body.user
-        remember(response, sid, chat)
+        remember(request, response, sid, chat)
         return {"user": body.user}
 
     @app.post("/webchat/api/command")

@@ -159,6 +159,9 @@ class Delivery:
     # An earlier try of this row may have reached the platform (a crash, a timeout, an outage
     # between send and record): look for ``key`` in the conversation before sending.
     maybe_sent: bool = False
+    # The conversation the row belongs to (outbox.target): a worker that has just sent one
+    # conversation's rows claims its next ones at once, without waiting for a batch.
+    conversation: str = ""
 
 
 class Sender(Protocol):

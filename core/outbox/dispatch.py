@@ -53,6 +53,10 @@ from core.outbox.record import (
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
+# How many of one conversation's next rows a lane claims when it runs dry: a few seconds of
+# its paced work, well inside one lease.
+CONVERSATION_BATCH = 5
+
 __all__ = ["DEFAULT_LIMITS", "LEASE", "LEASE_SAFETY", "MAX_ATTEMPTS", "BatchResult",
            "Dispatcher", "Pacer", "PlatformLimits", "Rate", "RetryLater", "backoff",
            "backoff_bounds", "claim_due", "claim_leased", "deliver_due", "pace_buckets",
@@ -77,6 +81,7 @@ class _Run:
     result: BatchResult
     in_flight: asyncio.Semaphore
     progress: asyncio.Event
+    refill: bool = False  # keep claiming until nothing is due (run_until_idle)
     lanes: dict[PaceKey, deque[tuple[Delivery, datetime]]] = field(default_factory=dict)
     tasks: set[asyncio.Task[None]] = field(default_factory=set)
     backlog: int = 0  # claimed rows not yet sent, failed, or handed back
@@ -133,7 +138,7 @@ class Dispatcher:
         result = BatchResult()
         if not self.senders:
             return result
-        run = _Run(result, asyncio.Semaphore(self.max_in_flight), asyncio.Event())
+        run = _Run(result, asyncio.Semaphore(self.max_in_flight), asyncio.Event(), refill)
         try:
             while True:
                 deliveries = await self._claim_into(run)
@@ -179,6 +184,7 @@ class Dispatcher:
         A row that does not go out (a retry, a rate limit, a lease too short) takes the rest
         of its lane back with it: they wait behind it, so the person still reads them in order.
         """
+        conversation = queue[0][0].conversation if queue else ""
         try:
             while queue:
                 await self._renew_if_due(queue, run)
@@ -192,12 +198,25 @@ class Dispatcher:
                     run.progress.set()
                 if retry_at is not None:
                     await self._hand_back(queue, retry_at, run)
+                    break
+                if not queue and run.refill and conversation:
+                    # Keep the conversation going: its next rows now, not after a batch.
+                    await self._claim_conversation(conversation, queue, run)
         except Exception as exc:  # noqa: BLE001 - the database failed: stop the whole run
             run.errors.append(exc)
             run.progress.set()
         finally:
             # Checked and removed without an await in between: no row is left behind.
             del run.lanes[target]
+
+    async def _claim_conversation(self, conversation: str,
+                                  queue: deque[tuple[Delivery, datetime]], run: _Run) -> None:
+        deliveries, lease_until = await asyncio.to_thread(
+            claim_leased, self.factory, list(self.senders), now=self.clock.now(),
+            batch=CONVERSATION_BATCH, lease=self.lease, conversation=conversation)
+        run.result.claimed += len(deliveries)
+        run.backlog += len(deliveries)
+        queue.extend((d, lease_until) for d in deliveries)
 
     async def _renew_if_due(self, queue: deque[tuple[Delivery, datetime]], run: _Run) -> None:
         """Past half its lease, a lane renews the leases of the rows it still holds: a live
@@ -262,6 +281,13 @@ class Dispatcher:
                                     when=when, lease_until=lease_until)
             run.result.deferred += 1
             return when
+        # Mark the send as starting while we wait for its slot (the database round trip then
+        # costs no pacing time); this is also the last fence on the lease in the database.
+        if not await asyncio.to_thread(start_sending, self.factory, delivery.outbox_id,
+                                       now=self.clock.now(), lease_until=lease_until):
+            log.warning("outbox %s: lease lost before sending; left to its new holder",
+                        delivery.outbox_id)
+            return None
         wait = (slot - self.clock.now()).total_seconds()
         if wait > 0:
             await self._sleep(wait)
@@ -282,11 +308,6 @@ class Dispatcher:
                                         lease_until=lease_until)
                 result.deferred += 1
                 return now
-            if not await asyncio.to_thread(start_sending, self.factory, delivery.outbox_id,
-                                           now=self.clock.now(), lease_until=lease_until):
-                log.warning("outbox %s: lease lost before sending; left to its new holder",
-                            delivery.outbox_id)
-                return None
             try:
                 message_id = await asyncio.wait_for(
                     self.senders[delivery.platform].deliver(delivery), timeout=budget)

@@ -84,6 +84,7 @@ def _to_delivery(session: Session, row: OutboxMessage) -> Delivery | None:
         # An earlier send started and its outcome was never recorded (a crash), or it got no
         # answer in time: it may have landed.
         maybe_sent=row.sending_since is not None,
+        conversation=row.target or "",
     )
 
 
@@ -124,7 +125,8 @@ def lock_for_write(session: Session) -> str:
 
 
 def claim_leased(factory: sessionmaker[Session], platforms: Sequence[str], *, now: datetime,
-                 batch: int = 50, lease: timedelta = LEASE) -> tuple[list[Delivery], datetime]:
+                 batch: int = 50, lease: timedelta = LEASE,
+                 conversation: str | None = None) -> tuple[list[Delivery], datetime]:
     """Claim up to ``batch`` due rows in one short transaction; returns them and the lease end.
 
     Claiming bumps ``attempts`` and hides the row until the lease ends; the lease end doubles
@@ -155,6 +157,8 @@ def claim_leased(factory: sessionmaker[Session], platforms: Sequence[str], *, no
             .order_by(OutboxMessage.id)
             .limit(batch)
         )
+        if conversation:
+            query = query.where(OutboxMessage.target == conversation)
         if dialect == "postgresql":
             # Two workers never claim the same row, and neither waits for the other.
             query = query.with_for_update(skip_locked=True)
@@ -220,4 +224,5 @@ def release(factory: sessionmaker[Session], outbox_id: int, *, when: datetime,
             return False
         row.attempts -= 1
         row.next_attempt_at = when
+        row.sending_since = None  # handed back before it went out
         return True

@@ -21,7 +21,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl
 
-from bot.bench.local_server import LocalServer
+from bot.bench.local_server import LocalServer, QuietHandler
 
 
 @dataclass(frozen=True)
@@ -171,7 +171,7 @@ class SlackLimitsFake(LocalServer):
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         fake = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def do_POST(self) -> None:  # noqa: N802 - http.server's naming
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length)
@@ -183,19 +183,9 @@ class SlackLimitsFake(LocalServer):
                 status, headers, answer = fake._answer(method, body)
                 if method == "chat.postMessage" and fake.answer_delay:
                     time.sleep(fake.answer_delay)
-                data = json.dumps(answer).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                for name, value in headers.items():
-                    self.send_header(name, value)
-                self.end_headers()
-                self.wfile.write(data)
+                self.answer(status, headers, answer)
 
             # conversations.history is read with GET and a query.
             do_GET = do_POST  # noqa: N815
-
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
-                pass  # keep test output quiet
 
         return Handler

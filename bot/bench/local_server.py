@@ -2,9 +2,29 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Self
+from typing import Any, Self
+
+
+class QuietHandler(BaseHTTPRequestHandler):
+    """A request handler that answers JSON (or plain text) and keeps test output quiet."""
+
+    def answer(self, status: int, headers: dict[str, str], body: Any) -> None:
+        """Send ``body`` (a str as text/plain, anything else as JSON) with ``headers``."""
+        data = (body if isinstance(body, str) else json.dumps(body)).encode()
+        self.send_response(status)
+        self.send_header("Content-Type",
+                         "text/plain" if isinstance(body, str) else "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        pass
 
 
 class LocalServer:

@@ -11,7 +11,7 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl
 
-from bot.bench.local_server import LocalServer
+from bot.bench.local_server import LocalServer, QuietHandler
 
 
 @dataclass
@@ -104,7 +104,7 @@ class FakeSlackApi(LocalServer):
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         fake = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def do_POST(self) -> None:  # noqa: N802 - http.server's naming
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length)
@@ -120,20 +120,9 @@ class FakeSlackApi(LocalServer):
                 status, headers, answer = fake._answer(method, body)
                 with fake._lock:
                     fake.calls.append(Call(method, body, status, dict(self.headers)))
-                data = (answer if isinstance(answer, str) else json.dumps(answer)).encode()
-                self.send_response(status)
-                ctype = "text/plain" if isinstance(answer, str) else "application/json"
-                self.send_header("Content-Type", ctype)
-                self.send_header("Content-Length", str(len(data)))
-                for name, value in headers.items():
-                    self.send_header(name, value)
-                self.end_headers()
-                self.wfile.write(data)
+                self.answer(status, headers, answer)
 
             # Some Web API methods (users.lookupByEmail) are read with GET and a query.
             do_GET = do_POST  # noqa: N815
-
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
-                pass  # keep test output quiet
 
         return Handler

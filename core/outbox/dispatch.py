@@ -265,7 +265,7 @@ class Dispatcher:
 
     def _last_start(self, lease_until: datetime) -> datetime:
         # A short lease (tests) keeps a proportionate safety margin, not none at all.
-        return lease_until - min(LEASE_SAFETY, self.lease / 4)
+        return lease_until - min(LEASE_SAFETY, self.lease / 3)
 
     async def _pace_and_send(self, delivery: Delivery, lease_until: datetime,
                              run: _Run) -> datetime | None:

@@ -18,7 +18,7 @@ from core.ui import message_from_dict
 # Short, so a killed replica's rows go out again within seconds: a live worker renews the
 # leases of the rows it still holds as it goes (``renew``), and every send is cut off before
 # its lease ends.
-LEASE = timedelta(seconds=10)
+LEASE = timedelta(seconds=15)
 # Never start a send this close to the end of our lease: another worker may reclaim the row
 # the moment it ends, and a send that overlaps that is a duplicate.
 LEASE_SAFETY = timedelta(seconds=10)

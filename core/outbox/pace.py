@@ -70,7 +70,9 @@ def pace_buckets(delivery: Delivery,
     tenant = delivery.tenant_id
     buckets: list[tuple[PaceKey, Rate]] = []
     target = target_of(delivery)[2]
-    if delivery.group_user_ids:
+    # A group chat is opened before posting, and so is a DM whose earlier try may have landed
+    # (its history is read by channel id): both draw on the rate-limited open method.
+    if delivery.group_user_ids or delivery.maybe_sent:
         if platform_limits.open_conversation is not None:
             # Conservative: the sender may have the chat cached, but core cannot know that.
             buckets.append(((delivery.platform, tenant, "conversations.open"),

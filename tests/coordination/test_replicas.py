@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -120,7 +121,8 @@ def test_two_replicas_ending_one_match_record_one_end(db_url: str,
         lifecycle.end(first_session, mine, EndReason.ENDED_EARLY, now=START)
         thread = threading.Thread(target=other_replica)
         thread.start()  # it waits on our row lock until we commit
-        thread.join(timeout=0.5)
+        # A sleep, not join(timeout): under faketime a wait that must time out never does.
+        time.sleep(0.5)
     thread.join(timeout=30)
     assert outcome == ["refused"]
     with sessions() as s:

@@ -251,7 +251,7 @@ class Dispatcher:
             delivery, lease_until = queue.popleft()
             try:
                 await asyncio.to_thread(release, self.factory, delivery.outbox_id, when=when,
-                                        lease_until=lease_until)
+                                        lease_until=lease_until, keep_mark=delivery.maybe_sent)
                 run.result.deferred += 1
             finally:
                 run.backlog -= 1
@@ -278,7 +278,8 @@ class Dispatcher:
             # target is free, rather than send it after another worker may have taken it.
             when = await self._pace(self.pacer.next_slot, delivery)
             await asyncio.to_thread(release, self.factory, delivery.outbox_id,
-                                    when=when, lease_until=lease_until)
+                                    when=when, lease_until=lease_until,
+                                    keep_mark=delivery.maybe_sent)
             run.result.deferred += 1
             return when
         # Mark the send as starting while we wait for its slot (the database round trip then
@@ -305,7 +306,7 @@ class Dispatcher:
             if budget <= 0:
                 now = self.clock.now()
                 await asyncio.to_thread(release, self.factory, delivery.outbox_id, when=now,
-                                        lease_until=lease_until)
+                                        lease_until=lease_until, keep_mark=delivery.maybe_sent)
                 result.deferred += 1
                 return now
             try:

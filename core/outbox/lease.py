@@ -215,8 +215,12 @@ def start_sending(factory: sessionmaker[Session], outbox_id: int, *, now: dateti
 
 
 def release(factory: sessionmaker[Session], outbox_id: int, *, when: datetime,
-            lease_until: datetime | None = None) -> bool:
-    """Hand a claimed, unsent row back, due at ``when``, without counting the attempt."""
+            lease_until: datetime | None = None, keep_mark: bool = False) -> bool:
+    """Hand a claimed, unsent row back, due at ``when``, without counting the attempt.
+
+    ``keep_mark``: an earlier holder's send may have landed (the row was claimed with its
+    send mark on), so the mark stays for whoever sends it next to look first.
+    """
     with factory() as session, session.begin():
         lock_for_write(session)
         row = session.get(OutboxMessage, outbox_id)
@@ -224,5 +228,6 @@ def release(factory: sessionmaker[Session], outbox_id: int, *, when: datetime,
             return False
         row.attempts -= 1
         row.next_attempt_at = when
-        row.sending_since = None  # handed back before it went out
+        if not keep_mark:
+            row.sending_since = None  # handed back before it went out
         return True

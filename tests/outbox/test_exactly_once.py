@@ -6,11 +6,12 @@ from datetime import timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from adapters.slack.sender import SlackSender
+from adapters.slack.sender import SlackSender, make_client
 from bot.bench.fake_slack import SlackLimitsFake
 from core.clock import FakeClock
 from core.models import OutboxStatus
 from core.outbox.dispatch import Dispatcher
+from core.outbox.lease import claim_leased, release
 from tests.conftest import TEST_NOW
 from tests.outbox.helpers import advancing_sleep, queue_dms, rows, slack_people
 
@@ -56,3 +57,32 @@ async def test_a_message_slack_refused_is_sent_again_without_looking_back(
     assert slack.accepted[0].metadata == {"event_type": "mentorbot_outbox",
                                           "event_payload": {"key": key}}
     assert slack.history_reads == 0  # Slack answered the first time: nothing to look for
+
+
+async def test_a_row_that_may_have_landed_still_looks_first_after_being_handed_back(
+        sessions: sessionmaker[Session]) -> None:
+    [key] = queue_dms(sessions, slack_people(sessions, 1))
+    with SlackLimitsFake(per_channel_per_second=1000) as slack:  # no rate limit in the way
+        await _hand_back_and_deliver(sessions, slack, key)
+
+
+async def _hand_back_and_deliver(sessions: sessionmaker[Session], slack: SlackLimitsFake,
+                                 key: str) -> None:
+    sender = SlackSender(make_client("xoxb-test", slack.url))
+    slack.answer_delay = 1.5  # it lands, but the answer comes too late
+    clock = FakeClock(TEST_NOW + timedelta(seconds=1))
+    dispatcher = Dispatcher(sessions, {"slack": sender}, clock=clock,
+                            lease=timedelta(seconds=1.2), sleep=advancing_sleep(clock))
+    await dispatcher.run_once()
+    slack.answer_delay = 0
+    # The next holder can't send it in time (its conversation is held back) and hands it
+    # back: the mark that an earlier send may have landed must survive that.
+    clock.advance(timedelta(minutes=5))
+    [claimed], lease_until = claim_leased(sessions, ["slack"], now=clock.now(),
+                                          lease=timedelta(seconds=30))
+    assert claimed.maybe_sent
+    assert release(sessions, claimed.outbox_id, when=clock.now(), lease_until=lease_until,
+                   keep_mark=claimed.maybe_sent)
+    await _deliver_until_done(dispatcher, clock, sessions)
+    assert [a.text for a in slack.accepted] == [key]  # looked, found, not sent twice
+    assert [r.status for r in rows(sessions)] == [OutboxStatus.SENT]

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from functools import partial
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from core.db import isolated
@@ -86,15 +87,22 @@ def plan_due(session: Session, now: datetime, group_platforms: Collection[str] =
     for admin_ws, person in session.execute(select(Admin.workspace_id, Person).join(
             Person, Person.id == Admin.person_id).where(Admin.revoked_at.is_(None))):
         ctx.admins.setdefault(admin_ws, []).append(person)
+    plans = []
     for match in matches:
         members = [people.get(pid) for pid in lifecycle.members(match)]
         program = programs.get(match.program_id)
-        if program is None or None in members:
-            continue
-        # A conflict on one match (another writer queued the same message) loses only it.
-        before = ctx.queued
-        ctx.queued = before + isolated(session, f"planning match {match.id}", partial(
-            _plan_counted, ctx, match, program, members, match.id in introduced))
+        if program is not None and None not in members:
+            plans.append(partial(_plan_counted, ctx, match, program, members,
+                                 match.id in introduced))
+    # One savepoint for the lot: a conflict (another writer queued the same message) is rare,
+    # since one replica plans at a time. Only then is each match planned in a savepoint of its
+    # own, so the conflict loses that match alone.
+    try:
+        with session.begin_nested():
+            ctx.queued = sum(plan() for plan in plans)
+    except IntegrityError:
+        ctx.queued = sum(isolated(session, f"planning match {plan.args[1].id}", plan)
+                         for plan in plans)
     return ctx.queued
 
 

@@ -24,7 +24,7 @@ from core.models import (
 )
 from core.relationships import lifecycle
 from core.relationships.timing import period_index, period_start, slot_on_or_after, zone
-from core.ui import Context, Divider, Fields, Message, Section
+from core.ui import Button, Buttons, Context, Divider, Fields, Message, Section
 
 RECENT = timedelta(days=30)
 
@@ -55,6 +55,10 @@ def home(session: Session, person: Person, platform: str, now: datetime,
         blocks.append(Section(f"You're not in a program yet. `{p} join` shows the open ones."))
     for e in enrollments:
         blocks.append(Section(f"*{e.program.name}* – {e.role.value}"))
+    if enrollments:
+        # The leave flow's own buttons: it asks for confirmation before anything changes.
+        blocks.append(Buttons([Button(f"Leave {e.program.name}", "leave.ask", str(e.id))
+                               for e in enrollments[:5]]))
     for match in lifecycle.live_matches_for(session, person):
         program = session.get(Program, match.program_id)
         assert program is not None

@@ -25,6 +25,7 @@ from adapters.slack.translate import (
     to_event,
 )
 from core.events import (
+    Actor,
     CommandEvent,
     FormErrors,
     InboundEvent,
@@ -35,7 +36,7 @@ from core.events import (
     UpdateMessage,
 )
 from core.mentorbot import Mentorbot
-from core.ui import Message
+from core.ui import Divider, Message, Section
 
 log = logging.getLogger(__name__)
 
@@ -85,10 +86,28 @@ class Listeners:
         name = str(profile.get("real_name") or actor.name)
         return replace(event, actor=replace(actor, email=email, name=name))  # type: ignore[type-var]
 
+    async def _after_ack(self, work: Awaitable[None], what: str) -> None:
+        """Run the work that follows an ack; it must never raise into Bolt.
+
+        Bolt clears an ack whose listener raises afterwards: Slack then waits its 3 s and shows
+        an error although the work was done. A refusal from Slack is logged, not re-raised.
+        """
+        try:
+            await work
+        except SlackApiError as exc:
+            log.warning("Slack refused %s: %s", what, exc.response.get("error"))
+        except Exception:  # noqa: BLE001 - logged with its traceback, never handed to Bolt
+            log.exception("%s failed after the ack", what)
+        finally:
+            await self.kick()
+
     async def _show(self, message: Message, *, replace: bool, body: dict[str, Any],
-                    respond: AsyncRespond | None, client: AsyncWebClient) -> None:
+                    respond: AsyncRespond | None, client: AsyncWebClient,
+                    event: InboundEvent) -> None:
+        """Show core's answer on the surface the person acted on."""
         blocks = message_to_blocks(message) or None
-        if respond is not None:
+        # Bolt passes a respond even without a response_url (buttons in modals and on Home).
+        if respond is not None and respond.response_url:
             if replace:
                 await respond(text=fallback_text(message), blocks=blocks, replace_original=True)
             else:
@@ -97,22 +116,40 @@ class Listeners:
             return
         view = body.get("view") or {}
         if view.get("type") == "modal" and view.get("id"):
-            # A button inside a modal has no response_url; the modal itself is "where they acted".
+            # A button inside a modal: the modal itself is "where they acted".
             await client.views_update(view_id=view["id"], view=reply_view(message))
+            return
+        actor = getattr(event, "actor", None)
+        if view.get("type") == "home" and actor is not None:
+            await self._publish_home(actor, client, note=message)
             return
         user_id = (body.get("user") or {}).get("id") or body.get("user_id")
         await client.chat_postMessage(channel=user_id, text=fallback_text(message), blocks=blocks)
 
+    async def _publish_home(self, actor: Actor, client: AsyncWebClient,
+                            note: Message | None = None) -> None:
+        """Publish the person's Home, with ``note`` (the answer to a Home button) on top."""
+        intents = await self._handle(CommandEvent(actor, "home"))
+        home = next((i.message for i in intents if isinstance(i, Reply)), None)
+        if home is None:
+            return
+        if note is not None:
+            top = note.blocks or [Section(note.text)]
+            home = Message(text=note.text, blocks=[*top, Divider(), *home.blocks])
+        await client.views_publish(user_id=actor.user_id, view=home_view(home))
+
     async def _send_file(self, intent: SendFile, *, body: dict[str, Any],
                          client: AsyncWebClient) -> None:
         # A file can't ride on response_url; upload it into the person's DM with the bot.
-        user_id = (body.get("user") or {}).get("id") or body.get("user_id")
+        user_id = (body.get("user") or {}).get("id") or body.get("user_id") \
+            or (body.get("event") or {}).get("user")
         dm = await client.conversations_open(users=user_id)
         await client.files_upload_v2(channel=dm["channel"]["id"], content=intent.content,
                                      filename=intent.filename, title=intent.title or None)
 
     async def _carry_out(self, intents: list[Intent], *, body: dict[str, Any],
-                         respond: AsyncRespond | None, client: AsyncWebClient) -> None:
+                         respond: AsyncRespond | None, client: AsyncWebClient,
+                         event: InboundEvent) -> None:
         for intent in intents:
             if isinstance(intent, OpenForm):
                 await client.views_open(trigger_id=body["trigger_id"],
@@ -120,7 +157,7 @@ class Listeners:
             elif isinstance(intent, Reply | UpdateMessage):
                 replace = isinstance(intent, UpdateMessage) and "message" in body
                 await self._show(intent.message, replace=replace, body=body, respond=respond,
-                                 client=client)
+                                 client=client, event=event)
             elif isinstance(intent, SendFile):
                 await self._send_file(intent, body=body, client=client)
             else:
@@ -130,11 +167,14 @@ class Listeners:
                          respond: AsyncRespond | None, client: AsyncWebClient) -> None:
         """/mentor, or any button or select: ack at once, then reply, update or open a form."""
         await ack()
-        try:
-            intents = await self._handle(context[EVENT_KEY], client)
-            await self._carry_out(intents, body=body, respond=respond, client=client)
-        finally:
-            await self.kick()
+        event = context[EVENT_KEY]
+
+        async def work() -> None:
+            intents = await self._handle(event, client)
+            await self._carry_out(intents, body=body, respond=respond, client=client,
+                                  event=event)
+
+        await self._after_ack(work(), "a command or button")
 
     # A click needs exactly what a command needs: ack first, then carry out core's answer.
     on_action = on_command
@@ -159,18 +199,71 @@ class Listeners:
 
     async def on_home_opened(self, ack: AsyncAck, context: AsyncBoltContext,
                              client: AsyncWebClient) -> None:
-        """First contact: core may queue a welcome DM; the Home tab shows the help text."""
+        """First contact: core may queue a welcome DM; the Home tab shows the person's Home."""
         await ack()
         joined = context[EVENT_KEY]
-        try:
+
+        async def work() -> None:
             await self._handle(joined, client)
-            intents = await self._handle(CommandEvent(joined.actor, "home"))
-            help_reply = next((i for i in intents if isinstance(i, Reply)), None)
-            if help_reply is not None:
-                await client.views_publish(user_id=joined.actor.user_id,
-                                           view=home_view(help_reply.message))
-        finally:
-            await self.kick()
+            await self._publish_home(joined.actor, client)
+
+        await self._after_ack(work(), "app_home_opened")
+
+    async def on_typed(self, ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext,
+                       client: AsyncWebClient) -> None:
+        """A DM to the bot works like the slash command; an @mention in a channel is answered
+        only to the person who wrote it (ephemeral), so nothing private is shown to the room."""
+        await ack()
+        event = context.get(EVENT_KEY)
+        if not isinstance(event, CommandEvent):
+            return  # the bot's own messages, edits, joins: nothing to answer
+        in_channel = (body.get("event") or {}).get("type") == "app_mention"
+
+        async def say(message: Message) -> None:
+            text, blocks = fallback_text(message), message_to_blocks(message) or None
+            if in_channel:
+                await client.chat_postEphemeral(channel=event.channel_id,
+                                                user=event.actor.user_id, text=text,
+                                                blocks=blocks)
+            else:
+                await client.chat_postMessage(channel=event.channel_id, text=text,
+                                              blocks=blocks)
+
+        async def work() -> None:
+            for intent in await self._handle(event, client):
+                if isinstance(intent, Reply | UpdateMessage):
+                    await say(intent.message)
+                elif isinstance(intent, OpenForm):
+                    # A message carries no trigger_id, so no modal can open from it.
+                    await say(Message(FORM_FROM_COMMAND.format(text=event.text)))
+                elif isinstance(intent, SendFile):
+                    await self._send_file(intent, body=body, client=client)
+
+        await self._after_ack(work(), body.get("event", {}).get("type") or "a message")
+
+    async def on_member_joined_channel(self, ack: AsyncAck, body: dict[str, Any],
+                                       context: AsyncBoltContext,
+                                       client: AsyncWebClient) -> None:
+        """The bot was added to a channel: say once, in public, what it is for. Other people
+        joining a channel are not the bot's business."""
+        await ack()
+        event = body.get("event") or {}
+        if event.get("user") != context.bot_user_id or not isinstance(event.get("channel"), str):
+            return
+        await self._after_ack(client.chat_postMessage(channel=event["channel"],
+                                                      text=CHANNEL_HELLO),
+                              "member_joined_channel")
+
+    async def on_ignored(self, ack: AsyncAck) -> None:
+        """Events we subscribe to only to ack (other message kinds)."""
+        await ack()
+
+
+FORM_FROM_COMMAND = ("That opens a form, and forms open from the slash command: "
+                     "type `/mentor {text}` in any message box.")
+CHANNEL_HELLO = ("Hi! I'm Mentorbot. I run this organisation's mentoring programs. "
+                 "Type `/mentor join` to enroll as a mentor or mentee, or `/mentor help` to "
+                 "see everything I can do. I answer you privately.")
 
 
 def register(app: AsyncApp, *, core: Mentorbot, kick: Kick) -> None:
@@ -181,3 +274,6 @@ def register(app: AsyncApp, *, core: Mentorbot, kick: Kick) -> None:
     app.block_action(ANY)(listeners.on_action)
     app.view_submission(ANY)(listeners.on_submission)
     app.event("app_home_opened")(listeners.on_home_opened)
+    app.event("message")(listeners.on_typed)
+    app.event("app_mention")(listeners.on_typed)
+    app.event("member_joined_channel")(listeners.on_member_joined_channel)

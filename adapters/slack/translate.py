@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from adapters.slack.render import (
@@ -24,7 +25,7 @@ from core.events import (
 __all__ = [
     "BadPayload", "button_action", "command_event", "errors_to_ack", "form_submission",
     "form_to_view", "form_values", "home_view", "member_joined", "message_to_blocks",
-    "reply_view", "strip_action_suffix", "to_event",
+    "reply_view", "strip_action_suffix", "to_event", "typed_command", "typed_text",
 ]
 
 PLATFORM = "slack"
@@ -115,6 +116,30 @@ def member_joined(body: dict[str, Any]) -> MemberJoined:
     return MemberJoined(actor=actor, raw=body)
 
 
+_MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
+_COMMAND_WORD = re.compile(r"^/?mentor\b\s*", re.IGNORECASE)
+
+
+def typed_text(text: str) -> str:
+    """What someone typed to the bot -> the words after ``/mentor`` (mentions and an
+    optional leading ``mentor`` or ``/mentor`` dropped), so a DM reads like the command."""
+    return _COMMAND_WORD.sub("", _MENTION.sub(" ", text).strip()).strip()
+
+
+def typed_command(body: dict[str, Any]) -> CommandEvent | None:
+    """A DM to the bot (message.im) or an @mention (app_mention) -> CommandEvent; None for
+    the bot's own messages, edits and other message subtypes."""
+    event = body["event"]
+    if event.get("bot_id") or event.get("subtype"):
+        return None
+    user, channel, text = event.get("user"), event.get("channel"), event.get("text")
+    if not (isinstance(user, str) and user and isinstance(channel, str) and channel):
+        return None
+    actor = Actor(platform=PLATFORM, tenant_id=str(body["team_id"]), user_id=user)
+    return CommandEvent(actor=actor, text=typed_text(text if isinstance(text, str) else ""),
+                        channel_id=channel, raw=body)
+
+
 def to_event(body: Any) -> InboundEvent | None:
     """Any Slack request body -> a neutral event, None if core has no use for it."""
     if not isinstance(body, dict):
@@ -127,8 +152,12 @@ def to_event(body: Any) -> InboundEvent | None:
             return button_action(body)
         if kind == "view_submission":
             return form_submission(body)
-        if kind == "event_callback" and (body.get("event") or {}).get("type") == "app_home_opened":
+        event_type = (body.get("event") or {}).get("type") if kind == "event_callback" else None
+        if event_type == "app_home_opened":
             return member_joined(body)
+        if event_type == "app_mention" or (
+                event_type == "message" and body["event"].get("channel_type") == "im"):
+            return typed_command(body)
     except (KeyError, IndexError, TypeError, AttributeError) as exc:
         raise BadPayload(f"malformed {body.get('type') or 'command'} payload") from exc
     return None

@@ -159,9 +159,13 @@ def ended_for_admins(program: Program, names: str, why: str, private: str) -> Me
 
 
 def rematch_for_mentee(program: Program) -> Message:
-    return _say(f"You're back in the pool for *{program.name}*. You won't be matched with the "
-                "same person again, and the next matching run (or `/mentor suggest`) finds you "
-                "someone new.")
+    # The engine blocks a past pair for good within its own program, and in other programs
+    # only for the cooldown: say exactly that, never "never".
+    days = program.cooldown_days
+    elsewhere = (f" (nor in another program for the next {days} days)" if days > 0 else "")
+    return _say(f"You're back in the pool for *{program.name}*. You won't be paired with the "
+                f"same person again in this program{elsewhere}, and the next matching run "
+                "(or `/mentor suggest`) finds you someone new.")
 
 
 def rematch_for_partner(program: Program, who: str) -> Message:

@@ -118,6 +118,9 @@ def test_end_is_no_fault_with_a_reason_only_admins_see(world) -> None:  # type: 
 def test_rematch_puts_the_mentee_back_and_the_pair_is_never_proposed_again(world) -> None:  # type: ignore[no-untyped-def]
     [reply, *_] = say(world, "ben", "rematch")
     assert "back in the pool" in reply.message.text
+    # The wording matches the rule: blocked in this program, elsewhere only for the cooldown.
+    assert "again in this program (nor in another program for the next 365 days)" in \
+        reply.message.text
     assert "asked for a new match" in dms(world, "ana")[-1]
     with world.sessions() as s:
         match = s.get(Match, world.matches[0])

@@ -20,11 +20,22 @@ def unlinked(session: Session, workspace: Workspace) -> list[Person]:
 
 def link(session: Session, person: Person, platform: str, tenant_id: str,
          user_id: str) -> bool:
-    """Record that ``user_id`` is ``person``; False when that account is someone else's."""
+    """Record that ``user_id`` is ``person``; False when that account is someone else's.
+
+    An account held by a record made from chat before its email was known (no email) is
+    ``person``'s after all: that record is merged into ``person``, keeping everything.
+    """
     taken = session.scalar(select(PlatformIdentity).where(
         PlatformIdentity.platform == Platform(platform), PlatformIdentity.tenant_id == tenant_id,
         PlatformIdentity.user_id == user_id))
     if taken is not None:
+        early = taken.person
+        if early.id != person.id and not early.email and person.email \
+                and early.workspace_id == person.workspace_id:
+            from core.identity import take_email
+
+            return take_email(session, early, person.email,
+                              why=f"{platform} says account {user_id} has it").id == person.id
         return taken.person_id == person.id
     session.add(PlatformIdentity(person_id=person.id, platform=Platform(platform),
                                  tenant_id=tenant_id, user_id=user_id))

@@ -7,6 +7,7 @@ import logging
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
+from datetime import datetime, timedelta
 from typing import Any
 
 from slack_bolt import BoltResponse
@@ -35,12 +36,16 @@ from core.events import (
     SendFile,
     UpdateMessage,
 )
+from core.identity import needs_email
 from core.mentorbot import Mentorbot
 from core.ui import Divider, Message, Section
 
 log = logging.getLogger(__name__)
 
 Kick = Callable[[], Awaitable[None]]
+# users.info runs before a form submission's ack (Slack waits 3 s at most).
+USERS_INFO_TIMEOUT = 1.5
+ASK_EMAIL_AGAIN = timedelta(hours=1)
 EVENT_KEY = "mentorbot_event"
 ANY = re.compile(".*")
 
@@ -62,6 +67,8 @@ class Listeners:
     def __init__(self, core: Mentorbot, kick: Kick) -> None:
         self.core = core
         self.kick = kick
+        # Accounts Slack showed no email for, and when: asked again only after a while.
+        self._asked: dict[tuple[str, str], datetime] = {}
 
     async def _handle(self, event: InboundEvent,
                       client: AsyncWebClient | None = None) -> list[Intent]:
@@ -71,20 +78,40 @@ class Listeners:
         return await asyncio.to_thread(self.core.handle, event)
 
     async def _with_email(self, event: InboundEvent, client: AsyncWebClient) -> InboundEvent:
-        """On first contact, ask Slack for the person's email so core links them to their HRIS
-        record instead of creating a stranger. Known people cost nothing."""
+        """Ask Slack for the person's email whenever the bot has none for them yet (first
+        contact, whatever the event, or a record made while Slack gave no email), so core
+        links them to their HRIS record, or merges the early record into it. People with an
+        email cost nothing; an account Slack shows no email for is asked again hourly."""
         actor = getattr(event, "actor", None)
-        if actor is None or actor.email or await asyncio.to_thread(self.core.knows, actor):
+        if actor is None or actor.email or not isinstance(actor.user_id, str):
+            return event
+        key, now = (actor.tenant_id, actor.user_id), self.core.clock.now()
+        asked = self._asked.get(key)
+        if asked is not None and now - asked < ASK_EMAIL_AGAIN:
+            return event
+        if not await asyncio.to_thread(self._needs_email, actor):
             return event
         try:
-            info = await client.users_info(user=actor.user_id)
+            info = await asyncio.wait_for(client.users_info(user=actor.user_id),
+                                          USERS_INFO_TIMEOUT)
         except SlackApiError as exc:
             log.info("users.info failed for a new user: %s", exc.response.get("error"))
             return event
+        except TimeoutError:
+            log.info("users.info did not answer in time; carrying on without an email")
+            return event
         profile = (info.get("user") or {}).get("profile") or {}
         email = str(profile.get("email") or "")
+        if not email:
+            if len(self._asked) > 10_000:
+                self._asked.clear()
+            self._asked[key] = now
         name = str(profile.get("real_name") or actor.name)
         return replace(event, actor=replace(actor, email=email, name=name))  # type: ignore[type-var]
+
+    def _needs_email(self, actor: Actor) -> bool:
+        with self.core.sessions() as session:
+            return needs_email(session, actor)
 
     async def _after_ack(self, work: Awaitable[None], what: str) -> None:
         """Run the work that follows an ack; it must never raise into Bolt.
@@ -179,10 +206,13 @@ class Listeners:
     # A click needs exactly what a command needs: ack first, then carry out core's answer.
     on_action = on_command
 
-    async def on_submission(self, ack: AsyncAck, context: AsyncBoltContext) -> None:
-        """A modal submit: core runs before the ack because field errors travel in the ack."""
+    async def on_submission(self, ack: AsyncAck, context: AsyncBoltContext,
+                            client: AsyncWebClient) -> None:
+        """A modal submit: core runs before the ack because field errors travel in the ack.
+        A first contact by a form (a modal opened from a link or a shortcut) is linked by
+        email like any other."""
         try:
-            intents = await self._handle(context[EVENT_KEY])
+            intents = await self._handle(context[EVENT_KEY], client)
             errors = next((i for i in intents if isinstance(i, FormErrors)), None)
             reply = next((i for i in intents if isinstance(i, Reply | UpdateMessage)), None)
             form = next((i for i in intents if isinstance(i, OpenForm)), None)

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from core.admin.invitations import auto_invite, onboarding_programs
 from core.hris.people import apply_record, deactivate, link_managers
 from core.hris.records import MAX_LEVEL, PersonRecord, too_long
+from core.identity_merge import MergeRefused
 from core.models import Person, Workspace
 
 # canonical field -> the export's column, or several columns joined by a space.
@@ -152,8 +153,13 @@ def _import(session: Session, workspace: Workspace, text: str, mapping: Mapping,
     applied: list[tuple[Person, PersonRecord]] = []
     for rec in records:
         existing = by_id.get(rec.external_id) or by_email.get(rec.email)
-        person, change = apply_record(session, workspace, rec, now=now, existing=existing,
-                                      flush=False)
+        try:
+            person, change = apply_record(session, workspace, rec, now=now, existing=existing,
+                                          flush=False)
+        except MergeRefused as exc:
+            # The row's email is held by a record made from chat that can't join this one.
+            result.errors.append(f"line {seen[rec.external_id]}: {exc}")
+            return result
         applied.append((person, rec))
         if change == "unchanged":
             result.unchanged += 1

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from core.admin.invitations import auto_invite
 from core.hris.history import mark_left, mark_returned, record_level
 from core.hris.records import PersonRecord
+from core.identity_merge import merge_people
 from core.models import (
     EndReason,
     Enrollment,
@@ -61,6 +62,8 @@ def apply_record(session: Session, workspace: Workspace, rec: PersonRecord, *,
             auto_invite(session, person, now=now)
         return person, "new"
     assert isinstance(person, Person)
+    if rec.email and (person.email or "").lower() != rec.email.lower():
+        absorb_early_record(session, person, rec.email)
     changed = person.external_id != rec.external_id or any(
         getattr(person, f) != getattr(rec, f) for f in FIELDS)
     # Before the new level overwrites the old one: promotion reports need the step.
@@ -77,6 +80,19 @@ def apply_record(session: Session, workspace: Workspace, rec: PersonRecord, *,
     if changed and flush:
         auto_invite(session, person, now=now)
     return person, "changed" if changed else "unchanged"
+
+
+def absorb_early_record(session: Session, person: Person, email: str) -> None:
+    """The HR record's email is now ``email``: a record made from chat with that email before
+    the HR data knew it (no employee id) is the same person, and is merged into the HR
+    record. Raises ``MergeRefused`` when that would break a rule."""
+    other = session.scalar(select(Person).where(
+        Person.workspace_id == person.workspace_id, func.lower(Person.email) == email.lower(),
+        Person.id != person.id))
+    if other is None or other.external_id is not None:
+        return
+    merge_people(session, keep=person, absorb=other,
+                 actor_note=f"the HR system gives {email} to employee {person.external_id}")
 
 
 def link_managers(session: Session, workspace: Workspace,

@@ -71,9 +71,9 @@ def test_a_merge_that_would_break_a_rule_fails_the_import_and_nothing_changes(
         result = import_people(s, ws, CSV, PRESETS["mentorbot"], now=clock.now(),
                                deactivate_missing=False)
         assert result.errors == [
-            "line 2: Ana Lima (#%d) and Ana (#%d) each have a live match in Leadership 1:1; "
-            "one person can't be matched twice there. End or discard one of the matches (or "
-            "the preview), then merge again." % (ids["hr"], ids["chat"])]
+            f"line 2: Ana Lima (#{ids['hr']}) and Ana (#{ids['chat']}) each have a live match "
+            "in Leadership 1:1; one person can't be matched twice there. End or discard one of "
+            "the matches (or the preview), then merge again."]
         s.rollback()
     with sessions() as s:
         assert s.get(Person, ids["chat"]) is not None

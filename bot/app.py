@@ -117,7 +117,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     if settings.slack_configured:
         from adapters.slack.mount import mount_slack
 
-        register("slack", mount_slack(app, core=core, kick=worker.kick, settings=settings))
+        register("slack", mount_slack(app, core=core, kick=worker.kick, settings=settings,
+                                      sessions=sessions))
     if settings.teams_on:
         from adapters.teams.mount import mount_teams
 

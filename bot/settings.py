@@ -24,6 +24,12 @@ class Settings(BaseSettings):
     slack_bot_token: SecretStr | None = None
     slack_signing_secret: SecretStr | None = None
     slack_app_token: SecretStr | None = None
+    # A distributed app: any workspace installs it at /slack/install (OAuth v2). Bot tokens are
+    # stored encrypted with SLACK_TOKEN_ENCRYPTION_KEY (Fernet keys, comma-separated, newest
+    # first). Without these, SLACK_BOT_TOKEN serves the one workspace it belongs to.
+    slack_client_id: str | None = None
+    slack_client_secret: SecretStr | None = None
+    slack_token_encryption_key: SecretStr | None = None
     # Points slack_sdk at another Web API host; only tests and proxies need it.
     slack_api_url: str = "https://slack.com/api/"
 
@@ -61,8 +67,12 @@ class Settings(BaseSettings):
         return [e.strip() for e in self.admin_emails.split(",") if e.strip()]
 
     @property
+    def slack_oauth_on(self) -> bool:
+        return bool(self.slack_client_id and self.slack_client_secret)
+
+    @property
     def slack_configured(self) -> bool:
-        return bool(self.slack_bot_token and self.slack_signing_secret)
+        return bool(self.slack_signing_secret and (self.slack_bot_token or self.slack_oauth_on))
 
     @property
     def teams_configured(self) -> bool:

@@ -296,7 +296,35 @@ CHANNEL_HELLO = ("Hi! I'm Mentorbot. I run this organisation's mentoring program
                  "see everything I can do. I answer you privately.")
 
 
-def register(app: AsyncApp, *, core: Mentorbot, kick: Kick) -> None:
+Gone = Callable[..., Awaitable[None]]
+
+
+def on_gone_listener(forget: Gone | None) -> Callable[..., Awaitable[None]]:
+    """app_uninstalled and tokens_revoked: the install's tokens are deleted, so nothing more is
+    sent to that workspace (its outbox rows fail for good, no retry storm); its data stays
+    under the retention rules. With one SLACK_BOT_TOKEN there is nothing stored to delete:
+    Slack refuses the dead token and the outbox marks those sends failed."""
+
+    async def gone(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
+        # Forgotten before the ack (one quick delete): once Slack hears back, nothing here
+        # will use the tokens again.
+        try:
+            event = body.get("event") or {}
+            tokens = event.get("tokens") if isinstance(event.get("tokens"), dict) else {}
+            if event.get("type") == "tokens_revoked" and not tokens.get("bot"):
+                return  # only user tokens were revoked; we keep none
+            log.warning("Slack %s for enterprise %s team %s", event.get("type"),
+                        context.enterprise_id, context.team_id)
+            if forget is not None:
+                await forget(enterprise_id=context.enterprise_id, team_id=context.team_id,
+                             is_enterprise_install=bool(context.is_enterprise_install))
+        finally:
+            await ack()
+
+    return gone
+
+
+def register(app: AsyncApp, *, core: Mentorbot, kick: Kick, on_gone: Gone | None = None) -> None:
     """Attach Mentorbot's middleware and listeners to ``app``."""
     listeners = Listeners(core, kick)
     app.middleware(translate_middleware)
@@ -307,3 +335,6 @@ def register(app: AsyncApp, *, core: Mentorbot, kick: Kick) -> None:
     app.event("message")(listeners.on_typed)
     app.event("app_mention")(listeners.on_typed)
     app.event("member_joined_channel")(listeners.on_member_joined_channel)
+    gone = on_gone_listener(on_gone)
+    app.event("app_uninstalled")(gone)
+    app.event("tokens_revoked")(gone)

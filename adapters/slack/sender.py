@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncConnectionErrorRetryHandler
@@ -30,7 +31,7 @@ PERMANENT_ERRORS = frozenset({
 _STALE_CHANNEL_ERRORS = frozenset({"channel_not_found", "is_archived", "not_in_channel"})
 
 
-def make_client(token: str, base_url: str) -> AsyncWebClient:
+def make_client(token: str | None, base_url: str) -> AsyncWebClient:
     """A Web API client that retries dropped connections but surfaces rate limits."""
     return AsyncWebClient(token=token, base_url=base_url,
                           retry_handlers=[AsyncConnectionErrorRetryHandler(max_retry_count=2)])
@@ -62,8 +63,14 @@ class SlackSender:
     # conversations.open with several users makes one group DM for a pair or group.
     supports_group_chat = True
 
-    def __init__(self, client: AsyncWebClient) -> None:
+    def __init__(self, client: AsyncWebClient | None = None, *,
+                 clients: Callable[[str], Awaitable[AsyncWebClient]] | None = None) -> None:
+        """One token for one workspace (``client``), or ``clients``: the client that speaks
+        in a given workspace (a distributed app, one install per workspace)."""
+        if (client is None) == (clients is None):
+            raise ValueError("give either one client or a clients lookup")
         self.client = client
+        self._clients = clients
         # (workspace, sorted user ids) -> the group DM's channel id; Slack returns the same
         # conversation for the same people, so opening it again would only spend Tier 3 calls.
         self._groups: dict[tuple[str, tuple[str, ...]], str] = {}
@@ -77,18 +84,23 @@ class SlackSender:
         message = delivery.message
         group_key = (delivery.tenant_id, tuple(sorted(delivery.group_user_ids)))
         from_cache = bool(delivery.group_user_ids) and group_key in self._groups
+        if self._clients is not None:
+            client = await self._clients(delivery.tenant_id)  # not installed: PermanentFailure
+        else:
+            assert self.client is not None
+            client = self.client
         try:
             if delivery.group_user_ids:
-                channel = await self._open_group(group_key)
+                channel = await self._open_group(client, group_key)
             else:
                 channel = delivery.user_id or delivery.channel_id
             if delivery.maybe_sent and delivery.key:
-                found = await self._already_posted(channel, delivery.key)
+                found = await self._already_posted(client, channel, delivery.key)
                 if found is not None:
                     return found
             if message.file is not None:
-                return await self._post_file(delivery, channel)
-            response = await self.client.chat_postMessage(
+                return await self._post_file(client, delivery, channel)
+            response = await client.chat_postMessage(
                 channel=channel, text=fallback_text(message),
                 blocks=message_to_blocks(message) or None,
                 metadata={"event_type": METADATA_EVENT,
@@ -107,15 +119,16 @@ class SlackSender:
         ts = response.get("ts")
         return str(ts) if ts else None
 
-    async def _already_posted(self, channel: str, key: str) -> str | None:
+    async def _already_posted(self, client: AsyncWebClient, channel: str,
+                              key: str) -> str | None:
         """The ts of our message tagged ``key`` in the conversation's recent history, if an
         earlier try did land; None when it didn't (or history can't be read: then we post,
         and at worst a person sees a message twice rather than never)."""
         try:
             if channel.startswith("U"):  # history needs the DM's channel id, not the user id
-                opened = await self.client.conversations_open(users=channel)
+                opened = await client.conversations_open(users=channel)
                 channel = str(opened["channel"]["id"])
-            page = await self.client.conversations_history(
+            page = await client.conversations_history(
                 channel=channel, limit=HISTORY_LOOKBACK, include_all_metadata=True)
         except SlackApiError as exc:
             if exc.response.status_code == 429:
@@ -131,24 +144,26 @@ class SlackSender:
                 return str(found.get("ts"))
         return None
 
-    async def _post_file(self, delivery: Delivery, channel: str) -> str | None:
+    async def _post_file(self, client: AsyncWebClient, delivery: Delivery,
+                         channel: str) -> str | None:
         """A message with a file (a calendar invite, a chart) is one upload with the text as its
         comment: one Slack message, so a retry can't leave the text posted without its file."""
         file = delivery.message.file
         assert file is not None
         if channel.startswith("U"):  # uploads need the DM's channel id, not the user id
-            opened = await self.client.conversations_open(users=channel)
+            opened = await client.conversations_open(users=channel)
             channel = str(opened["channel"]["id"])
-        response = await self.client.files_upload_v2(
+        response = await client.files_upload_v2(
             channel=channel, content=file.data(), filename=file.filename,
             title=file.filename, initial_comment=fallback_text(delivery.message))
         uploaded = response.get("files") or [response.get("file") or {}]
         return str(uploaded[0].get("id")) if uploaded and uploaded[0] else None
 
-    async def _open_group(self, key: tuple[str, tuple[str, ...]]) -> str:
+    async def _open_group(self, client: AsyncWebClient,
+                          key: tuple[str, tuple[str, ...]]) -> str:
         channel = self._groups.get(key)
         if channel is None:
-            opened = await self.client.conversations_open(users=",".join(key[1]))
+            opened = await client.conversations_open(users=",".join(key[1]))
             channel = str(opened["channel"]["id"])
             self._groups[key] = channel
         return channel

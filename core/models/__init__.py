@@ -8,6 +8,7 @@
 - ``outbox``: outgoing messages and shared delivery pacing
 - ``admin``: admins, SCIM tokens, audit log, announcements, nominations, sign-in
 - ``outcomes``: mentor training and level history
+- ``installations``: app installs (encrypted tokens) and OAuth install states
 """
 
 from core.models.admin import (
@@ -22,6 +23,7 @@ from core.models.admin import (
     NominationStatus,
     ScimToken,
 )
+from core.models.installations import AppInstallation, InstallationTeam, OAuthState
 from core.models.matching import (
     AdjustmentKind,
     DoNotMatch,
@@ -78,6 +80,7 @@ __all__ = [
     "AdminWebSession",
     "Announcement",
     "AnnouncementStatus",
+    "AppInstallation",
     "AuditEntry",
     "ChannelRef",
     "Checkin",
@@ -88,6 +91,7 @@ __all__ = [
     "EnrollmentStatus",
     "Goal",
     "GoalStatus",
+    "InstallationTeam",
     "Invitation",
     "LevelChange",
     "Match",
@@ -100,6 +104,7 @@ __all__ = [
     "MentorRequest",
     "Nomination",
     "NominationStatus",
+    "OAuthState",
     "OutboxMessage",
     "OutboxStatus",
     "Person",

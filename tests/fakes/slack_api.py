@@ -45,12 +45,21 @@ class FakeSlackApi(LocalServer):
         self.rate_limit_seconds: int | None = None
         self.directory: dict[str, str] = {}  # email -> Slack user id, for users.lookupByEmail
         self.names: dict[str, str] = {}  # Slack user id -> real name, for users.info
+        # OAuth: code -> the oauth.v2.access answer (an install of one workspace or org).
+        self.installs: dict[str, dict[str, Any]] = {}
+        # bot token -> auth.test's answer; a token not listed is the T1 workspace's.
+        self.auth: dict[str, dict[str, Any]] = {}
+        self.revoked: set[str] = set()  # tokens Slack answers with token_revoked
         self._lock = threading.Lock()
         self._start_server(self._handler_class())
 
     def rate_limit(self, seconds: int | None) -> None:
         """Answer chat.postMessage with 429 and Retry-After ``seconds``; None to stop."""
         self.rate_limit_seconds = seconds
+
+    def token_of(self, call: Call) -> str:
+        """The bearer token a call was made with."""
+        return (call.headers.get("Authorization") or "").removeprefix("Bearer ")
 
     def calls_to(self, method: str) -> list[Call]:
         with self._lock:
@@ -67,10 +76,20 @@ class FakeSlackApi(LocalServer):
         raise AssertionError(f"expected {count} call(s) to {method}, got "
                              f"{[c.method for c in self.calls]}")
 
-    def _answer(self, method: str, body: dict[str, Any]) -> tuple[int, dict[str, str], Any]:
+    def _answer(self, method: str, body: dict[str, Any],
+                token: str = "") -> tuple[int, dict[str, str], Any]:
         if method.startswith("response/"):
             return 200, {}, "ok"
+        if token in self.revoked:
+            return 200, {}, {"ok": False, "error": "token_revoked"}
+        if method == "oauth.v2.access":
+            found = self.installs.get(str(body.get("code", "")))
+            if found is None:
+                return 200, {}, {"ok": False, "error": "invalid_code"}
+            return 200, {}, {"ok": True, **found}
         if method == "auth.test":
+            if token in self.auth:
+                return 200, {}, {"ok": True, **self.auth[token]}
             return 200, {}, {"ok": True, "team_id": "T1", "team": "Acme", "user_id": "UBOT",
                              "user": "mentorbot", "bot_id": "B1", "url": "https://acme.test/"}
         if method == "chat.postMessage":
@@ -117,7 +136,8 @@ class FakeSlackApi(LocalServer):
                     # slack_sdk sends some methods' arguments as query parameters.
                     query = self.path.partition("?")[2]
                     body = {**dict(parse_qsl(query, keep_blank_values=True)), **body}
-                status, headers, answer = fake._answer(method, body)
+                bearer = (self.headers.get("Authorization") or "").removeprefix("Bearer ")
+                status, headers, answer = fake._answer(method, body, bearer)
                 with fake._lock:
                     fake.calls.append(Call(method, body, status, dict(self.headers)))
                 self.answer(status, headers, answer)

@@ -12,7 +12,8 @@ import numpy as np
 
 from core.matching.scoring import ScoreContext, score_block, score_sub
 
-_BLOCK_CELLS = 1_000_000
+# Small enough that the blocks in flight on every core stay well below the solver's own memory.
+_BLOCK_CELLS = 250_000
 
 
 @dataclass(frozen=True, eq=False)

@@ -21,7 +21,6 @@ from core.matching.constraints import build_forbidden, relevant_history
 from core.matching.explain import explain_edges, unmatched_reason
 from core.matching.invariants import check_result
 from core.matching.optimality import (
-    Priced,
     assignment_duals,
     coverage_bonus,
     price_left_out,
@@ -135,7 +134,13 @@ Reselect = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray,
 # top k still gets candidates before the first solve (fewer pricing rounds).
 _COL_K = 10
 # Pairs this close to improving (in score units of 1e-6) join the graph with the ones that do.
-_MARGIN = 20_000
+_MARGIN = 50_000
+# A re-solve keeps the graph's pairs within this reduced cost of tight (score units of 1e-6):
+# the rest cannot enter an optimum unless prices move that far, and pricing would bring them
+# back if they did.
+_KEEP_SLACK = 50_000
+# Restricted re-solves before the whole graph is solved again, which guarantees an end.
+_RESTRICTED_ROUNDS = 8
 # Each row's next best _RESERVE * k pairs are kept from the one scoring pass, so pricing checks
 # them exactly without scoring again; only rows whose bound beyond them still bites are rescored.
 _RESERVE = 3
@@ -153,6 +158,17 @@ class _Proof:
     allowed_pairs: int
     floor_note: str = ""
     mean_without_floor: float | None = None
+
+
+def _new_pairs(graph: Edges, extra: Edges, n_cols: int) -> Edges:
+    """The pairs of extra not already in graph, each once."""
+    if len(extra) == 0:
+        return extra
+    key = extra.rows * n_cols + extra.cols
+    fresh = ~np.isin(key, graph.rows * n_cols + graph.cols)
+    _, first = np.unique(key[fresh], return_index=True)
+    idx = np.flatnonzero(fresh)[first]
+    return Edges(extra.rows[idx], extra.cols[idx], extra.scores[idx])
 
 
 def _solve_bipartite(ctx: ScoreContext, k: int, cap: np.ndarray, free: np.ndarray,
@@ -175,34 +191,51 @@ def _solve_bipartite(ctx: ScoreContext, k: int, cap: np.ndarray, free: np.ndarra
     bonus = coverage_bonus(n_rows)
     rounds = priced = added = 0
     solve_s = proof_s = 0.0
+    spare = cands.reserve
+    spare_left = np.ones(len(spare), bool)  # reserve pairs not yet moved into the graph
+    # Re-solves see only a restricted graph (column generation with column deletion): the
+    # chosen pairs, pairs whose reduced cost is within _KEEP_SLACK of zero, and the pairs that
+    # priced in. Every pair of the full graph is priced again each round, so nothing dropped
+    # is lost; after _RESTRICTED_ROUNDS the whole graph is solved, so the loop always ends.
+    master = np.ones(len(graph), bool)
     while True:
         t = perf_counter()
-        chosen = solve_assignment(n_rows, cap, graph.rows, graph.cols, graph.scores)
+        part = np.flatnonzero(master)
+        chosen_part = solve_assignment(n_rows, cap, graph.rows[part], graph.cols[part],
+                                       graph.scores[part])
         solve_s += perf_counter() - t
         t = perf_counter()
         rounds += 1
-        u, v = assignment_duals(n_rows, cap, graph.rows, graph.cols,
-                                bonus + int_scores(graph.scores), chosen)
-        spare = cands.reserve
+        u, v = assignment_duals(n_rows, cap, graph.rows[part], graph.cols[part],
+                                bonus + int_scores(graph.scores[part]), chosen_part)
+        chosen = np.zeros(len(graph), bool)
+        chosen[part[chosen_part]] = True
+        # Reduced costs of every graph pair: negative means it could still improve things.
+        slack = u[graph.rows] + v[graph.cols] - (bonus + int_scores(graph.scores))
+        dropped_better = ~master & (slack < 0)
         from_reserve, checked = price_reserve(spare.rows, spare.cols, spare.scores, u, v,
                                               bonus, _MARGIN)
+        from_reserve &= spare_left
         extra = price_left_out(ctx, u, v, bonus, cands.rest_max, cands.col_max, col_ok,
                                per_row=k, margin=_MARGIN)
-        priced += extra.checked + checked
-        if from_reserve.any():
-            extra = Priced(np.concatenate([extra.rows, spare.rows[from_reserve]]),
-                           np.concatenate([extra.cols, spare.cols[from_reserve]]),
-                           np.concatenate([extra.scores, spare.scores[from_reserve]]),
-                           extra.checked, extra.max_gain)
+        priced += extra.checked + checked + int((~master).sum())
         proof_s += perf_counter() - t
-        if len(extra.rows) == 0:
+        if len(extra.rows) == 0 and not from_reserve.any() and not dropped_better.any():
             break
-        # The graph grows, so the next round solves it afresh: a mask of this round's edges
-        # must never be applied to a changed graph.
-        added += len(extra.rows)
-        graph = Edges(np.concatenate([graph.rows, extra.rows]),
-                      np.concatenate([graph.cols, extra.cols]),
-                      np.concatenate([graph.scores, extra.scores]))
+        spare_left &= ~from_reserve
+        new = _new_pairs(graph, Edges(
+            np.concatenate([extra.rows, spare.rows[from_reserve]]),
+            np.concatenate([extra.cols, spare.cols[from_reserve]]),
+            np.concatenate([extra.scores, spare.scores[from_reserve]])), len(cap))
+        added += len(new)
+        if rounds < _RESTRICTED_ROUNDS:
+            keep = chosen | (slack <= _KEEP_SLACK) | dropped_better
+        else:
+            keep = np.ones(len(graph), bool)
+        graph = Edges(np.concatenate([graph.rows, new.rows]),
+                      np.concatenate([graph.cols, new.cols]),
+                      np.concatenate([graph.scores, new.scores]))
+        master = np.concatenate([keep, np.ones(len(new), bool)])
     timings["solve"] = solve_s
     timings["optimality_proof"] = proof_s
     floor_note = ""

@@ -27,7 +27,7 @@ from core.matching.candidates import parallel_map
 from core.matching.scoring import ScoreContext, score_sub
 from core.matching.solve_bipartite import SCALE, int_scores
 
-_PRICE_CELLS = 1_000_000
+_PRICE_CELLS = 250_000
 
 
 def coverage_bonus(n_rows: int) -> int:

@@ -230,3 +230,13 @@ def test_peer_bound_covers_every_allowed_pair() -> None:
         assert res.stats.upper_bound is not None
         assert res.stats.upper_bound >= relaxation - 1e-6
         assert res.stats.total_score <= res.stats.upper_bound + 1e-9
+
+
+def test_restricted_re_solves_still_end_at_the_exact_optimum() -> None:
+    """A pool where the top-3 graph is far from enough: pricing runs several rounds, each
+    re-solving only the pairs near tight, and the result is still the optimum over all pairs."""
+    for seed in (0, 1):
+        inp = build_org(seed, 320, 4, 0.5, 0.5, 0.9, 10, "group", False, None, 3, 2)
+        res = run_matching(inp)
+        assert res.stats.proof_rounds is not None and res.stats.proof_rounds >= 4
+        check_against_exact(inp)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -80,19 +80,36 @@ def preview(a: Announcement, program: Program | None, tz: str) -> Message:
         Context(["Nothing is posted until you confirm."])])
 
 
+def _post_at(clean: dict[str, Any], person: Person) -> datetime | None:
+    day, at = clean.get("day"), clean.get("at")
+    if clean.get("when") != "later" or not isinstance(day, date) or not isinstance(at, time):
+        return None
+    return datetime.combine(day, at, zone(person.timezone))
+
+
+def check(clean: dict[str, Any], person: Person, *, now: datetime) -> dict[str, str]:
+    """Rules across fields (some channel; a date and time in the future for "later"); safe to
+    run next to field errors, so the form shows every problem at once."""
+    errors: dict[str, str] = {}
+    if isinstance(clean.get("channels"), str) and not channels_of(clean["channels"]):
+        errors["channels"] = "Name at least one channel, like #general."
+    if clean.get("when") == "later":
+        post_at = _post_at(clean, person)
+        if post_at is None:
+            errors["day"] = "Pick a date and a time, or choose “Post now”."
+        elif post_at <= now:
+            errors["day"] = "That moment has passed; pick a later one."
+    return errors
+
+
 def create(session: Session, person: Person, clean: dict[str, Any],
            *, now: datetime) -> tuple[Announcement | None, dict[str, str]]:
     """A draft from the form, or field errors."""
+    errors = check(clean, person, now=now)
+    if errors:
+        return None, errors
     channels = channels_of(clean["channels"])
-    if not channels:
-        return None, {"channels": "Name at least one channel, like #general."}
-    post_at = None
-    if clean["when"] == "later":
-        if not clean.get("day") or not clean.get("at"):
-            return None, {"day": "Pick a date and a time, or choose “Post now”."}
-        post_at = datetime.combine(clean["day"], clean["at"], zone(person.timezone))
-        if post_at <= now:
-            return None, {"day": "That moment has passed; pick a later one."}
+    post_at = _post_at(clean, person)
     program_id = int(clean["program"]) if clean.get("program") else None
     a = Announcement(workspace_id=person.workspace_id, created_by_id=person.id,
                      channels=channels, text=clean["text"], join_program_id=program_id,

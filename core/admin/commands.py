@@ -280,6 +280,8 @@ class AdminCommands:
             announcements.programs_for_join(self.session, self.person.workspace_id),
             self.person.timezone)
         clean, errors = validate(form, values)
+        # Every problem in one round: rules across fields next to each field's own errors.
+        errors = {**announcements.check(clean, self.person, now=self.now), **errors}
         draft = None
         if not errors:
             draft, errors = announcements.create(self.session, self.person, clean, now=self.now)

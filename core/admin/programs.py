@@ -109,8 +109,10 @@ def check(clean: dict[str, Any], session: Session, workspace_id: int,
           program: Program | None) -> dict[str, str]:
     """Rules across fields: a unique name, a window that ends after it starts, some skills."""
     errors = {}
+    name = clean.get("name")
     clash = session.scalar(select(Program.id).where(
-        Program.workspace_id == workspace_id, func.lower(Program.name) == clean["name"].lower()))
+        Program.workspace_id == workspace_id, func.lower(Program.name) == name.lower())) \
+        if isinstance(name, str) and name else None
     if clash is not None and (program is None or clash != program.id):
         errors["name"] = "A program with this name exists already."
     opens, closes = clean.get("opens"), clean.get("closes")
@@ -176,7 +178,8 @@ def submit(session: Session, actor: Person, values: dict[str, Any], context: str
             return Submitted(form, {"name": "That program no longer exists."})
     form = program_form(context=context, program=program)
     clean, errors = validate(form, values)
-    errors = errors or check(clean, session, actor.workspace_id, program)
+    # Every problem in one round: rules across fields next to each field's own errors.
+    errors = {**check(clean, session, actor.workspace_id, program), **errors}
     if errors:
         return Submitted(form, errors)
     chosen = template(context.partition(":")[2]) if program is None else None

@@ -93,7 +93,10 @@ def submit(session: Session, person: Person, values: dict[str, Any], context: st
     existing = _existing(session, person, program)
     form = enrollment_form(program, existing)
     clean, errors = validate(form, values)
-    errors = errors or role_errors(clean)
+    if clean.get("role") == Role.MENTEE.value:
+        errors.pop("capacity", None)  # a mentee's capacity is always 1: not their problem
+    # Every problem in one round: rules across fields next to each field's own errors.
+    errors = {**role_errors(clean), **errors}
     closed = not can_see(session, program, person) or not is_enrollable(program, today_of(session))
     if not errors and closed:
         errors = {"role": f"“{program.name}” is no longer open for enrollment."}

@@ -255,9 +255,9 @@ def _solve_bipartite(ctx: ScoreContext, k: int, cap: np.ndarray, free: np.ndarra
 
 
 def _peer_bound(ctx: ScoreContext, k: int, graph: Edges, rest_max: np.ndarray,
-                free: np.ndarray, spare: Edges) -> tuple[Edges, float, int]:
+                free: np.ndarray, spare: Edges) -> tuple[Edges, float, int, int]:
     """(graph with improving pairs added, upper bound on the total score over every allowed
-    pair, pairs priced).
+    pair, pairs priced, the returned graph's maximum-weight double cover total).
 
     The bound is the fractional-matching relaxation's dual: with the double cover's prices
     (u, v), y = (u + v) / 2 satisfies y_a + y_b >= w_ab on the graph. Every allowed pair left
@@ -272,7 +272,7 @@ def _peer_bound(ctx: ScoreContext, k: int, graph: Edges, rest_max: np.ndarray,
         src = np.concatenate([graph.rows, graph.cols])
         dst = np.concatenate([graph.cols, graph.rows])
         ww = np.concatenate([w, w])
-        mate_out = max_weight_double_cover(n, graph.rows, graph.cols, w)
+        mate_out, cover = max_weight_double_cover(n, graph.rows, graph.cols, w)
         chosen = mate_out[src] == dst
         u, v = assignment_duals(n, np.ones(n, np.int64), src, dst, ww, chosen)
         y2 = u + v  # twice y, kept in integers
@@ -286,7 +286,7 @@ def _peer_bound(ctx: ScoreContext, k: int, graph: Edges, rest_max: np.ndarray,
         last = round_ == _PEER_BOUND_ROUNDS - 1
         better = gain > 0
         if (len(extra.rows) == 0 and not better.any()) or last:
-            return graph, float((y2.sum() + shortfall.sum()) / 2 / SCALE), priced
+            return graph, float((y2.sum() + shortfall.sum()) / 2 / SCALE), priced, cover
         a = np.concatenate([extra.rows, spare.rows[better]])
         b = np.concatenate([extra.cols, spare.cols[better]])
         keep = a != b
@@ -304,10 +304,10 @@ def _solve_peer(ctx: ScoreContext, k: int, free: np.ndarray, timings: dict[str, 
     counts = np.bincount(np.concatenate([graph.rows, graph.cols]), minlength=n)
     timings["candidates_and_scoring"] = perf_counter() - t
     t = perf_counter()
-    graph, upper, _ = _peer_bound(ctx, k, graph, cands.rest_max, free, cands.reserve)
+    graph, upper, _, cover = _peer_bound(ctx, k, graph, cands.rest_max, free, cands.reserve)
     timings["bound_over_all_pairs"] = perf_counter() - t
     t = perf_counter()
-    sol = solve_peer(n, graph.rows, graph.cols, graph.scores)
+    sol = solve_peer(n, graph.rows, graph.cols, graph.scores, weight_cover=cover)
     timings["solve"] = perf_counter() - t
     t = perf_counter()
     matched = np.zeros(n, bool)

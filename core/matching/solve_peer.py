@@ -69,10 +69,11 @@ def _double_cover(
 
 
 def max_weight_double_cover(n: int, a: np.ndarray, b: np.ndarray, w: np.ndarray
-                            ) -> np.ndarray:
-    """mate_out of a maximum-weight double cover (fractional matching x 2) of edges a-b."""
+                            ) -> tuple[np.ndarray, int]:
+    """(mate_out, total integer weight) of a maximum-weight double cover (fractional matching
+    x 2) of edges a-b; twice the relaxation's bound on the total score."""
     return _double_cover(n, np.asarray(a, np.int64), np.asarray(b, np.int64),
-                         np.asarray(w, np.int64), coverage_first=False)[0]
+                         np.asarray(w, np.int64), coverage_first=False)
 
 
 def _w(wt: dict[tuple[int, int], int], x: int, y: int) -> int:
@@ -193,23 +194,65 @@ def _improve(n: int, mate: np.ndarray, adj: list[list[tuple[int, int]]],
                 if x >= 0:
                     mate[m], mate[x] = x, m
                 changed = True
-        for a in range(n):
-            b = int(mate[a])
-            if b < 0:
-                continue
-            for c, s_ac in adj[a]:
-                d = int(mate[c])
-                if d < 0 or c == b or d == a:
-                    continue
-                s_bd = w(b, d)
-                if s_bd is None:
-                    continue
-                if s_ac + s_bd > int(w(a, b) or 0) + int(w(c, d) or 0):
-                    mate[a], mate[c], mate[b], mate[d] = c, a, d, b
-                    b = c
-                    changed = True
+        if _two_opt(n, mate, wt):
+            changed = True
         if not changed:
             break
+
+
+class _EdgeIndex:
+    """Edge weights looked up by array, for vectorised moves over every edge at once."""
+
+    def __init__(self, n: int, wt: dict[tuple[int, int], int]) -> None:
+        ends = np.array(list(wt), np.int64).reshape(-1, 2)
+        w = np.fromiter(wt.values(), np.int64, count=len(wt))
+        key = ends[:, 0] * n + ends[:, 1]
+        order = np.argsort(key)
+        self.n = n
+        self.key, self.w = key[order], w[order]
+        # Both directions of every edge: the moves start from either end.
+        self.src = np.concatenate([ends[:, 0], ends[:, 1]])
+        self.dst = np.concatenate([ends[:, 1], ends[:, 0]])
+        self.w_dir = np.concatenate([w, w])
+
+    def lookup(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(weight, exists) of the pairs x-y (any order; -1 endpoints never exist)."""
+        lo, hi = np.minimum(x, y), np.maximum(x, y)
+        k = lo * self.n + hi
+        pos = np.minimum(np.searchsorted(self.key, k), max(len(self.key) - 1, 0))
+        found = (lo >= 0) & (len(self.key) > 0) & (self.key[pos] == k)
+        return np.where(found, self.w[pos], 0), found
+
+
+def _two_opt(n: int, mate: np.ndarray, wt: dict[tuple[int, int], int],
+             index: _EdgeIndex | None = None) -> bool:
+    """Swap partners across two pairs (a-b, c-d become a-c, b-d) wherever that raises the
+    score; returns whether anything changed.
+
+    Every edge a-c is checked at once with numpy; only the few improving swaps are applied,
+    best first, each re-checked against the swaps already made.
+    """
+    ix = index or _EdgeIndex(n, wt)
+    a, c = ix.src, ix.dst
+    b, d = mate[a], mate[c]
+    live = (b >= 0) & (d >= 0) & (c != b) & (d != a)
+    s_bd, has_bd = ix.lookup(np.where(live, b, -1), np.where(live, d, -1))
+    s_ab, _ = ix.lookup(a, np.maximum(b, 0))
+    s_cd, _ = ix.lookup(c, np.maximum(d, 0))
+    gain = ix.w_dir + s_bd - s_ab - s_cd
+    cand = np.flatnonzero(live & has_bd & (gain > 0))
+    if len(cand) == 0:
+        return False
+    touched: set[int] = set()
+    changed = False
+    for e in cand[np.argsort(-gain[cand], kind="stable")].tolist():
+        x, y, bx, dy = int(a[e]), int(c[e]), int(b[e]), int(d[e])
+        if {x, y, bx, dy} & touched:
+            continue
+        mate[x], mate[y], mate[bx], mate[dy] = y, x, dy, bx
+        touched |= {x, y, bx, dy}
+        changed = True
+    return changed
 
 
 def _alternating(n: int, mate: np.ndarray, adj: list[list[tuple[int, int]]],
@@ -378,11 +421,13 @@ def exact_small(n: int, wt: dict[tuple[int, int], int]) -> np.ndarray:
 
 
 def solve_peer(n: int, a: np.ndarray, b: np.ndarray, scores: np.ndarray,
-               exact_max_n: int = 14) -> PeerSolution:
+               exact_max_n: int = 14, weight_cover: int | None = None) -> PeerSolution:
     """Max pairs, then max total score, on an undirected graph given as edges a < b.
 
     Pools of at most exact_max_n (14) people are solved exactly; larger ones by rounding the
     double cover and local search (the returned upper bound shows how close that got).
+    weight_cover: the total of a maximum-weight double cover of this very graph, when the
+    caller has already solved it (saves one min-cost flow).
     """
     a = np.asarray(a, np.int64)
     b = np.asarray(b, np.int64)
@@ -396,7 +441,8 @@ def solve_peer(n: int, a: np.ndarray, b: np.ndarray, scores: np.ndarray,
         adj[y].append((x, s))
     mate_out, _ = _double_cover(n, a, b, w, coverage_first=True)
     ub_pairs = float((mate_out >= 0).sum()) / 2.0
-    _, ub_score_int = _double_cover(n, a, b, w, coverage_first=False)
+    ub_score_int = (weight_cover if weight_cover is not None
+                    else _double_cover(n, a, b, w, coverage_first=False)[1])
     if n <= exact_max_n:
         mate = exact_small(n, wt)
     else:

@@ -69,7 +69,7 @@ def test_scheduled_announcement_posts_once_at_its_time_and_can_be_cancelled(bot,
     [other] = draft(bot, when="later", day=day, at="11:00", channels="#random")
     bot.handle(ButtonAction(BOSS, "announce.confirm", buttons(other)["Schedule"]))
     [listing] = bot.handle(CommandEvent(BOSS, "admin announce list"))
-    assert "2 scheduled announcement(s)" in listing.message.text
+    assert "2 scheduled announcements" in listing.message.text
     cancel = [b for blk in listing.message.blocks if isinstance(blk, Buttons)
               for b in blk.buttons][1]
     bot.handle(ButtonAction(BOSS, cancel.action_id, cancel.value))

@@ -25,6 +25,7 @@ from core.models import (
 from core.outbox import enqueue_channel, enqueue_dm
 from core.relationships.timing import zone
 from core.ui import Button, Buttons, Context, FieldKind, Form, FormField, Message, Option, Section
+from core.ui.words import count
 
 FORM_ID = "announce"
 TEXT_MAX = 3000
@@ -170,7 +171,8 @@ def scheduled_list(session: Session, person: Person) -> Message:
             if a.post_at else "now"
         blocks += [Section(f"{when} → {', '.join(a.channels)}\n{a.text[:200]}"),
                    Buttons([Button("Cancel", "announce.cancel", str(a.id), "danger")])]
-    return Message(text=f"{len(rows)} scheduled announcement(s)", blocks=blocks)
+    return Message(text=count(len(rows), "scheduled announcement", "scheduled announcements"),
+                   blocks=blocks)
 
 
 def programs_for_join(session: Session, workspace_id: int) -> list[Program]:

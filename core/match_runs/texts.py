@@ -6,6 +6,7 @@ from typing import Any
 
 from core.models import Match, MatchRun, Person, Program
 from core.ui import Button, Buttons, Context, Divider, Fields, Message, Section
+from core.ui.words import count, plural
 
 LOWEST_SHOWN = 5
 TRAINING = "training"  # the unmatched code of a mentor held back until they finish training
@@ -36,13 +37,14 @@ def preview(program: Program, run: MatchRun, matches: list[Match],
     seekers, matched = stats.get("seekers", 0), stats.get("matched_seekers", 0)
     coverage = stats.get("coverage", 0.0)
     flags = fairness_lines(run.fairness)
+    flag_word = plural(len(flags), "flag", "flags")
     head = f"*{program.name}* – matching preview"
     blocks: list[Any] = [
         Section(head),
         Fields([f"*Matched*\n{matched} of {seekers} ({coverage:.0%})",
                 f"*Matches*\n{len(matches)}",
                 f"*Mean score*\n{stats.get('mean_score', 0.0):.2f}",
-                f"*Fairness*\n{'⚠️ ' + str(len(flags)) + ' flag(s)' if flags else '✅ no flags'}"]),
+                f"*Fairness*\n{f'⚠️ {len(flags)} {flag_word}' if flags else '✅ no flags'}"]),
     ]
     if flags:
         blocks.append(Section("\n".join(flags)))
@@ -78,7 +80,7 @@ def preview(program: Program, run: MatchRun, matches: list[Match],
                  "then Re-run."]),
     ]
     text = (f"{head}: {matched} of {seekers} matched ({coverage:.0%}), mean score "
-            f"{stats.get('mean_score', 0.0):.2f}, {len(flags)} fairness flag(s)."
+            f"{stats.get('mean_score', 0.0):.2f}, {len(flags)} fairness {flag_word}."
             + (f" {held_back_line(len(held))}." if held else ""))
     return Message(text=text, blocks=blocks)
 
@@ -97,15 +99,16 @@ def floor_cost_line(stats: dict[str, Any]) -> str:
     return f"⚖️ The fairness floor {change}." + (f" ({note})" if note else "")
 
 
-def held_back_line(count: int) -> str:
+def held_back_line(held: int) -> str:
     """How many mentors training keeps out of this run."""
-    return f"{count} mentor{'s' if count != 1 else ''} held back until they finish training"
+    return f"{count(held, 'mentor', 'mentors')} held back until they finish training"
 
 
-def published(program: Program, count: int, unmatched: int) -> Message:
-    text = (f"Published {count} match(es) in *{program.name}*. "
-            + (f"{unmatched} person(s) who could not be matched were told why and what happens "
-               "next." if unmatched else "Everyone in the pool was matched."))
+def published(program: Program, matches: int, unmatched: int) -> Message:
+    text = (f"Published {count(matches, 'match', 'matches')} in *{program.name}*. "
+            + (f"{count(unmatched, 'person', 'people')} who could not be matched "
+               f"{plural(unmatched, 'was', 'were')} told why and what happens next."
+               if unmatched else "Everyone in the pool was matched."))
     return Message(text=text, blocks=[Section(text)])
 
 

@@ -6,6 +6,7 @@ import numpy as np
 
 from core.matching.constraints import overlap_hours
 from core.matching.scoring import ScoreContext, edge_components, score_block, tokens
+from core.ui.words import count
 
 NEXT_ROUND = " You stay in the pool for the next round; we will tell you when a place opens."
 
@@ -64,7 +65,7 @@ def explain_edges(ctx: ScoreContext, r: np.ndarray, c: np.ndarray, limit: int = 
         if comps["timezone"][i] > 0:
             h = float(comps["overlap_hours"][i])
             parts.append((w["timezone"] * comps["timezone"][i],
-                          f"{h:g} working hours overlap"))
+                          f"{count(h, 'working hour', 'working hours')} of overlap"))
         parts.sort(key=lambda p: -p[0])
         text = "; ".join(t for _, t in parts[:limit]) or "the best available fit this round"
         out.append(text[0].upper() + text[1:] + ".")
@@ -112,8 +113,8 @@ def unmatched_reason(ctx: ScoreContext, r: int, offered_anywhere: set[str],
     ov = overlap_hours(rows.start_utc[r], rows.end_utc[r], cols.start_utc, cols.end_utc)
     if (ctx.min_overlap is not None and not ruled.all()
             and not (ov + 1e-9 >= ctx.min_overlap)[~ruled].any()):
-        return "no_overlap", (f"No {who} shares {ctx.min_overlap:g} working hours with you."
-                              + NEXT_ROUND)
+        hours = count(float(ctx.min_overlap), "working hour", "working hours")
+        return "no_overlap", f"No {who} shares {hours} with you." + NEXT_ROUND
     if ctx.require_diff_dept and (same | ruled).all() and not ruled.all():
         return "same_department", (f"Every {who} is in your own department, and this program "
                                    "pairs people across departments." + NEXT_ROUND)

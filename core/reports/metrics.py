@@ -67,6 +67,7 @@ from core.reports.scope import (
     load_pairs,
     raw_datetime,
 )
+from core.ui.words import count
 
 Enrolled = dict[int, tuple[str, datetime]]  # person -> (role, enrolled at)
 
@@ -310,7 +311,7 @@ def _development(session: Session, scope: Scope, enrolled: Enrolled) -> list[Fig
         figures.append(figure(
             "training_completion", "Mentors who finished training",
             len(mentors & finished) / len(mentors) if mentors else None, len(mentors), "%",
-            f"Enrolled mentors who finished all {modules} module(s)."))
+            f"Enrolled mentors who finished all {count(modules, 'module', 'modules')}."))
     return figures
 
 

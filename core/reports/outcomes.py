@@ -207,7 +207,8 @@ def build_outcomes(session: Session, scope: Scope, pairs: dict[int, Pair],
     has_comparison = weight_total > 0
     # The number left out is itself a head count: under 5 it is not given.
     how_many = f"{left_out:,}" if left_out >= MIN_PEOPLE else "Fewer than 5"
-    gap = (f"{how_many} participant(s) had nobody comparable (same department, level and "
+    # Never one: a number is shown only from 5 up, else "Fewer than 5".
+    gap = (f"{how_many} participants had nobody comparable (same department, level and "
            "tenure band) and are left out of the comparison. " if left_out else "")
     comp_note = (gap + "Non-participants weighted to the participants' mix of department, "
                  "level and tenure band.")

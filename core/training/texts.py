@@ -6,6 +6,7 @@ from core.enrollment.texts import prefix
 from core.models import Person, Program, TrainingModule
 from core.training.progress import Progress
 from core.ui import LINK_ACTION, Block, Button, Buttons, Context, Message, Section
+from core.ui.words import count
 
 
 def _count(done: int, total: int) -> str:
@@ -116,7 +117,7 @@ def admin_status(program: Program, counts: dict[int, int], total: int,
                  people: dict[int, Person]) -> Message:
     """`admin training <program> status`: who has finished, who hasn't."""
     state = "required before matching" if program.training_required else "not required"
-    head = f"*{program.name}* training: {state}, {total} module(s)."
+    head = f"*{program.name}* training: {state}, {count(total, 'module', 'modules')}."
     if not counts:
         text = f"{head} No mentors are enrolled yet."
         return Message(text=text, blocks=[Section(text)])
@@ -153,7 +154,8 @@ def admin_starter(program: Program, added: int, total: int) -> Message:
     if added == 0:
         text = f"*{program.name}* already has the starter course ({total} modules)."
     else:
-        text = f"Added {added} starter module(s) to *{program.name}*; it now has {total}."
+        added_text = count(added, "starter module", "starter modules")
+        text = f"Added {added_text} to *{program.name}*; it now has {total}."
     if not program.training_required:
         text += f" Turn it on with `/mentor admin training {program.name} on`."
     return Message(text=text, blocks=[Section(text)])

@@ -434,7 +434,7 @@ def test_outcomes_against_the_comparison_group(sessions: sessionmaker[Session],
     ret_c = r.comparison["retention_comparison"]
     assert ret_c.value == pytest.approx(0.775) and ret_c.n == 14
     # E3 alone is left out: the note says so without giving a count under 5.
-    assert "Fewer than 5 participant(s) had nobody comparable" in ret_c.note
+    assert "Fewer than 5 participants had nobody comparable" in ret_c.note
     # Promoted within (start, start + 12 months]: E1 (2025-10-01) and E4 (2026-03-03, the
     # last day); E2 is too late, E3 went down, M1 was before the start -> 2 of 15.
     assert r.comparison["promotion_participants"].value == pytest.approx(2 / 15)

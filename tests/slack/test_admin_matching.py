@@ -53,7 +53,7 @@ async def test_admin_previews_downloads_csv_and_publishes(client, fake: FakeSlac
                                                  f"{fake.url}response/3")))
     [published] = await fake.wait_for("response/3")
     assert published.body["replace_original"] in (True, "true")
-    assert "Published 1 match(es)" in published.body["text"]
+    assert "Published 1 match in" in published.body["text"]
     with slack_app.state.sessions() as s:
         assert [m.status for m in s.scalars(select(MatchRow))] == [MatchStatus.ACTIVE]
     # The pair is introduced and the mentee left over is told kindly, both via the outbox.

@@ -30,6 +30,8 @@ class CommandEvent:
     text: str
     channel_id: str = ""
     raw: Any = field(default=None, compare=False, repr=False)
+    # Asked where others read along (a channel, a group chat): personal answers go private.
+    public: bool = False
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,7 @@ class ButtonAction:
     action_id: str
     value: str = ""
     raw: Any = field(default=None, compare=False, repr=False)
+    public: bool = False
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,10 @@ class FormSubmission:
     values: dict[str, Any]
     context: str = ""
     raw: Any = field(default=None, compare=False, repr=False)
+    public: bool = False
+    # Whom the form was shown to (``Form.owner`` echoed back) where anyone who sees a form
+    # could submit it (Teams cards); None where the platform guarantees it (Slack modals).
+    owner: str | None = None
 
 
 @dataclass(frozen=True)
@@ -136,8 +143,20 @@ class PostToChannel:
     message: Message
 
 
+@dataclass(frozen=True)
+class Privately:
+    """Answers that must reach only the actor: carry them out in their 1:1 chat with the bot
+    (the ask came from a channel or group chat), not where they asked."""
+
+    intents: tuple[Intent, ...]
+    # What to say where they asked once it is sent ("I've sent you a private message").
+    notice: Message
+    # What to say there if no 1:1 chat can be opened: never the answers themselves.
+    failed: Message
+
+
 Intent = (Reply | UpdateMessage | OpenForm | FormErrors | CloseForm | SendFile | DirectMessage
-          | PostToChannel)
+          | PostToChannel | Privately)
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from core import coordination, outbox
+from core import addresses, coordination, outbox, personal
 from core.admin import announcements
-from core.admin.rights import normalise_emails, seed_admins
+from core.admin.rights import admin_people, normalise_emails, seed_admins
 from core.clock import Clock
 from core.db import clock_for, isolated
 from core.enrollment import texts
@@ -30,7 +30,7 @@ from core.events import (
 )
 from core.features import FEATURES
 from core.help import help_message, unknown_command
-from core.identity import find_identity, get_or_create_workspace, resolve_person
+from core.identity import find_identity, get_or_create_workspace, needs_email, resolve_person
 from core.identity_links import link
 from core.models import ChannelRef, Person, Platform, PlatformIdentity
 from core.relationships.planner import plan_due
@@ -63,7 +63,8 @@ class Mentorbot:
         self._purged_on: date | None = None
         self.routes = RoutingTable.build((*FEATURES, Routes(
             "core",
-            commands=(Command("help", self._help, "help", "this message", ("?",), 120),),
+            commands=(Command("help", self._help, "help", "this message", ("?",), 120,
+                              public=True),),
             actions=(Action(LINK_ACTION, self._opened_link),),
         )))
 
@@ -88,8 +89,16 @@ class Mentorbot:
             # Admins named in settings are known before they ever talk to the bot, so
             # nominations and alerts reach them.
             seed_admins(session, person.workspace_id, self.admin_emails)
+            if isinstance(event, FormSubmission) and event.owner is not None \
+                    and event.owner != event.actor.user_id:
+                log.info("refused a form submitted by someone it was not shown to")
+                return [Reply(personal.not_your_form())]
             intents = self._route(session, person, event)
-            return self._queue_dms(session, intents)
+            intents = self._queue_dms(session, intents, actor=person)
+            intents = personal.owned_by(intents, event.actor.user_id)
+            return personal.keep_private(
+                intents, public=getattr(event, "public", False),
+                shareable=isinstance(event, CommandEvent) and self._shareable(event.text))
 
     def tick(self, now: datetime | None = None) -> int:
         """Periodic work the scheduler triggers: lapse unanswered mentor requests, plan the
@@ -165,6 +174,11 @@ class Mentorbot:
                     linked += 1
         return linked
 
+    def needs_email(self, actor: Actor) -> bool:
+        """Whether this account is unknown, or known without an email (Teams sends none)."""
+        with self.sessions() as session:
+            return needs_email(session, actor)
+
     def knows(self, actor: Actor) -> bool:
         """Whether this platform account is already linked to a person."""
         with self.sessions() as session:
@@ -230,6 +244,17 @@ class Mentorbot:
             return [Reply(unknown_command(turn.platform, self.routes, sub[:40]))]
         return command.handler(turn, sub, arg)
 
+    def _shareable(self, text: str) -> bool:
+        """Whether a command's answer may be shown where it was asked (help, and the help an
+        unknown word gets): nothing in it is about the person."""
+        words = [w.lower().lstrip("/") for w in text.split()[:2]]
+        if words and words[0] == "mentor":
+            words = words[1:]
+        if not words:
+            return True
+        command = self.routes.command(words[0])
+        return command is None or command.public
+
     def _help(self, turn: Turn, _word: str, _arg: str) -> list[Intent]:
         return [Reply(help_message(turn.platform, self.routes))]
 
@@ -238,15 +263,32 @@ class Mentorbot:
         return []  # the platform opened the page; nothing to answer
 
     def _queue_dms(self, session: Session, intents: list[Intent],
-                   now: datetime | None = None) -> list[Intent]:
+                   now: datetime | None = None, actor: Person | None = None) -> list[Intent]:
         rest: list[Intent] = []
+        told: set[int] = set()
         for intent in intents:
             if isinstance(intent, DirectMessage):
                 target = session.get(Person, intent.person_id)
-                if target is not None:
-                    outbox.enqueue_dm(session, target, intent.message, key=intent.key,
-                                      now=now or self.clock.now())
+                if target is None:
+                    continue
+                if not addresses.reachable(session, target):
+                    if actor is not None and target.id != actor.id and target.id not in told:
+                        told.add(target.id)
+                        rest.append(Reply(addresses.unreachable_note(target)))
+                    self._alert_unreachable(session, target, now or self.clock.now())
+                    continue
+                outbox.enqueue_dm(session, target, intent.message, key=intent.key,
+                                  now=now or self.clock.now())
             else:
                 rest.append(intent)
         return rest
+
+    @staticmethod
+    def _alert_unreachable(session: Session, target: Person, now: datetime) -> None:
+        """Tell the workspace's admins, once per person, that someone can't be reached."""
+        log.info("person %s is unreachable: no chat account known", target.id)
+        for admin in admin_people(session, target.workspace_id):
+            if admin.id != target.id and addresses.reachable(session, admin):
+                outbox.enqueue_dm(session, admin, addresses.admin_alert(target),
+                                  key=f"unreachable:{target.id}:{admin.id}", now=now)
 

@@ -55,6 +55,8 @@ class Command:
     rank: int = 100
     hidden: bool = False
     also: tuple[str, ...] = ()
+    # May answer where it was asked even in a channel or group chat (nothing personal in it).
+    public: bool = False
 
     @property
     def words(self) -> tuple[str, ...]:

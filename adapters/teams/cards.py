@@ -32,6 +32,7 @@ CONTEXT_KEY = "mb_context"
 MULTI_KEY = "mb_multi"
 ACTION_KEY = "mb_action"
 VALUE_KEY = "mb_value"
+OWNER_KEY = "mb_owner"
 
 
 def _card(body: list[dict[str, Any]], actions: list[dict[str, Any]] | None = None,
@@ -228,7 +229,8 @@ def form_to_card(form: Form, values: dict[str, Any] | None = None,
         if f.name in errors:
             body.append(_text(errors[f.name], color="Attention", size="Small", spacing="None"))
     multi = [f.name for f in form.fields if f.kind is FieldKind.MULTI_SELECT]
-    data: dict[str, Any] = {FORM_KEY: form.form_id, CONTEXT_KEY: form.context}
+    data: dict[str, Any] = {FORM_KEY: form.form_id, CONTEXT_KEY: form.context,
+                            OWNER_KEY: form.owner}
     if multi:
         data[MULTI_KEY] = ",".join(multi)
     return _card(body, [_submit(form.submit_label, data, "primary")], fallback=form.title)

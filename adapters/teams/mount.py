@@ -15,10 +15,12 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from adapters.teams.adapter import make_adapter
+from adapters.teams.personal_chat import PersonalChats
 from adapters.teams.sender import TeamsSender
 from adapters.teams.translate import activity_from_dict
 from adapters.teams.turn import TeamsTurn
 from bot.settings import Settings
+from core.addresses import AddressBook
 from core.events import Sender
 from core.mentorbot import Mentorbot
 
@@ -119,7 +121,9 @@ def mount_teams(app: FastAPI, *, core: Mentorbot, kick: Callable[[], Awaitable[N
                 settings: Settings) -> Sender:
     """Serve ``POST /api/messages`` and return the sender the outbox delivers Teams DMs with."""
     adapter = make_adapter(settings)
-    turn = TeamsTurn(core)
+    app_id = settings.microsoft_app_id or ""
+    chats = PersonalChats(adapter, app_id, AddressBook(core.sessions))
+    turn = TeamsTurn(core, chats)
     auth_required = bool(settings.microsoft_app_id)
 
     @app.post(ROUTE, include_in_schema=False)
@@ -165,5 +169,5 @@ def mount_teams(app: FastAPI, *, core: Mentorbot, kick: Callable[[], Awaitable[N
             return Response(status_code=int(result.status))
         return JSONResponse(result.body, status_code=int(result.status))
 
-    return TeamsSender(adapter, settings.microsoft_app_id or "")
+    return TeamsSender(adapter, app_id, chats)
 

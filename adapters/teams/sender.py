@@ -8,6 +8,7 @@ from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity, ResourceResponse
 
+from adapters.teams.personal_chat import PersonalChats
 from adapters.teams.reference import reference_from_dict, restore_tenant
 from adapters.teams.translate import message_activity
 from core.events import Delivery, PermanentFailure
@@ -61,43 +62,34 @@ class TeamsSender:
     # Bots cannot open a group chat here: group messages arrive one per person.
     supports_group_chat = False
 
-    def __init__(self, adapter: CloudAdapter, app_id: str) -> None:
+    def __init__(self, adapter: CloudAdapter, app_id: str, chats: PersonalChats) -> None:
         self.adapter = adapter
         self.app_id = app_id
+        self.chats = chats
 
     async def deliver(self, delivery: Delivery) -> str | None:
-        """Send one outbox message to the stored conversation; returns the activity id.
+        """Send one outbox message; returns the activity id.
 
-        A channel post goes to the channel's stored reference and starts a new thread there.
+        A DM goes to the person's stored 1:1 chat, or to one opened for them now (people
+        linked from a team's roster never wrote to the bot). A channel post goes to the
+        channel's stored reference and starts a new thread there.
 
-        Raises RetryLater on 429, PermanentFailure when the bot was blocked or the
-        conversation is gone, anything else so the outbox retries.
+        Raises RetryLater on 429, PermanentFailure when the bot was blocked, the conversation
+        is gone or the person can't be reached, anything else so the outbox retries.
         """
         if delivery.channel_id and not delivery.user_id and not delivery.conversation_ref:
             # A team channel is reachable only through the reference stored when the app was
             # installed in its team; retrying cannot help until someone installs it there.
             raise PermanentFailure(f"team channel {delivery.channel_id} is not reachable: "
                                    "install Mentorbot in that team first")
-        if not delivery.conversation_ref:
-            raise NoConversationReference(f"no conversation reference for {delivery.user_id}")
-        reference = reference_from_dict(delivery.conversation_ref)
-        tenant = delivery.tenant_id or (
-            reference.conversation.tenant_id if reference.conversation else None)
-
-        channel_post = bool(delivery.channel_id and not delivery.user_id)
-        sent_ids: list[str] = []
-
-        async def send(context: TurnContext) -> None:
-            if channel_post:
-                context.on_send_activities(_new_thread)
-            activity = message_activity(delivery.message)
-            restore_tenant(activity, tenant)
-            response = await context.send_activity(activity)
-            if response is not None and getattr(response, "id", None):
-                sent_ids.append(str(response.id))
-
         try:
-            await self.adapter.continue_conversation(reference, send, self.app_id)
+            if delivery.channel_id and not delivery.user_id:
+                return await self._post(delivery)
+            if not delivery.user_id:
+                raise NoConversationReference("a DM without a recipient")
+            ids = await self.chats.send(delivery.tenant_id, delivery.user_id,
+                                        [message_activity(delivery.message)],
+                                        reference=delivery.conversation_ref)
         except Exception as exc:
             retry = _retry_after(exc)
             if retry is not None:
@@ -106,4 +98,22 @@ class TeamsSender:
             if permanent is not None:
                 raise permanent from exc
             raise
+        return ids[0] if ids else None
+
+    async def _post(self, delivery: Delivery) -> str | None:
+        assert delivery.conversation_ref is not None
+        reference = reference_from_dict(delivery.conversation_ref)
+        tenant = delivery.tenant_id or (
+            reference.conversation.tenant_id if reference.conversation else None)
+        sent_ids: list[str] = []
+
+        async def send(context: TurnContext) -> None:
+            context.on_send_activities(_new_thread)
+            activity = message_activity(delivery.message)
+            restore_tenant(activity, tenant)
+            response = await context.send_activity(activity)
+            if response is not None and getattr(response, "id", None):
+                sent_ids.append(str(response.id))
+
+        await self.adapter.continue_conversation(reference, send, self.app_id)
         return sent_ids[0] if sent_ids else None

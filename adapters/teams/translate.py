@@ -13,6 +13,7 @@ from adapters.teams.cards import (
     CONTEXT_KEY,
     FORM_KEY,
     MULTI_KEY,
+    OWNER_KEY,
     VALUE_KEY,
     file_to_card,
     form_to_card,
@@ -30,7 +31,9 @@ from core.ui import FieldErrors, Form, Message
 
 PLATFORM = "teams"
 _AT_TAG = re.compile(r"<at>.*?</at>", re.IGNORECASE | re.DOTALL)
-_ROUTING_KEYS = {FORM_KEY, CONTEXT_KEY, MULTI_KEY, ACTION_KEY, VALUE_KEY, "msteams"}
+_ROUTING_KEYS = {FORM_KEY, CONTEXT_KEY, MULTI_KEY, ACTION_KEY, VALUE_KEY, OWNER_KEY, "msteams"}
+# Conversations others read along: a personal answer asked for there goes to the 1:1 chat.
+PUBLIC_CONVERSATIONS = frozenset({"channel", "groupChat"})
 
 def activity_from_dict(data: dict[str, Any]) -> Activity:
     """Deserialize an activity posted by the Bot Connector."""
@@ -87,13 +90,25 @@ def submission_values(data: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
+def is_public(activity: Activity) -> bool:
+    """Whether the activity came from a channel or a group chat rather than a 1:1 chat."""
+    conversation = activity.conversation
+    kind = getattr(conversation, "conversation_type", None)
+    if kind:
+        return kind in PUBLIC_CONVERSATIONS
+    return bool(getattr(conversation, "is_group", False))
+
+
 def _from_value(actor: Actor, data: dict[str, Any], activity: Activity) -> InboundEvent | None:
+    public = is_public(activity)
     if data.get(FORM_KEY):
+        # Anyone who sees a card can submit it: the card names whom it was shown to.
         return FormSubmission(actor, str(data[FORM_KEY]), submission_values(data),
-                              str(data.get(CONTEXT_KEY) or ""), raw=activity)
+                              str(data.get(CONTEXT_KEY) or ""), raw=activity, public=public,
+                              owner=str(data.get(OWNER_KEY) or ""))
     if data.get(ACTION_KEY):
         return ButtonAction(actor, str(data[ACTION_KEY]), str(data.get(VALUE_KEY) or ""),
-                            raw=activity)
+                            raw=activity, public=public)
     return None
 
 
@@ -119,7 +134,7 @@ def activity_to_event(activity: Activity) -> InboundEvent | None:
                 return event
         return CommandEvent(actor, _strip_mentions(activity),
                             channel_id=activity.conversation.id if activity.conversation else "",
-                            raw=activity)
+                            raw=activity, public=is_public(activity))
     if activity.type == ActivityTypes.conversation_update and _joined(activity):
         return MemberJoined(actor, raw=activity)
     return None

@@ -48,6 +48,9 @@ class Form:
     submit_label: str = "Submit"
     intro: str = ""
     context: str = ""
+    # The account the form was shown to; set by core, echoed back by adapters whose forms
+    # anyone could submit, so nobody submits someone else's form.
+    owner: str = ""
 
 
 FieldErrors = dict[str, str]

@@ -26,7 +26,8 @@ class Recorded:
 
 @dataclass
 class FakeConnector:
-    """Answers the v3 conversation endpoints with ``{"id": "activity-N"}``.
+    """Answers the v3 conversation endpoints with ``{"id": "activity-N"}``, and opens 1:1
+    chats (``POST /v3/conversations``) as ``a:chat-<member id>``.
 
     Also the team reads an install makes: the channel list (``channels``; the General channel
     has the team's id and no name, as in Teams), the team's details (``team_name``) and the
@@ -38,6 +39,9 @@ class FakeConnector:
     channels: list[dict[str, Any]] = field(default_factory=lambda: list(DEFAULT_CHANNELS))
     team_name: str = "Acme"
     members: list[dict[str, Any]] = field(default_factory=list)
+    # createConversation bodies received, and member ids it refuses (403).
+    created: list[dict[str, Any]] = field(default_factory=list)
+    unreachable: set[str] = field(default_factory=set)
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
     _server: ThreadingHTTPServer | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -78,6 +82,13 @@ class FakeConnector:
                 return self.status, {"error": {"code": "Throttled", "message": "slow down"}}
             route, _, query = path.partition("?")
             parts = route.strip("/").split("/")
+            if method == "POST" and route.rstrip("/") == "/v3/conversations":
+                # createConversation: a 1:1 chat per member, the same id each time (as Teams).
+                member = ((body or {}).get("members") or [{}])[0].get("id", "")
+                if member in self.unreachable:
+                    return 403, {"error": {"code": "Forbidden", "message": "not installed"}}
+                self.created.append(body)
+                return 201, {"id": f"a:chat-{member}"}
             if route.startswith("/v3/conversations/") and "/activities" in route:
                 return (200 if method == "PUT" else 201), {"id": f"activity-{next(self._ids)}"}
             if method == "GET" and parts[:2] == ["v3", "teams"] and len(parts) == 4 \

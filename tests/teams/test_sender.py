@@ -1,4 +1,4 @@
-"""Proactive delivery: throttling is retried later, a missing address is an error."""
+"""Proactive delivery: throttling is retried later, an unknown tenant fails for good."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import select
 
-from core.events import Delivery
+from core.events import Delivery, PermanentFailure
 from core.models import OutboxMessage, OutboxStatus
 from core.outbox import RetryLater
 from core.ui import Message
@@ -42,7 +42,8 @@ async def test_429_leaves_the_dm_pending(
     assert caught.value.seconds == 30
 
 
-async def test_no_conversation_reference_raises(app: FastAPI) -> None:
+async def test_no_chat_and_no_tenant_address_fails_for_good(app: FastAPI) -> None:
+    # Nothing stored for the tenant: no service URL to open a chat at, and retrying can't help.
     sender = app.state.worker.senders["teams"]
-    with pytest.raises(LookupError):
+    with pytest.raises(PermanentFailure, match="install Mentorbot in a team"):
         await sender.deliver(Delivery(1, "teams", "tenant-1", "aad-ana", "", None, Message("hi")))

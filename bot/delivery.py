@@ -43,6 +43,8 @@ class OutboxWorker:
                                      rng=random.Random(seed))
         self._lock = asyncio.Lock()
         self._tasks: set[asyncio.Task[None]] = set()
+        self._runner: asyncio.Task[None] | None = None
+        self._wanted = False
 
     def register(self, platform: str, sender: Sender) -> None:
         """Deliver ``platform``'s rows through ``sender`` from now on."""
@@ -58,11 +60,24 @@ class OutboxWorker:
     async def kick(self) -> None:
         """Called by adapters after an event: start delivering now, without making them wait.
 
-        A slow platform must not hold up the HTTP answer (Teams resends after 15 s).
+        A slow platform must not hold up the HTTP answer (Teams resends after 15 s). Kicks
+        coalesce: while a flush runs, any number of kicks add one more flush after it (which
+        sees every row they queued), not one flush each.
         """
-        task = asyncio.create_task(self._safe_flush())
+        self._wanted = True
+        runner = self._runner
+        if runner is not None and not runner.done() and \
+                runner.get_loop() is asyncio.get_running_loop():
+            return
+        task = asyncio.create_task(self._flush_while_wanted())
+        self._runner = task
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+    async def _flush_while_wanted(self) -> None:
+        while self._wanted:
+            self._wanted = False
+            await self._safe_flush()
 
     async def _safe_flush(self) -> None:
         try:

@@ -161,12 +161,8 @@ class DbInstallationStore(AsyncInstallationStore):
     def _row(self, enterprise_id: str | None, team_id: str | None,
              is_enterprise_install: bool | None) -> AppInstallation | None:
         """The install that covers this workspace: its own, else its org's org-wide one."""
-        keys = [install_key(enterprise_id, None)] if is_enterprise_install else [
-            install_key(enterprise_id, team_id)]
-        if enterprise_id and not is_enterprise_install:
-            keys.append(install_key(enterprise_id, None))
         now = self._clock()
-        for key in keys:
+        for key in self._keys(enterprise_id, team_id, is_enterprise_install):
             cached = self._cache.get(key)
             if cached is not None and now - cached[0] < CACHE_SECONDS:
                 row = cached[1]
@@ -201,8 +197,32 @@ class DbInstallationStore(AsyncInstallationStore):
                                       ) -> Installation | None:
         if user_id is not None:
             return None  # no user tokens are kept: the bot's install answers for everyone
-        row = await asyncio.to_thread(self._row, enterprise_id, team_id, is_enterprise_install)
+        row = self._cached(enterprise_id, team_id, is_enterprise_install)
+        if row is False:  # not remembered: ask the database, off the event loop
+            row = await asyncio.to_thread(self._row, enterprise_id, team_id,
+                                          is_enterprise_install)
         return self._installation(row) if row is not None else None
+
+    def _keys(self, enterprise_id: str | None, team_id: str | None,
+              is_enterprise_install: bool | None) -> list[str]:
+        keys = [install_key(enterprise_id, None)] if is_enterprise_install else [
+            install_key(enterprise_id, team_id)]
+        if enterprise_id and not is_enterprise_install:
+            keys.append(install_key(enterprise_id, None))
+        return keys
+
+    def _cached(self, enterprise_id: str | None, team_id: str | None,
+                is_enterprise_install: bool | None) -> AppInstallation | None | bool:
+        """The remembered answer (a row or None), or False when it must be looked up: the
+        ack path of a known workspace then costs no database round trip."""
+        now = self._clock()
+        for key in self._keys(enterprise_id, team_id, is_enterprise_install):
+            cached = self._cache.get(key)
+            if cached is None or now - cached[0] >= CACHE_SECONDS:
+                return False
+            if cached[1] is not None:
+                return cached[1]
+        return None
 
     async def async_find_bot(self, *, enterprise_id: str | None, team_id: str | None,
                              is_enterprise_install: bool | None = False) -> Bot | None:

@@ -6,6 +6,7 @@ import asyncio
 import logging
 import re
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -48,6 +49,10 @@ USERS_INFO_TIMEOUT = 1.5
 ASK_EMAIL_AGAIN = timedelta(hours=1)
 EVENT_KEY = "mentorbot_event"
 ANY = re.compile(".*")
+# Commands whose answer is usually a form: their modal opens before core runs.
+FORM_COMMANDS = ("join",)
+# Threads that run core for Slack; the database pool and the CPU bound it more than this.
+CORE_WORKERS = 8
 
 
 async def translate_middleware(body: Any, context: AsyncBoltContext,
@@ -64,18 +69,27 @@ async def translate_middleware(body: Any, context: AsyncBoltContext,
 class Listeners:
     """The listeners for one core; each one translates, calls core, renders and kicks the outbox."""
 
-    def __init__(self, core: Mentorbot, kick: Kick) -> None:
+    def __init__(self, core: Mentorbot, kick: Kick, *, workers: int = CORE_WORKERS) -> None:
         self.core = core
         self.kick = kick
         # Accounts Slack showed no email for, and when: asked again only after a while.
         self._asked: dict[tuple[str, str], datetime] = {}
+        # core is synchronous and talks to the database: it runs on threads of its own, so a
+        # burst of commands queues there and never takes the threads anything else needs.
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="slack-core")
+        # Words of the commands that answer with a form (looked up in core's routing table).
+        self._form_words = frozenset(
+            w for name in FORM_COMMANDS if (c := core.routes.command(name)) is not None
+            for w in c.words)
+
+    async def _in_core(self, fn: Callable[..., Any], *args: Any) -> Any:
+        return await asyncio.get_running_loop().run_in_executor(self._pool, fn, *args)
 
     async def _handle(self, event: InboundEvent,
                       client: AsyncWebClient | None = None) -> list[Intent]:
         if client is not None:
             event = await self._with_email(event, client)
-        # core is synchronous and talks to the database: keep it off the event loop.
-        return await asyncio.to_thread(self.core.handle, event)
+        return list(await self._in_core(self.core.handle, event))
 
     async def _with_email(self, event: InboundEvent, client: AsyncWebClient) -> InboundEvent:
         """Ask Slack for the person's email whenever the bot has none for them yet (first
@@ -89,7 +103,7 @@ class Listeners:
         asked = self._asked.get(key)
         if asked is not None and now - asked < ASK_EMAIL_AGAIN:
             return event
-        if not await asyncio.to_thread(self._needs_email, actor):
+        if not await self._in_core(self._needs_email, actor):
             return event
         try:
             info = await asyncio.wait_for(client.users_info(user=actor.user_id),
@@ -179,8 +193,13 @@ class Listeners:
                          event: InboundEvent) -> None:
         for intent in intents:
             if isinstance(intent, OpenForm):
-                await client.views_open(trigger_id=body["trigger_id"],
-                                        view=form_to_view(intent.form))
+                view = body.get("view") or {}
+                if view.get("type") == "modal" and view.get("id"):
+                    # From inside a modal (or the loading modal): the form takes its place.
+                    await client.views_update(view_id=view["id"], view=form_to_view(intent.form))
+                else:
+                    await client.views_open(trigger_id=body["trigger_id"],
+                                            view=form_to_view(intent.form))
             elif isinstance(intent, Reply | UpdateMessage):
                 replace = isinstance(intent, UpdateMessage) and "message" in body
                 await self._show(intent.message, replace=replace, body=body, respond=respond,
@@ -197,11 +216,25 @@ class Listeners:
         event = context[EVENT_KEY]
 
         async def work() -> None:
+            here, answer = body, respond
+            if self._opens_form(event) and body.get("trigger_id"):
+                # The modal opens first, while the trigger is fresh (it lasts 3 s); the form,
+                # or whatever core answers, replaces the loading view when core is done.
+                opened = await client.views_open(trigger_id=body["trigger_id"],
+                                                 view=loading_view())
+                here = {**body, "view": {"id": opened["view"]["id"], "type": "modal"}}
+                answer = None
             intents = await self._handle(event, client)
-            await self._carry_out(intents, body=body, respond=respond, client=client,
+            await self._carry_out(intents, body=here, respond=answer, client=client,
                                   event=event)
 
         await self._after_ack(work(), "a command or button")
+
+    def _opens_form(self, event: InboundEvent) -> bool:
+        if not isinstance(event, CommandEvent) or "command" not in (event.raw or {}):
+            return False
+        words = event.text.split(maxsplit=1)
+        return bool(words) and words[0].lower() in self._form_words
 
     # A click needs exactly what a command needs: ack first, then carry out core's answer.
     on_action = on_command
@@ -287,6 +320,11 @@ class Listeners:
     async def on_ignored(self, ack: AsyncAck) -> None:
         """Events we subscribe to only to ack (other message kinds)."""
         await ack()
+
+
+def loading_view() -> dict[str, Any]:
+    """The modal shown for the moment core takes to build the form."""
+    return reply_view(Message("Loading…"))
 
 
 FORM_FROM_COMMAND = ("That opens a form, and forms open from the slash command: "

@@ -108,6 +108,11 @@ def build_slack(*, core: Mentorbot, kick: Kick, settings: Settings,
         app = AsyncApp(signing_secret=signing_secret, oauth_settings=oauth,
                        installation_store=store,
                        client=make_client(None, settings.slack_api_url))
+        # Bolt would call auth.test on every request before the ack; its result for a token
+        # never changes, so remember it (an uninstalled workspace is refused before Bolt).
+        authorize = getattr(app, "_async_authorize", None)
+        if authorize is not None and hasattr(authorize, "cache_enabled"):
+            authorize.cache_enabled = True
         register(app, core=core, kick=kick, on_gone=store.async_delete_all)
         return SlackParts(app, store)
     # AsyncApp defers auth.test to the first request, unlike the sync App. The token rides on

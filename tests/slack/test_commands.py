@@ -20,8 +20,13 @@ def assert_valid_modal(view: dict[str, Any]) -> None:
 async def test_join_opens_a_valid_enrollment_modal(client, fake: FakeSlackApi, ids) -> None:
     response = await post(client, command_body("join", f"{fake.url}response/1"))
     assert response.status_code == 200 and response.text == ""
-    [call] = await fake.wait_for("views.open")
-    assert call.body["trigger_id"] == "trig.1"
+    # The modal opens at once, while the trigger is fresh; the form then takes its place.
+    [opened] = await fake.wait_for("views.open")
+    assert opened.body["trigger_id"] == "trig.1"
+    assert_valid_modal(opened.body["view"])
+    assert opened.body["view"].get("submit") is None  # loading: nothing to submit yet
+    [call] = await fake.wait_for("views.update")
+    assert call.body["view_id"] == "V1"
     view = call.body["view"]
     assert_valid_modal(view)
     assert view["callback_id"] == "enroll"

@@ -154,10 +154,12 @@ def candidate_graph(ctx: ScoreContext, k: int, row_ids: np.ndarray, col_ok: np.n
         ar = np.arange(len(wanted))
         rest_b = np.full(len(wanted), -np.inf, np.float32)
         if n_cols > k2:
-            # kth=k2 puts the (k2+1)-th best in column k2: the best pair left out entirely.
-            part = np.argpartition(-s, k2, axis=1)
-            best = part[:, :k2]
-            rest_b = s[ar, part[:, k2]]
+            # Partition for the largest without negating a block-sized copy: the k2 best land
+            # after position n_cols-1-k2, which holds the best pair left out entirely.
+            kth = n_cols - 1 - k2
+            part = np.argpartition(s, kth, axis=1)
+            best = part[:, kth + 1:]
+            rest_b = s[ar, part[:, kth]]
         else:
             best = np.broadcast_to(np.arange(n_cols), (len(wanted), n_cols))
         rows_b = (wanted + r0)[:, None]

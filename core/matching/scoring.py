@@ -6,7 +6,7 @@ The scorer only ever sees PersonFeatures, which has no field for protected attri
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -205,26 +205,46 @@ def _dense(x: np.ndarray | sp.spmatrix) -> np.ndarray:
     return x.toarray() if sp.issparse(x) else np.asarray(x)
 
 
+def _add_terms(ctx: ScoreContext, s: np.ndarray,
+               rows_of: Callable[[sp.csr_matrix], sp.csr_matrix],
+               cols_of: Callable[[np.ndarray | sp.csr_matrix], np.ndarray | sp.csr_matrix],
+               same: np.ndarray) -> None:
+    """Add the skills and goals terms to s in place, and apply the department rule.
+
+    score_block and score_sub both go through here, so a pair scores the same float32 bits
+    whichever way it is scored: the optimality proof compares exact integer scores. Products
+    are scaled in place, never through a temporary of the block's size.
+    """
+    w = ctx.w
+    if w["skills"] > 0:
+        if ctx.peer:
+            assert ctx.wanted_t is not None
+            both = _dense(rows_of(ctx.rows.wanted) @ cols_of(ctx.offered_t))
+            both += _dense(rows_of(ctx.rows.offered) @ cols_of(ctx.wanted_t))
+            both *= np.float32(0.5 * w["skills"])
+            s += both
+        else:
+            prod = _dense(rows_of(ctx.rows.wanted) @ cols_of(ctx.offered_t))
+            prod *= np.float32(w["skills"])
+            s += prod
+    if w["goals"] > 0:
+        prod = _dense(rows_of(ctx.rows.goals) @ cols_of(ctx.goals_t))
+        prod *= np.float32(w["goals"])
+        s += prod
+    if ctx.require_diff_dept:
+        s[same] = -np.inf
+    elif w["department"] > 0:
+        np.subtract(s, np.float32(w["department"]), out=s, where=same)
+
+
 def score_block(
     ctx: ScoreContext, r0: int, r1: int, col_ok: np.ndarray | None = None
 ) -> np.ndarray:
     """Scores of rows [r0, r1) against every col; -inf where a hard constraint is broken."""
     s = np.take(ctx.table[ctx.rkey[r0:r1]], ctx.ckey, axis=1)
-    w = ctx.w
-    if w["skills"] > 0:
-        if ctx.peer:
-            both = _dense(ctx.rows.wanted[r0:r1] @ ctx.offered_t)
-            both += _dense(ctx.rows.offered[r0:r1] @ ctx.wanted_t)
-            s += (0.5 * w["skills"]) * both
-        else:
-            s += w["skills"] * _dense(ctx.rows.wanted[r0:r1] @ ctx.offered_t)
-    if w["goals"] > 0:
-        s += w["goals"] * _dense(ctx.rows.goals[r0:r1] @ ctx.goals_t)
-    same = ctx.rows.dept[r0:r1, None] == ctx.cols.dept[None, :]
-    if ctx.require_diff_dept:
-        s[same] = -np.inf
-    elif w["department"] > 0:
-        s -= w["department"] * same
+    rows = slice(r0, r1)
+    _add_terms(ctx, s, lambda m: m[rows], lambda m: m,
+               ctx.rows.dept[r0:r1, None] == ctx.cols.dept[None, :])
     fr, fc, _ = ctx.forbidden.for_rows(r0, r1)
     s[fr - r0, fc] = -np.inf
     if col_ok is not None:
@@ -283,26 +303,8 @@ def score_sub(ctx: ScoreContext, ri: np.ndarray, ci: np.ndarray) -> np.ndarray:
     ri = np.asarray(ri, np.int64)
     ci = np.asarray(ci, np.int64)
     s = ctx.table[ctx.rkey[ri][:, None], ctx.ckey[ci][None, :]]
-    w = ctx.w
-
-    def cols_of(m: np.ndarray | sp.csr_matrix) -> np.ndarray | sp.csr_matrix:
-        return m[:, ci]
-
-    if w["skills"] > 0:
-        if ctx.peer:
-            assert ctx.wanted_t is not None
-            both = _dense(ctx.rows.wanted[ri] @ cols_of(ctx.offered_t))
-            both += _dense(ctx.rows.offered[ri] @ cols_of(ctx.wanted_t))
-            s += (0.5 * w["skills"]) * both
-        else:
-            s += w["skills"] * _dense(ctx.rows.wanted[ri] @ cols_of(ctx.offered_t))
-    if w["goals"] > 0:
-        s += w["goals"] * _dense(ctx.rows.goals[ri] @ cols_of(ctx.goals_t))
-    same = ctx.rows.dept[ri][:, None] == ctx.cols.dept[ci][None, :]
-    if ctx.require_diff_dept:
-        s[same] = -np.inf
-    elif w["department"] > 0:
-        s -= w["department"] * same
+    _add_terms(ctx, s, lambda m: m[ri], lambda m: m[:, ci],
+               ctx.rows.dept[ri][:, None] == ctx.cols.dept[ci][None, :])
     f = ctx.forbidden
     if len(f.rows) and len(ri) and len(ci):
         # Positions of the forbidden pairs inside this sub-block (rows and cols may repeat

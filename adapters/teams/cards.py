@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
-from adapters.teams.markdown import escape_links, to_teams
+from adapters.teams.markdown import escape_links, show_angles, to_teams
 from core.ui import (
     Buttons,
     Context,
@@ -50,13 +50,34 @@ def _text(text: str, **extra: Any) -> dict[str, Any]:
     return {"type": "TextBlock", "text": to_teams(text), "wrap": True, **extra}
 
 
+def _lines(text: str, **extra: Any) -> dict[str, Any]:
+    """Text whose line breaks hold: a TextBlock's Markdown joins single lines into one
+    paragraph (help, lists and previews ran together), so each line is its own block, and an
+    empty line leaves a gap. Bullets ("• x") stay as written."""
+    lines = text.split("\n")
+    if len(lines) == 1:
+        return _text(text, **extra)
+    items: list[dict[str, Any]] = []
+    gap = False
+    for line in lines:
+        if not line.strip():
+            gap = bool(items)
+            continue
+        block = _text(line, **extra)
+        if items:
+            block["spacing"] = "Medium" if gap else "None"
+        items.append(block)
+        gap = False
+    return {"type": "Container", "items": items or [_text("", **extra)]}
+
+
 def _fields(items: list[str]) -> dict[str, Any]:
     # "*Title*\nvalue" items read best as a FactSet; anything else as a two-column grid.
     facts = [item.split("\n", 1) for item in items]
     if all(len(f) == 2 and f[0].startswith("*") and f[0].endswith("*") for f in facts):
         return {"type": "FactSet",
                 "facts": [{"title": f[0].strip("*"), "value": to_teams(f[1])} for f in facts]}
-    columns = [{"type": "Column", "width": "stretch", "items": [_text(i)]} for i in items]
+    columns = [{"type": "Column", "width": "stretch", "items": [_lines(i)]} for i in items]
     return {"type": "ColumnSet", "columns": columns}
 
 
@@ -66,16 +87,24 @@ FILE_TEXT_LIMIT = 20_000
 
 def file_to_card(filename: str, content: str, title: str = "") -> dict[str, Any]:
     """Bots cannot attach files in a personal chat without a consent flow: show the CSV inline."""
-    shown = content if len(content) <= FILE_TEXT_LIMIT else content[:FILE_TEXT_LIMIT]
-    shown = shown if shown is content else shown[: shown.rfind("\n") + 1]
+    # One row a paragraph: a single line break would run the rows together. Whole rows only,
+    # up to the limit.
+    rows: list[str] = []
+    size = 0
+    lines = content.splitlines()
+    for line in lines:
+        row = show_angles(escape_links(line))
+        if size + len(row) + 2 > FILE_TEXT_LIMIT:
+            break
+        rows.append(row)
+        size += len(row) + 2
     body = [_text(f"**{title or filename}**"),
-            {"type": "TextBlock", "text": escape_links(shown), "wrap": True,
-             "fontType": "Monospace",
-             "size": "Small"}]
-    if shown is not content:
-        rest = content[len(shown):].count("\n")
-        body.append(_text(f"…{rest} more rows. For the whole file run `mentorbot match` with "
-                          "`--csv`, or download it from the web chat.", isSubtle=True))
+            {"type": "TextBlock", "text": "\n\n".join(rows), "wrap": True,
+             "fontType": "Monospace", "size": "Small"}]
+    if len(rows) < len(lines):
+        body.append(_text(f"…{len(lines) - len(rows)} more rows. For the whole file run "
+                          "`mentorbot match` with `--csv`, or download it from the web chat.",
+                          isSubtle=True))
     return _card(body, fallback=filename)
 
 
@@ -92,7 +121,7 @@ def _blocks(message: Message) -> list[dict[str, Any]]:
     body: list[dict[str, Any]] = []
     for block in message.blocks:
         if isinstance(block, Section):
-            body.append(_text(block.text))
+            body.append(_lines(block.text))
         elif isinstance(block, Fields):
             body.append(_fields(block.items))
         elif isinstance(block, Context):
@@ -116,7 +145,7 @@ def _blocks(message: Message) -> list[dict[str, Any]]:
             body.append({"type": "ActionSet", "actions": [
                 {"type": "Action.OpenUrl", "title": block.label,
                  "url": group_chat_url(block.emails, block.topic)}]})
-    return body or [_text(message.text)]
+    return body or [_lines(message.text)]
 
 
 def group_chat_url(emails: list[str], topic: str = "") -> str:
@@ -177,6 +206,10 @@ def _as_card_value(f: FormField, value: Any) -> str | None:
 
 def _input(f: FormField, value: Any) -> dict[str, Any]:
     element: dict[str, Any] = {"id": f.name, "label": f.label, "isRequired": f.required}
+    if f.required:
+        # Teams blocks the submit of an empty required input and shows this under it.
+        element["errorMessage"] = ("Please choose one." if f.kind in (
+            FieldKind.SINGLE_SELECT, FieldKind.MULTI_SELECT) else "Please fill this in.")
     if f.kind in (FieldKind.SINGLE_SELECT, FieldKind.MULTI_SELECT):
         element.update(type="Input.ChoiceSet", style="compact",
                        choices=[{"title": o.label, "value": o.value} for o in f.options])

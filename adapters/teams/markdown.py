@@ -12,6 +12,12 @@ _BOLD = re.compile(r"(?<![*\w])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![*\w])")
 _CODE = re.compile(r"`([^`\n]+)`")
 
 
+# Teams' renderer drops anything that looks like an HTML tag, so "<program>" in the help
+# vanished; as entities the placeholders show as typed.
+_ANGLE = str.maketrans({"<": "&lt;", ">": "&gt;"})
+# Teams has no slash commands: people type "mentor join", and core's texts say "/mentor join".
+_SLASH = re.compile(r"(?<![\w/])/mentor\b")
+
 # Core never writes a Markdown link; people's words might ("[Teams: re-verify](https://evil)"),
 # and a TextBlock would draw it as a disguised link in the bot's voice. A zero-width space
 # between "]" and "(" keeps every character visible but stops it being a link. Bare URLs stay
@@ -27,6 +33,13 @@ def escape_links(text: str) -> str:
     return _REFERENCE.sub(lambda m: m.group(0)[:-1] + _ZWSP + "[", text)
 
 
+def show_angles(text: str) -> str:
+    """Angle brackets as entities, so a TextBlock shows them instead of dropping a "tag"."""
+    return text.translate(_ANGLE)
+
+
 def to_teams(text: str) -> str:
-    """Convert core's Slack-ish ``*bold*`` to ``**bold**`` and `code` to bold; no links."""
-    return _CODE.sub(r"**\1**", _BOLD.sub(r"**\1**", escape_links(text)))
+    """Convert core's Slack-ish ``*bold*`` to ``**bold**`` and `code` to bold; no links; the
+    command as Teams people type it; angle brackets kept visible."""
+    text = _SLASH.sub("mentor", show_angles(escape_links(text)))
+    return _CODE.sub(r"**\1**", _BOLD.sub(r"**\1**", text))

@@ -34,6 +34,7 @@ from core.models import (
     Program,
     SurveyResponse,
 )
+from core.outbox.enqueue import latest_identity
 from core.relationships import forms, ics, lifecycle
 from core.relationships import texts as t
 from core.relationships.timing import period_index, zone
@@ -353,8 +354,10 @@ class Relationships:
         for p in people:
             local = start.astimezone(zone(p.timezone))
             when = f"{local:%A %d %B at %H:%M} ({p.timezone})"
+            reached_on = latest_identity(self.session, p.id)
             message = t.schedule_confirmation(program, when, self._names(
-                [x for x in people if x.id != p.id]))
+                [x for x in people if x.id != p.id]),
+                reached_on.platform.value if reached_on else "")
             message = Message(message.text, message.blocks,
                               FileAttachment("mentoring.ics", invite, "text/calendar"))
             intents.append(self._dm(p, message, f"schedule:{match.id}:{start.isoformat()}:{p.id}"))

@@ -208,6 +208,10 @@ def plan(program: Program, owner: Person, goals: list[Goal], editable: bool) -> 
     return Message(text=f"{head}: {done} of {len(goals)} goals done", blocks=blocks)
 
 
-def schedule_confirmation(program: Program, when_text: str, names: str) -> Message:
+def schedule_confirmation(program: Program, when_text: str, names: str,
+                          platform: str = "") -> Message:
+    # Teams bots can't attach an .ics in a 1:1 chat; the card carries an Outlook link instead.
+    invite = ("Press *Add to calendar* below to put it in your Outlook calendar."
+              if platform == "teams" else "The calendar invite is attached.")
     return _say(f"📅 First meeting in *{program.name}* set for {when_text} with {names}. "
-                "The calendar invite is attached.")
+                + invite)

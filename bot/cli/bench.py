@@ -125,3 +125,49 @@ def bench_report(
     from bot.bench.report import run_benchmark
 
     run_benchmark(people, months, database_url, console=console, now=command_clock().now())
+
+
+@bench_app.command("acks")
+def bench_acks(
+    rate: float = typer.Option(200.0, "--rate", min=1, help="Commands a second, to each app."),
+    seconds: float = typer.Option(15.0, "--seconds", min=1),
+    database_url: str | None = typer.Option(
+        None, "--database-url", help="PostgreSQL URL (a schema of its own, dropped "
+        "afterwards); default: a temporary SQLite file."),
+) -> None:
+    """Signed /mentor commands, open loop, to the project and a bare Bolt app served the same
+    way, interleaved: p50/p95/p99 of acks, views.open and replies, CPU per command, ratios."""
+    from rich.table import Table
+
+    from bot.bench.acks import figures, run_acks_benchmark
+
+    with console.status(f"{rate:g} commands/s to each app for {seconds:g} s…"):
+        f = figures(run_acks_benchmark(rate, seconds, database_url))
+    table = Table(title=f"Acks at {rate:g}/s for {seconds:g} s on {f['backend']} "
+                        f"({f['commands_each']} commands each, {f['joins']} joins)")
+    for column in ("figure", "project", "bare Bolt", "project / bare"):
+        table.add_column(column, justify="right" if column != "figure" else "left")
+    for tag in ("p50", "p95", "p99"):
+        mine, bare = f[f"ack_{tag}_ms"]["project"], f[f"ack_{tag}_ms"]["bare"]
+        table.add_row(f"ack {tag} (ms)", f"{mine:.1f}", f"{bare:.1f}",
+                      f"{mine / bare:.2f}×" if bare else "–")
+    for tag in ("p50", "p95", "p99"):
+        table.add_row(f"views.open {tag} after the command (ms)",
+                      f"{f[f'views_open_{tag}_ms']:.0f}", "–", "–")
+    for tag in ("p50", "p95", "p99"):
+        table.add_row(f"reply {tag} (ms)", f"{f[f'reply_{tag}_ms']:.0f}", "–", "–")
+    cpu = f["cpu_ms_per_command"]
+    table.add_row("server CPU per command (ms)", f"{cpu['project']:.2f}", f"{cpu['bare']:.2f}",
+                  f"{f['cpu_ratio']:.2f}×")
+    table.add_row("failed requests", str(f["failed"]["project"]), str(f["failed"]["bare"]), "")
+    table.add_row("views.open / replies arrived", f"{f['views_open_arrived']} / "
+                  f"{f['replies_arrived']}", "", "")
+    console.print(table)
+    met = {
+        "ack p99 ≤ 2× bare": f["ack_p99_ratio"] <= 2,
+        "views.open p99 ≤ 1 s": f["views_open_p99_ms"] <= 1000,
+        "replies p99 ≤ 2 s": f["reply_p99_ms"] <= 2000,
+        "CPU per command ≤ 3 ms": cpu["project"] <= 3,
+    }
+    for name, ok in met.items():
+        console.print(f"{'[green]met[/green]' if ok else '[red]missed[/red]'}  {name}")

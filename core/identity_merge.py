@@ -31,6 +31,7 @@ from core.models import (
     Announcement,
     AuditEntry,
     Checkin,
+    DirectoryProfile,
     DoNotMatch,
     Enrollment,
     EnrollmentStatus,
@@ -77,7 +78,7 @@ _UNIQUE: tuple[Any, ...] = (
     Enrollment.person_id, ProtectedAttribute.person_id, DoNotMatch.person_id,
     DoNotMatch.other_id, MatchAdjustment.mentor_id, MatchAdjustment.mentee_id,
     Invitation.person_id, Nomination.nominee_id, TrainingCompletion.person_id,
-    Admin.person_id,
+    Admin.person_id, DirectoryProfile.person_id,
 )
 
 
@@ -310,6 +311,14 @@ def _move_unique(session: Session, k: int, a: int, report: MergeReport) -> None:
     move(MatchAdjustment, MatchAdjustment.mentee_id,
          (MatchAdjustment.program_id, MatchAdjustment.mentor_id))
     move(Admin, Admin.person_id, (Admin.workspace_id,))
+    # One identity-provider profile per person: keep's, else the absorbed record's.
+    if session.get(DirectoryProfile, k) is None:
+        n = session.execute(update(DirectoryProfile).where(DirectoryProfile.person_id == a)
+                            .values(person_id=k)
+                            .execution_options(synchronize_session=False)).rowcount
+        report.count("directory_profiles", n)
+    else:
+        session.execute(delete(DirectoryProfile).where(DirectoryProfile.person_id == a))
 
 
 def _people_foreign_keys() -> list[tuple[Table, Column[Any]]]:

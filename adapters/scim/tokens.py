@@ -35,5 +35,7 @@ def workspace_for_token(session: Session, token: str, *, now: datetime) -> Works
     # The lookup is by hash already; compare again in constant time so a near miss leaks nothing.
     if row is None or not hmac.compare_digest(row.token_hash, digest):
         return None
+    if row.revoked_at is not None or (row.expires_at is not None and row.expires_at <= now):
+        return None
     row.last_used_at = now
     return session.get(Workspace, row.workspace_id)

@@ -9,6 +9,7 @@
 - ``admin``: admins, SCIM tokens, audit log, announcements, nominations, sign-in
 - ``outcomes``: mentor training and level history
 - ``installations``: app installs (encrypted tokens) and OAuth install states
+- ``directory``: what the identity provider (SCIM) said about each person
 """
 
 from core.models.admin import (
@@ -23,6 +24,7 @@ from core.models.admin import (
     NominationStatus,
     ScimToken,
 )
+from core.models.directory import DirectoryProfile
 from core.models.installations import AppInstallation, InstallationTeam, OAuthState
 from core.models.matching import (
     AdjustmentKind,
@@ -85,6 +87,7 @@ __all__ = [
     "ChannelRef",
     "Checkin",
     "DeliveryPace",
+    "DirectoryProfile",
     "DoNotMatch",
     "EndReason",
     "Enrollment",

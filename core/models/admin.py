@@ -47,6 +47,9 @@ class ScimToken(Base):
     label: Mapped[str] = mapped_column(String(120), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=stamp_now)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A token stops working at once when revoked or past its expiry (none: never expires).
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class AuditEntry(Base):

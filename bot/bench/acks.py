@@ -45,6 +45,9 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 1024
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        pass  # a client that drops a kept-alive connection is no news
+
 
 class RecordingSlack(LocalServer):
     """Answers the Web API calls both apps make and notes when replies and modals arrive."""

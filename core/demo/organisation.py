@@ -97,10 +97,12 @@ def load_demo(session: Session, *, platform: str = "webchat", tenant_id: str = D
         person = by_employee[row["employee_id"]]
         if row["manager_id"]:
             person.manager_id = by_employee[row["manager_id"]].id
-        if row["email"] not in existing:
-            # The demo identity is the email, so the web chat can act as anyone.
+        if row["email"] not in existing and platform == "webchat":
+            # The demo identity is the email, so the web chat can act as anyone. In a real
+            # Slack or Teams workspace people are linked by email when they first use the bot.
             session.add(PlatformIdentity(person_id=person.id, platform=Platform(platform),
                                          tenant_id=tenant_id, user_id=row["email"]))
+        if row["email"] not in existing:
             for column in PROTECTED_COLUMNS:
                 if row.get(column):
                     session.add(ProtectedAttribute(person_id=person.id, attribute=column,

@@ -18,7 +18,7 @@ from adapters.scim.routes import mount_scim
 from bot.delivery import OutboxWorker
 from bot.guard import GuardMiddleware
 from bot.settings import Settings, get_settings
-from core.admin.web_links import FillsSignInLinks
+from core.admin.web_links import FillsSignInLinks, configure_secret
 from core.clock import Clock, SystemClock
 from core.db import make_engine, make_session_factory
 from core.events import Sender
@@ -33,6 +33,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     clock = clock or SystemClock()
     settings = settings or get_settings()
     engine = make_engine(settings.database_url)
+    # Any replica may send the DM that carries an admin sign-in link: they share its key.
+    configure_secret(settings.admin_link_secret.get_secret_value()
+                     if settings.admin_link_secret else None)
     sessions = make_session_factory(engine, clock)
     core = Mentorbot(sessions, admin_emails=settings.admin_email_list, clock=clock,
                      public_url=settings.public_url,

@@ -43,6 +43,8 @@ class Settings(BaseSettings):
 
     # Comma-separated emails of the first admins of every workspace; admins grant others in chat.
     admin_emails: str = ""
+    # Key for admin sign-in links; every replica must share it (one process picks its own).
+    admin_link_secret: SecretStr | None = None
 
     # None means: on exactly when MICROSOFT_APP_ID is set. True without an app id serves the
     # Bot Framework Emulator (no JWT check) and must never face the internet.

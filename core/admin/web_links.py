@@ -3,21 +3,23 @@
 Chat hands an admin a link (``/mentor admin web``); the web page redeems it once. Only a
 hash of the token is stored, so a leaked database cannot be replayed into a session. The DM
 that carries the link goes through the outbox, whose rows are kept: so the row holds only a
-placeholder, and the address itself waits in this process's memory until the sender fills it
-in at send time (:class:`FillsSignInLinks`). A link whose process is gone before sending
-says so, and the admin asks again.
+placeholder (the link's id and a random nonce), and the sender writes the address in at send
+time (:class:`FillsSignInLinks`). The token is an HMAC of id and nonce under a secret every
+replica shares (``ADMIN_LINK_SECRET``) and the database never sees, so whichever replica
+sends the DM can fill it in, and the database alone is not enough to rebuild it.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
 import re
 import secrets
-import threading
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -54,32 +56,64 @@ def login_url(base_url: str, token: str) -> str:
     return f"{base_url.rstrip('/')}{LOGIN_PATH}?token={quote(token, safe='')}"
 
 
-# Sign-in addresses waiting to be sent, by link id, with their expiry: never in the database.
-_PENDING: dict[int, tuple[str, datetime]] = {}
-_PENDING_LOCK = threading.Lock()
-_PLACEHOLDER = re.compile(r"\[\[admin-link:(\d{1,10})\]\]")
+# The key sign-in tokens are derived with. Without ADMIN_LINK_SECRET it is random per process,
+# which is right for one process; several replicas must share one (configure_secret).
+_SECRET: list[bytes] = [secrets.token_bytes(32)]
+_ANY_PLACEHOLDER = re.compile(r"\[\[admin-link:[^\]\s]{0,800}\]\]")
+# id : nonce : expiry (POSIX seconds) : quoted base URL : seal
+_PLACEHOLDER = re.compile(r"\[\[admin-link:(\d{1,10}):([A-Za-z0-9_-]{8,64}):(\d{1,12}):"
+                          r"([A-Za-z0-9%._~-]{0,600}):([A-Za-z0-9_-]{22})\]\]")
 EXPIRED_TEXT = "(that sign-in link is no longer available: ask again with `admin web`)"
+
+
+def configure_secret(secret: str | None) -> None:
+    """Use ``secret`` (every replica the same) for sign-in tokens; None keeps a random one."""
+    if secret:
+        _SECRET[0] = hashlib.sha256(b"mentorbot-admin-link:" + secret.encode("utf-8")).digest()
+
+
+def _mac(text: str, size: int = 32) -> str:
+    mac = hmac.new(_SECRET[0], text.encode("ascii"), hashlib.sha256).digest()[:size]
+    return base64.urlsafe_b64encode(mac).rstrip(b"=").decode("ascii")
+
+
+def _token(link_id: int, nonce: str) -> str:
+    return _mac(f"token:{link_id}:{nonce}")
+
+
+def _seal(body: str) -> str:
+    # Only placeholders we made are filled: a user who types one into a goal or a message
+    # that is echoed back gets "no longer available", never a token computed for them.
+    return _mac(f"placeholder:{body}", 16)
 
 
 def pending_link(session: Session, person: Person, *, now: datetime, base_url: str) -> str:
     """Issue a link for ``person`` and return the placeholder a message carries instead of it."""
-    token = issue_link(session, person, now=now)
-    link = session.scalar(select(AdminLink).where(AdminLink.token_hash == _hash(token)))
-    assert link is not None
-    with _PENDING_LOCK:
-        for key in [k for k, (_, expires) in _PENDING.items() if expires <= now]:
-            del _PENDING[key]
-        _PENDING[link.id] = (login_url(base_url, token), now + LINK_TTL)
-    return f"[[admin-link:{link.id}]]"
+    expires = now + LINK_TTL
+    # The row needs its id before the token exists: hold its unique hash column with a
+    # random value for the moment of the flush.
+    link = AdminLink(person_id=person.id, token_hash=secrets.token_hex(32), expires_at=expires)
+    session.add(link)
+    session.flush()
+    nonce = secrets.token_urlsafe(16)
+    link.token_hash = _hash(_token(link.id, nonce))
+    session.flush()
+    body = f"{link.id}:{nonce}:{int(expires.timestamp())}:{quote(base_url, safe='')}"
+    return f"[[admin-link:{body}:{_seal(body)}]]"
 
 
 def fill_links(text: str, *, now: datetime) -> str:
     """``text`` with each placeholder replaced by its address (or a note that it expired)."""
-    def one(match: re.Match[str]) -> str:
-        with _PENDING_LOCK:
-            found = _PENDING.get(int(match.group(1)))
-        return found[0] if found and now < found[1] else EXPIRED_TEXT
-    return _PLACEHOLDER.sub(one, text) if "[[admin-link:" in text else text
+    def one(found: re.Match[str]) -> str:
+        match = _PLACEHOLDER.fullmatch(found.group(0))
+        if match is None:
+            return EXPIRED_TEXT
+        link_id, nonce, expires, base, seal = match.groups()
+        body = f"{link_id}:{nonce}:{expires}:{base}"
+        if not hmac.compare_digest(seal, _seal(body)) or now.timestamp() >= int(expires):
+            return EXPIRED_TEXT
+        return login_url(unquote(base), _token(int(link_id), nonce))
+    return _ANY_PLACEHOLDER.sub(one, text) if "[[admin-link:" in text else text
 
 
 def fill_message(message: Message, *, now: datetime) -> Message:

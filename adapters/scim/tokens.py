@@ -18,12 +18,39 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_token(session: Session, workspace: Workspace, label: str = "") -> str:
+def create_token(session: Session, workspace: Workspace, label: str = "", *,
+                 expires_at: datetime | None = None) -> str:
     """Mint a random secret for ``workspace``; store its hash and return the secret once."""
     token = secrets.token_urlsafe(32)
-    session.add(ScimToken(workspace_id=workspace.id, token_hash=hash_token(token), label=label))
+    session.add(ScimToken(workspace_id=workspace.id, token_hash=hash_token(token), label=label,
+                          expires_at=expires_at))
     session.flush()
     return token
+
+
+def tokens_of(session: Session, workspace: Workspace) -> list[ScimToken]:
+    """Every token of ``workspace``, revoked and expired ones included, oldest first."""
+    return list(session.scalars(select(ScimToken).where(ScimToken.workspace_id == workspace.id)
+                                .order_by(ScimToken.id)))
+
+
+def status_of(token: ScimToken, now: datetime) -> str:
+    if token.revoked_at is not None:
+        return "revoked"
+    if token.expires_at is not None and token.expires_at <= now:
+        return "expired"
+    return "active"
+
+
+def revoke_token(session: Session, workspace: Workspace, token_id: int, *,
+                 now: datetime) -> ScimToken | None:
+    """Revoke a token: every request with it is a 401 from now on. None if no such token."""
+    row = session.scalar(select(ScimToken).where(ScimToken.workspace_id == workspace.id,
+                                                 ScimToken.id == token_id))
+    if row is not None and row.revoked_at is None:
+        row.revoked_at = now
+        session.flush()
+    return row
 
 
 def workspace_for_token(session: Session, token: str, *, now: datetime) -> Workspace | None:

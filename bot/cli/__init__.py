@@ -4,7 +4,18 @@
 and people from what an operator typed; each other module registers its commands on import.
 """
 
-from bot.cli import bench, db, demo, imports, match, people, report, serve, teams  # noqa: F401
+from bot.cli import (  # noqa: F401
+    bench,
+    db,
+    demo,
+    imports,
+    match,
+    people,
+    report,
+    scim,
+    serve,
+    teams,
+)
 from bot.cli.common import app
 
 __all__ = ["app"]

@@ -1,4 +1,4 @@
-"""People and their rights: SCIM tokens, Slack linking, invitations, erasure."""
+"""People and their rights: Slack linking, invitations, erasure."""
 
 from __future__ import annotations
 
@@ -10,21 +10,6 @@ import typer
 from bot.cli.common import app, command_clock, console, open_sessions
 from bot.cli.lookups import WORKSPACE_OPTION, find_workspace, person_by_email, program_named
 from bot.settings import get_settings
-
-
-@app.command("scim-token")
-def scim_token(
-    label: str = typer.Option("identity provider", help="What the token is for."),
-    workspace: str = WORKSPACE_OPTION,
-) -> None:
-    """Create a SCIM bearer token for a workspace; it is shown once and stored hashed."""
-    from adapters.scim.tokens import create_token
-
-    sessions = open_sessions()
-    with sessions() as session, session.begin():
-        token = create_token(session, find_workspace(session, workspace), label)
-    console.print("SCIM base URL: https://YOUR-HOST/scim/v2")
-    console.print(f"Bearer token (shown once): [bold]{token}[/bold]")
 
 
 @app.command("link-slack")

@@ -23,6 +23,7 @@ from pydantic import BaseModel, Field
 
 from adapters.webchat.render import file_html, form_html, message_html
 from adapters.webchat.sender import WebchatSender
+from core.admin.rights import admin_user_ids
 from core.demo import DEMO_TENANT
 from core.events import (
     Actor,
@@ -39,11 +40,16 @@ from core.events import (
     UpdateMessage,
 )
 from core.mentorbot import Mentorbot
+from core.models import Platform
 
 PLATFORM = "webchat"
 COOKIE = "mentorbot_webchat"
 # A demo serves a handful of browsers; past this many sessions the oldest are forgotten.
 MAX_SESSIONS = 1000
+# The longest message the chat takes (Slack's own limit for a command's text is about this).
+MAX_TEXT = 4000
+# Longer messages still parse, so the answer can say what the limit is; the guard caps bodies.
+_TEXT_PARSED = 1024 * 1024
 
 
 def is_loopback(host: str | None) -> bool:
@@ -74,7 +80,7 @@ class ChooseIn(BaseModel):
 
 class CommandIn(BaseModel):
     user: str = Field(min_length=1, max_length=320)
-    text: str = Field(max_length=4000)
+    text: str = Field(max_length=_TEXT_PARSED)
 
 
 class ActionIn(BaseModel):
@@ -190,11 +196,23 @@ def mount_webchat(
         remember(request, response, "", chat)
         return {"signed_in": True}
 
+    def admins() -> set[str]:
+        with core.sessions() as session:
+            return admin_user_ids(session, Platform(PLATFORM), DEMO_TENANT, core.admin_emails)
+
     @app.get("/webchat/api/people")
-    async def people(request: Request) -> list[dict[str, str]]:
+    async def people(request: Request) -> list[dict[str, str | bool]]:
+        """Everyone one may chat as; admins are marked, so a newcomer knows whom to pick."""
         chat_of(request)
         rows = await asyncio.to_thread(core.directory, PLATFORM, DEMO_TENANT)
-        return [{"user": u, "name": n, "title": t} for u, n, t in rows]
+        marked = await asyncio.to_thread(admins)
+        return [{"user": u, "name": n, "title": t, "admin": u in marked} for u, n, t in rows]
+
+    @app.get("/webchat/api/me")
+    async def me(request: Request) -> dict[str, str | None]:
+        """Whom this browser chats as (none until it picks someone), so a reload keeps it."""
+        _, chat = chat_of(request)
+        return {"user": chat.user}
 
     @app.post("/webchat/api/me")
     async def choose(body: ChooseIn, request: Request, response: Response) -> dict[str, str]:
@@ -208,7 +226,12 @@ def mount_webchat(
 
     @app.post("/webchat/api/command")
     async def command(body: CommandIn, request: Request) -> dict[str, Any]:
-        return _to_json(await run(CommandEvent(actor(request, body.user), body.text)))
+        who = actor(request, body.user)
+        if len(body.text) > MAX_TEXT:
+            raise HTTPException(413, f"That message is {len(body.text):,} characters long; "
+                                     f"the chat takes up to {MAX_TEXT:,}. Shorten it and send "
+                                     "it again.")
+        return _to_json(await run(CommandEvent(who, body.text)))
 
     @app.post("/webchat/api/action")
     async def action(body: ActionIn, request: Request) -> dict[str, Any]:
@@ -222,15 +245,16 @@ def mount_webchat(
         return _to_json(await run(event), dict(body.values))
 
     @app.get("/webchat/api/inbox")
-    async def inbox(request: Request, user: str | None = None) -> dict[str, list[str]]:
-        """Messages for the person this browser chose; naming anyone else is refused."""
+    async def inbox(request: Request, user: str | None = None) -> dict[str, Any]:
+        """Messages for the person this browser chose (named in the answer, so a page that
+        switched person meanwhile files them in the right log); naming anyone else is refused."""
         _, chat = chat_of(request)
         if chat.user is None:
-            return {"items": []}
+            return {"user": None, "items": []}
         if user is not None and user != chat.user:
             raise HTTPException(403, "This browser is chatting as someone else.")
         # The page is polling for exactly these messages: deliver what is due before answering.
         await flush()
-        return {"items": sender.drain(chat.user)}
+        return {"user": chat.user, "items": sender.drain(chat.user)}
 
     return sender

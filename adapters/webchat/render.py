@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from html import escape
 from typing import Any
@@ -21,18 +23,39 @@ from core.ui import (
     Section,
     Select,
 )
+from core.ui.words import count
 
 _BOLD = re.compile(r"\*([^*\n]+)\*")
 _CODE = re.compile(r"`([^`\n]+)`")
 _ITALIC = re.compile(r"(?<![\w])_([^_\n]+)_(?![\w])")
+# [label](https://…) as Markdown writes it, or a bare web address. Nothing but http(s) links:
+# a "javascript:" address stays text. A bare address ends before trailing punctuation.
+_LINK = re.compile(r"\[([^\]\n]{1,500})\]\((https?://[^\s()<>]{1,2000})\)"
+                   r"|(https?://[^\s<>\"'`]{1,2000}[^\s<>\"'`.,;:!?)\]*_])", re.IGNORECASE)
+_SLOT = re.compile("\x00(\\d+)\x00")
+
+
+def _anchor(url: str, label: str) -> str:
+    return (f'<a href="{escape(url, quote=True)}" target="_blank" rel="noopener noreferrer">'
+            f"{escape(label)}</a>")
 
 
 def markdown(text: str) -> str:
-    """The small Markdown subset core uses (*bold*, `code`, new lines), safely escaped."""
-    html = escape(text)
+    """The small Markdown subset core uses (*bold*, `code`, links, new lines), safely escaped:
+    every character of the text is escaped, and only the tags made here are HTML."""
+    links: list[str] = []
+
+    def hold(m: re.Match[str]) -> str:
+        label, url, bare = m.group(1), m.group(2), m.group(3)
+        links.append(_anchor(url, label) if url else _anchor(bare, bare))
+        return f"\x00{len(links) - 1}\x00"
+
+    # Links are set aside first, so *bold* or _italic_ never reach into an address.
+    html = escape(_LINK.sub(hold, text.replace("\x00", "")))
     html = _CODE.sub(r"<code>\1</code>", html)
     html = _BOLD.sub(r"<strong>\1</strong>", html)
     html = _ITALIC.sub(r"<em>\1</em>", html)
+    html = _SLOT.sub(lambda m: links[int(m.group(1))], html)
     return html.replace("\n", "<br>")
 
 
@@ -83,12 +106,23 @@ def message_html(message: Message) -> str:
     return f'<div class="msg bot">{body}</div>'
 
 
+_MIME = {"csv": "text/csv", "json": "application/json", "ics": "text/calendar"}
+
+
 def file_html(filename: str, content: str, title: str = "") -> str:
-    """A download link carrying the file itself, so nothing has to be stored for it."""
-    href = "data:text/csv;charset=utf-8," + quote(content)
-    rows = max(content.count("\n") - 1, 0)
+    """A download link carrying the file itself, so nothing has to be stored for it; typed by
+    its extension, with the rows counted for a CSV (records, not lines) and the size for others."""
+    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    href = f"data:{_MIME.get(ext, 'text/plain')};charset=utf-8," + quote(content)
+    if ext == "csv":
+        rows = max(sum(1 for _ in csv.reader(io.StringIO(content))) - 1, 0)
+        size = count(rows, "row", "rows")
+    else:
+        kb = len(content.encode("utf-8")) / 1024
+        size = f"{kb:.0f} KB" if kb >= 1 else count(len(content.encode("utf-8")), "byte",
+                                                     "bytes")
     return (f'<div class="msg bot"><p>📎 <a download="{escape(filename)}" href="{href}">'
-            f'{escape(title or filename)}</a> <span class="context">({rows} rows)</span>'
+            f'{escape(title or filename)}</a> <span class="context">({size})</span>'
             "</p></div>")
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from core.models import Admin, Person
+from core.models import Admin, Person, Platform, PlatformIdentity
 
 
 def normalise_emails(emails: Iterable[str]) -> frozenset[str]:
@@ -64,3 +64,20 @@ def seed_admins(session: Session, workspace_id: int, seeded: frozenset[str]) -> 
             Person.id.not_in(known))):
         session.add(Admin(workspace_id=workspace_id, person_id=person.id))
     session.flush()
+
+
+def admin_user_ids(session: Session, platform: Platform, tenant_id: str,
+                   seeded: frozenset[str] = frozenset()) -> set[str]:
+    """The platform user ids of this tenant's admins now: recorded, not revoked, or named in
+    ADMIN_EMAILS and not yet recorded (they become admins on first contact)."""
+    recorded = select(Admin.person_id).where(Admin.workspace_id == Person.workspace_id,
+                                             Admin.person_id == Person.id)
+    live = recorded.where(Admin.revoked_at.is_(None))
+    is_admin_now = live.exists()
+    if seeded:
+        is_admin_now = or_(is_admin_now, and_(~recorded.exists(),
+                                              func.lower(Person.email).in_(seeded)))
+    return set(session.scalars(
+        select(PlatformIdentity.user_id).join(Person, Person.id == PlatformIdentity.person_id)
+        .where(PlatformIdentity.platform == platform, PlatformIdentity.tenant_id == tenant_id,
+               Person.active.is_(True), is_admin_now)))

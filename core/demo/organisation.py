@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from core.admin.rights import grant
 from core.db import today_of
 from core.enrollment.form import DEFAULT_SKILLS
 from core.identity import get_or_create_workspace
@@ -38,6 +39,8 @@ DEMO_TENANT = "demo"
 PROTECTED_COLUMNS = ("gender", "age_band")
 # Most demo mentors have finished the starter course; the rest show the preview's hold-back.
 TRAINED_SHARE = 0.8
+# The demo's program admin, so admin commands work out of the box (README names her).
+DEMO_ADMIN_EMAIL = "fatima.okoro@example.com"
 
 
 @dataclass(frozen=True)
@@ -107,6 +110,10 @@ def load_demo(session: Session, *, platform: str = "webchat", tenant_id: str = D
                 if row.get(column):
                     session.add(ProtectedAttribute(person_id=person.id, attribute=column,
                                                    value=row[column]))
+    admin = next((by_employee[r["employee_id"]] for r in rows
+                  if r["email"] == DEMO_ADMIN_EMAIL), None)
+    if admin is not None and DEMO_ADMIN_EMAIL not in existing:
+        grant(session, admin)  # on first load only: a revoke made in chat since is kept
     programs = _programs(session, ws.id)
     enrolled = _sample_enrollments(session, programs[0], list(by_employee.values()), enrollments)
     session.flush()

@@ -62,7 +62,7 @@ async def test_a_browser_reads_only_the_inbox_of_the_person_it_picked(
         assert joined.status_code == 200
         # Another browser that never picked U1 can neither act as them nor read their inbox.
         assert (await theirs.get("/webchat/api/inbox", params={"user": "U1"})).json() == \
-            {"items": []}
+            {"user": None, "items": []}
         acted = await theirs.post("/webchat/api/command", json={"user": "U1", "text": "help"})
         assert acted.status_code == 409
         await theirs.post("/webchat/api/me", json={"user": "U2"})

@@ -1,0 +1,117 @@
+"""The web chat's first run: an admin to pick, one log per person, links, long messages."""
+
+from __future__ import annotations
+
+import json
+import re
+from urllib.parse import unquote
+
+import httpx
+import pytest
+
+from adapters.webchat.render import file_html, markdown
+from bot.app import create_app
+from bot.migrate import upgrade
+from bot.settings import Settings
+from core.clock import FakeClock
+from core.db import make_engine, transaction
+from core.demo import DEMO_ADMIN_EMAIL, load_demo
+
+ADMIN = DEMO_ADMIN_EMAIL  # Fatima Okoro, Chief People Officer
+
+
+@pytest.fixture
+async def chat(db_url: str, clock: FakeClock):
+    upgrade(make_engine(db_url))
+    app = create_app(Settings(database_url=db_url, admin_emails="amir.adeyemi@example.com",
+                              _env_file=None), clock=clock)
+    with transaction(app.state.sessions) as s:
+        load_demo(s)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        yield client
+
+
+async def _be(chat: httpx.AsyncClient, user: str) -> None:
+    assert (await chat.post("/webchat/api/me", json={"user": user})).status_code == 200
+
+
+async def test_the_picker_marks_the_demo_admin_who_can_run_admin_commands(
+        chat: httpx.AsyncClient) -> None:
+    people = (await chat.get("/webchat/api/people")).json()
+    admins = {p["user"] for p in people if p["admin"]}
+    # The demo's own admin, and whoever ADMIN_EMAILS names (an admin from their first message).
+    assert admins == {ADMIN, "amir.adeyemi@example.com"}
+    fatima = next(p for p in people if p["user"] == ADMIN)
+    assert fatima["name"] == "Fatima Okoro" and fatima["title"] == "Chief People Officer"
+
+    await _be(chat, ADMIN)
+    preview = (await chat.post("/webchat/api/command", json={
+        "user": ADMIN, "text": "admin match Leadership 1:1"})).json()["items"][0]
+    assert "matching preview" in preview and "for program admins" not in preview
+
+
+async def test_nobody_is_picked_and_nobody_s_messages_are_read_until_someone_is(
+        chat: httpx.AsyncClient) -> None:
+    assert (await chat.get("/webchat/api/me")).json() == {"user": None}
+    assert (await chat.get("/webchat/api/inbox")).json() == {"user": None, "items": []}
+    await _be(chat, ADMIN)
+    assert (await chat.get("/webchat/api/me")).json() == {"user": ADMIN}
+    # The inbox names whose messages these are, so a page that switched person meanwhile
+    # files them in that person's log.
+    await chat.post("/webchat/api/command", json={"user": ADMIN, "text": "admin web"})
+    got = (await chat.get("/webchat/api/inbox")).json()
+    assert got["user"] == ADMIN and len(got["items"]) == 1
+
+
+async def test_the_sign_in_link_is_a_link(chat: httpx.AsyncClient) -> None:
+    await _be(chat, ADMIN)
+    await chat.post("/webchat/api/command", json={"user": ADMIN, "text": "admin web"})
+    dm = (await chat.get("/webchat/api/inbox")).json()["items"][0]
+    link = re.search(r'<a href="(http://127\.0\.0\.1:8000/admin/login\?token=[^"]+)" '
+                     r'target="_blank" rel="noopener noreferrer">', dm)
+    assert link is not None, dm
+    assert (await chat.get(link.group(1).replace("http://127.0.0.1:8000", ""),
+                           follow_redirects=False)).status_code in (302, 303, 307)
+
+
+async def test_a_too_long_message_is_explained(chat: httpx.AsyncClient) -> None:
+    await _be(chat, ADMIN)
+    answer = await chat.post("/webchat/api/command", json={"user": ADMIN, "text": "x" * 10_000})
+    assert answer.status_code == 413
+    assert answer.json()["detail"] == ("That message is 10,000 characters long; the chat takes "
+                                       "up to 4,000. Shorten it and send it again.")
+    ok = await chat.post("/webchat/api/command", json={"user": ADMIN, "text": "x" * 4000})
+    assert ok.status_code == 200
+
+
+async def test_my_data_downloads_as_json_with_its_size_not_rows(
+        chat: httpx.AsyncClient) -> None:
+    await _be(chat, ADMIN)
+    item = (await chat.post("/webchat/api/command", json={
+        "user": ADMIN, "text": "my-data"})).json()["items"][0]
+    href = re.search(r'href="data:application/json;charset=utf-8,([^"]+)"', item)
+    assert href is not None, item
+    assert json.loads(unquote(href.group(1)))
+    assert "rows)" not in item and re.search(r"\(\d+ (KB|bytes?)\)", item)
+
+
+def test_a_csv_counts_its_records_not_its_lines() -> None:
+    html = file_html("m.csv", 'a,b\n"two\nlines",1\n2,3\n')
+    assert "data:text/csv;charset=utf-8," in html and "(2 rows)" in html
+    assert "(1 row)" in file_html("m.csv", "a,b\n1,2\n")
+
+
+def test_links_are_links_and_people_s_words_stay_text() -> None:
+    assert markdown("See [the guide](https://x.test/a_b?c=1&d=2) or https://y.test/p_q.") == (
+        'See <a href="https://x.test/a_b?c=1&amp;d=2" target="_blank" '
+        'rel="noopener noreferrer">the guide</a> or <a href="https://y.test/p_q" '
+        'target="_blank" rel="noopener noreferrer">https://y.test/p_q</a>.')
+    hostile = markdown('[x](javascript:alert(1)) <img src=x onerror=alert(1)> '
+                       'https://a.test/"onmouseover=alert(1) [<b>](https://b.test)')
+    assert "<img" not in hostile and "<b>" not in hostile and 'href="javascript' not in hostile
+    assert '<a href="https://a.test/" target' in hostile and "&quot;onmouseover" in hostile
+    assert '<a href="https://b.test" target="_blank" rel="noopener noreferrer">&lt;b&gt;</a>' \
+        in hostile
+    assert markdown("*bold* and _it_ and `code`") == (
+        "<strong>bold</strong> and <em>it</em> and <code>code</code>")

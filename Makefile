@@ -20,7 +20,7 @@ $(TEST_STAMP): pyproject.toml | $(BIN)/python
 	touch $@ $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/mentorbot demo --if-empty
+	$(BIN)/mentorbot demo --if-empty --history
 	$(BIN)/mentorbot serve
 
 test: test-deps

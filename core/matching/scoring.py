@@ -205,30 +205,31 @@ def _dense(x: np.ndarray | sp.spmatrix) -> np.ndarray:
     return x.toarray() if sp.issparse(x) else np.asarray(x)
 
 
-def _add_terms(ctx: ScoreContext, s: np.ndarray,
-               rows_of: Callable[[sp.csr_matrix], sp.csr_matrix],
-               cols_of: Callable[[np.ndarray | sp.csr_matrix], np.ndarray | sp.csr_matrix],
-               same: np.ndarray) -> None:
+Product = Callable[[sp.csr_matrix, np.ndarray | sp.csr_matrix], np.ndarray]
+
+
+def _add_terms(ctx: ScoreContext, s: np.ndarray, product: Product, same: np.ndarray) -> None:
     """Add the skills and goals terms to s in place, and apply the department rule.
 
     score_block and score_sub both go through here, so a pair scores the same float32 bits
     whichever way it is scored: the optimality proof compares exact integer scores. Products
-    are scaled in place, never through a temporary of the block's size.
+    are scaled in place, never through a temporary of the block's size. ``product(rows,
+    cols_t)`` multiplies the block's rows of a row feature matrix by the matching col one.
     """
     w = ctx.w
     if w["skills"] > 0:
         if ctx.peer:
             assert ctx.wanted_t is not None
-            both = _dense(rows_of(ctx.rows.wanted) @ cols_of(ctx.offered_t))
-            both += _dense(rows_of(ctx.rows.offered) @ cols_of(ctx.wanted_t))
+            both = product(ctx.rows.wanted, ctx.offered_t)
+            both += product(ctx.rows.offered, ctx.wanted_t)
             both *= np.float32(0.5 * w["skills"])
             s += both
         else:
-            prod = _dense(rows_of(ctx.rows.wanted) @ cols_of(ctx.offered_t))
+            prod = product(ctx.rows.wanted, ctx.offered_t)
             prod *= np.float32(w["skills"])
             s += prod
     if w["goals"] > 0:
-        prod = _dense(rows_of(ctx.rows.goals) @ cols_of(ctx.goals_t))
+        prod = product(ctx.rows.goals, ctx.goals_t)
         prod *= np.float32(w["goals"])
         s += prod
     if ctx.require_diff_dept:
@@ -242,8 +243,7 @@ def score_block(
 ) -> np.ndarray:
     """Scores of rows [r0, r1) against every col; -inf where a hard constraint is broken."""
     s = np.take(ctx.table[ctx.rkey[r0:r1]], ctx.ckey, axis=1)
-    rows = slice(r0, r1)
-    _add_terms(ctx, s, lambda m: m[rows], lambda m: m,
+    _add_terms(ctx, s, lambda m, mt: _dense(m[r0:r1] @ mt),
                ctx.rows.dept[r0:r1, None] == ctx.cols.dept[None, :])
     fr, fc, _ = ctx.forbidden.for_rows(r0, r1)
     s[fr - r0, fc] = -np.inf
@@ -303,8 +303,17 @@ def score_sub(ctx: ScoreContext, ri: np.ndarray, ci: np.ndarray) -> np.ndarray:
     ri = np.asarray(ri, np.int64)
     ci = np.asarray(ci, np.int64)
     s = ctx.table[ctx.rkey[ri][:, None], ctx.ckey[ci][None, :]]
-    _add_terms(ctx, s, lambda m: m[ri], lambda m: m[:, ci],
-               ctx.rows.dept[ri][:, None] == ctx.cols.dept[ci][None, :])
+    # Gathering a wide set of columns out of the col features costs far more than multiplying
+    # by all of them and keeping the wanted columns of the (few rows') product; a cell's value
+    # is the same bits either way (the same terms, summed in the same order).
+    wide = 4 * len(ci) >= len(ctx.cols.ids)
+
+    def product(m: sp.csr_matrix, mt: np.ndarray | sp.csr_matrix) -> np.ndarray:
+        if wide:
+            return _dense(m[ri] @ mt)[:, ci]
+        return _dense(m[ri] @ mt[:, ci])
+
+    _add_terms(ctx, s, product, ctx.rows.dept[ri][:, None] == ctx.cols.dept[ci][None, :])
     f = ctx.forbidden
     if len(f.rows) and len(ri) and len(ci):
         # Positions of the forbidden pairs inside this sub-block (rows and cols may repeat

@@ -25,21 +25,26 @@ PRESETS: dict[str, Mapping] = {
     "mentorbot": {"external_id": "employee_id", "name": "name", "email": "email",
                   "title": "title", "department": "department", "level": "level",
                   "manager_external_id": "manager_id", "location": "location",
-                  "timezone": "timezone", "hire_date": "hire_date", "active": "active"},
+                  "timezone": "timezone", "hire_date": "hire_date", "active": "active",
+                  "termination_date": "termination_date",
+                  "level_effective_date": "level_effective_date"},
     "workday": {"external_id": "Employee ID", "name": "Worker", "email": "Email - Work",
                 "title": "Business Title", "department": "Supervisory Organization",
                 "level": "Management Level", "manager_external_id": "Manager Employee ID",
                 "location": "Location", "timezone": "Time Zone", "hire_date": "Hire Date",
-                "active": "Worker Status"},
+                "active": "Worker Status", "termination_date": "Termination Date",
+                "level_effective_date": "Effective Date"},
     "bamboohr": {"external_id": "Employee #", "name": ["First Name", "Last Name"],
                  "email": "Work Email", "title": "Job Title", "department": "Department",
                  "level": "Job Level", "manager_external_id": "Supervisor EID",
                  "location": "Location", "timezone": "Time Zone", "hire_date": "Hire Date",
-                 "active": "Status"},
+                 "active": "Status", "termination_date": "Termination Date",
+                 "level_effective_date": "Job Information: Date"},
     "hibob": {"external_id": "Employee ID", "name": "Display name", "email": "Email",
               "title": "Job title", "department": "Department", "level": "Grade",
               "manager_external_id": "Reports to ID", "location": "Site",
-              "timezone": "Time zone", "hire_date": "Start date", "active": "Lifecycle status"},
+              "timezone": "Time zone", "hire_date": "Start date", "active": "Lifecycle status",
+              "termination_date": "Termination date", "level_effective_date": "Effective date"},
 }
 REQUIRED = ("external_id", "name", "email")
 INACTIVE = {"false", "0", "no", "inactive", "terminated", "left", "employed: no", "n"}
@@ -65,13 +70,13 @@ def _cell(row: dict[str, str], source: str | list[str]) -> str:
     return (row.get(source) or "").strip()
 
 
-def _date(text: str) -> date | None:
+def _date(text: str, what: str = "hire date") -> date | None:
     for fmt in _DATE_FORMATS:
         try:
             return datetime.strptime(text, fmt).date()
         except ValueError:
             continue
-    raise ValueError(f"hire date “{text}” is not a date")
+    raise ValueError(f"{what} “{text[:40]}” is not a date")
 
 
 def parse_row(row: dict[str, str], mapping: Mapping) -> PersonRecord:
@@ -93,7 +98,11 @@ def parse_row(row: dict[str, str], mapping: Mapping) -> PersonRecord:
         manager_external_id=get.get("manager_external_id") or None,
         location=get.get("location", ""), timezone=get.get("timezone") or "UTC",
         hire_date=_date(get["hire_date"]) if get.get("hire_date") else None,
-        active=get.get("active", "").lower() not in INACTIVE)
+        active=get.get("active", "").lower() not in INACTIVE,
+        left_on=_date(get["termination_date"], "termination date")
+        if get.get("termination_date") else None,
+        level_since=_date(get["level_effective_date"], "level effective date")
+        if get.get("level_effective_date") else None)
     if problem := too_long(record):
         raise ValueError(problem)
     return record

@@ -1,13 +1,16 @@
 """What HRIS updates leave behind for outcome reports: level changes and leaving dates.
 
 Reports measure retention and promotion against history, and an HRIS sync only ever shows
-the present, so each sync records the differences it sees, dated the day it saw them.
+the present, so each sync records the differences it sees: dated by the file's termination
+and level-effective dates when it has them, else the day it saw them (SCIM: the day it is
+told).
 """
 
 from __future__ import annotations
 
 from datetime import date
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.models import LevelChange, Person
@@ -23,6 +26,19 @@ def record_level(session: Session, person: Person, new_level: int | None, on: da
         return False
     session.add(LevelChange(person_id=person.id, from_level=person.level, to_level=new_level,
                             changed_on=on))
+    return True
+
+
+def redate_level(session: Session, person: Person, level: int | None, on: date) -> bool:
+    """The file dates the person's current level: the change that reached it, recorded on the
+    day an import first saw it, takes the HR system's effective date instead."""
+    if person.id is None or level is None or person.level != level:
+        return False
+    last = session.scalar(select(LevelChange).where(LevelChange.person_id == person.id)
+                          .order_by(LevelChange.id.desc()).limit(1))
+    if last is None or last.to_level != level or last.changed_on == on:
+        return False
+    last.changed_on = on
     return True
 
 

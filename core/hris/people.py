@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core.admin.invitations import auto_invite
-from core.hris.history import mark_left, mark_returned, record_level
+from core.hris.history import mark_left, mark_returned, record_level, redate_level
 from core.hris.records import PersonRecord
 from core.identity_merge import merge_people
 from core.models import (
@@ -50,14 +50,16 @@ def apply_record(session: Session, workspace: Workspace, rec: PersonRecord, *,
     ``flush=False`` so thousands of rows don't cost thousands of round trips.
     """
     person = find(session, workspace, rec) if existing is _UNSET else existing
+    # A termination date that has passed means they left, whatever the status column says.
+    active = rec.active and not (rec.left_on is not None and rec.left_on <= now.date())
     if person is None:
         person = Person(workspace_id=workspace.id, external_id=rec.external_id, active=True,
                         **{f: getattr(rec, f) for f in FIELDS})
         session.add(person)
-        if flush or not rec.active:
+        if flush or not active:
             session.flush()
-        if not rec.active:
-            deactivate(session, person, now=now)
+        if not active:
+            deactivate(session, person, now=now, on=rec.left_on)
         elif flush:  # a bulk import invites once, after its single flush
             auto_invite(session, person, now=now)
         return person, "new"
@@ -66,15 +68,22 @@ def apply_record(session: Session, workspace: Workspace, rec: PersonRecord, *,
         absorb_early_record(session, person, rec.email)
     changed = person.external_id != rec.external_id or any(
         getattr(person, f) != getattr(rec, f) for f in FIELDS)
-    # Before the new level overwrites the old one: promotion reports need the step.
-    record_level(session, person, rec.level, now.date())
+    # Before the new level overwrites the old one: promotion reports need the step, dated
+    # when it took effect if the file says so.
+    if not record_level(session, person, rec.level, rec.level_since or now.date()) \
+            and rec.level_since is not None:
+        changed |= redate_level(session, person, rec.level, rec.level_since)
     person.external_id = rec.external_id
     for f in FIELDS:
         setattr(person, f, getattr(rec, f))
-    if person.active and not rec.active:
-        deactivate(session, person, now=now)
+    if person.active and not active:
+        deactivate(session, person, now=now, on=rec.left_on)
         return person, "deactivated"
-    if not person.active and rec.active:
+    if not person.active and not active and rec.left_on is not None \
+            and person.left_on != rec.left_on:
+        # The HR system's own date replaces the day an earlier import first saw them gone.
+        person.left_on, changed = rec.left_on, True
+    if not person.active and active:
         person.active, changed = True, True
         mark_returned(person)
     if changed and flush:
@@ -141,11 +150,13 @@ def cycles(session: Session, workspace: Workspace) -> list[str]:
     return found
 
 
-def deactivate(session: Session, person: Person, *, now: datetime) -> int:
-    """Someone left: out of every pool, live matches end with reason "left", partners are told
-    kindly and offered a rematch. History stays for reports. Returns matches ended."""
+def deactivate(session: Session, person: Person, *, now: datetime,
+               on: date | None = None) -> int:
+    """Someone left (on ``on``, else today): out of every pool, live matches end with reason
+    "left", partners are told kindly and offered a rematch. History stays for reports.
+    Returns matches ended."""
     person.active = False
-    mark_left(person, now.date())
+    mark_left(person, on or now.date())
     for enrollment in session.scalars(select(Enrollment).where(
             Enrollment.person_id == person.id, Enrollment.status == EnrollmentStatus.ACTIVE)):
         enrollment.status = EnrollmentStatus.WITHDRAWN

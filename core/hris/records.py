@@ -21,6 +21,10 @@ class PersonRecord:
     timezone: str = "UTC"
     hire_date: date | None = None
     active: bool = True
+    # When the file says so: the day they left, and the day their current level took effect.
+    # Without them a change is dated the day it is seen.
+    left_on: date | None = None
+    level_since: date | None = None
 
 
 # The people columns' lengths: PostgreSQL refuses longer values, so imports check them first.

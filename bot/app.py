@@ -70,6 +70,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         finally:
             scheduler.shutdown(wait=False)
             await worker.drain()
+            for close in getattr(app.state, "closers", []):
+                await close()
             engine.dispose()
 
     app = FastAPI(title="Mentorbot", lifespan=lifespan, docs_url=None, redoc_url=None)

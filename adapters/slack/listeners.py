@@ -11,10 +11,12 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
+import aiohttp
 from slack_bolt import BoltResponse
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from adapters.slack.render import fallback_text
 from adapters.slack.translate import (
@@ -77,10 +79,25 @@ class Listeners:
         # core is synchronous and talks to the database: it runs on threads of its own, so a
         # burst of commands queues there and never takes the threads anything else needs.
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="slack-core")
+        self._session: aiohttp.ClientSession | None = None
+        self._session_loop: asyncio.AbstractEventLoop | None = None
         # Words of the commands that answer with a form (looked up in core's routing table).
         self._form_words = frozenset(
             w for name in FORM_COMMANDS if (c := core.routes.command(name)) is not None
             for w in c.words)
+
+    def _web(self) -> aiohttp.ClientSession:
+        """The HTTP session for response_url replies, one per event loop."""
+        loop = asyncio.get_running_loop()
+        if self._session is None or self._session_loop is not loop or self._session.closed:
+            self._session = aiohttp.ClientSession()
+            self._session_loop = loop
+        return self._session
+
+    async def close(self) -> None:
+        """Close the reply session (at shutdown)."""
+        if self._session is not None and not self._session.closed:
+            await self._session.close()
 
     async def _in_core(self, fn: Callable[..., Any], *args: Any) -> Any:
         return await asyncio.get_running_loop().run_in_executor(self._pool, fn, *args)
@@ -149,11 +166,14 @@ class Listeners:
         blocks = message_to_blocks(message) or None
         # Bolt passes a respond even without a response_url (buttons in modals and on Home).
         if respond is not None and respond.response_url:
-            if replace:
-                await respond(text=fallback_text(message), blocks=blocks, replace_original=True)
-            else:
-                await respond(text=fallback_text(message), blocks=blocks,
-                              response_type="ephemeral", replace_original=False)
+            reply: dict[str, Any] = {"text": fallback_text(message), "blocks": blocks,
+                                     "replace_original": replace}
+            if not replace:
+                reply["response_type"] = "ephemeral"
+            # One kept-alive HTTP session for every reply (Bolt's respond opens a new one each
+            # time: a connection and a TLS handshake per reply).
+            hook = AsyncWebhookClient(url=respond.response_url, session=self._web())
+            await hook.send_dict({k: v for k, v in reply.items() if v is not None})
             return
         view = body.get("view") or {}
         if view.get("type") == "modal" and view.get("id"):
@@ -362,7 +382,8 @@ def on_gone_listener(forget: Gone | None) -> Callable[..., Awaitable[None]]:
     return gone
 
 
-def register(app: AsyncApp, *, core: Mentorbot, kick: Kick, on_gone: Gone | None = None) -> None:
+def register(app: AsyncApp, *, core: Mentorbot, kick: Kick,
+             on_gone: Gone | None = None) -> Listeners:
     """Attach Mentorbot's middleware and listeners to ``app``."""
     listeners = Listeners(core, kick)
     app.middleware(translate_middleware)
@@ -376,3 +397,4 @@ def register(app: AsyncApp, *, core: Mentorbot, kick: Kick, on_gone: Gone | None
     gone = on_gone_listener(on_gone)
     app.event("app_uninstalled")(gone)
     app.event("tokens_revoked")(gone)
+    return listeners

@@ -32,7 +32,7 @@ from adapters.slack.installations import (
     DbOAuthStateStore,
     TokenCipher,
 )
-from adapters.slack.listeners import Kick, register
+from adapters.slack.listeners import Kick, Listeners, register
 from adapters.slack.sender import SlackSender, make_client
 from bot.settings import Settings
 from core.events import PermanentFailure, Sender
@@ -81,6 +81,7 @@ class SlackParts:
     """What the Slack adapter is made of; the store only for a distributed app."""
 
     bolt: AsyncApp
+    listeners: Listeners
     store: DbInstallationStore | None = None
 
 
@@ -113,16 +114,16 @@ def build_slack(*, core: Mentorbot, kick: Kick, settings: Settings,
         authorize = getattr(app, "_async_authorize", None)
         if authorize is not None and hasattr(authorize, "cache_enabled"):
             authorize.cache_enabled = True
-        register(app, core=core, kick=kick, on_gone=store.async_delete_all)
-        return SlackParts(app, store)
+        listeners = register(app, core=core, kick=kick, on_gone=store.async_delete_all)
+        return SlackParts(app, listeners, store)
     # AsyncApp defers auth.test to the first request, unlike the sync App. The token rides on
     # the client only: Bolt ignores (and warns about) a second copy passed as token=.
     app = AsyncApp(signing_secret=signing_secret,
                    client=make_client(_secret(settings, "slack_bot_token"),
                                       settings.slack_api_url))
     app.middleware(only_own_team)
-    register(app, core=core, kick=kick, on_gone=None)
-    return SlackParts(app)
+    listeners = register(app, core=core, kick=kick, on_gone=None)
+    return SlackParts(app, listeners)
 
 
 def build_bolt_app(*, core: Mentorbot, kick: Kick, settings: Settings,
@@ -181,6 +182,8 @@ def mount_slack(app: FastAPI, *, core: Mentorbot, kick: Kick, settings: Settings
     parts = build_slack(core=core, kick=kick, settings=settings, sessions=sessions)
     handler = AsyncSlackRequestHandler(parts.bolt)
     store = parts.store
+    # Closed by the app's lifespan at shutdown (the kept-alive reply session).
+    app.state.closers = [*getattr(app.state, "closers", []), parts.listeners.close]
     verifier = SignatureVerifier(_secret(settings, "slack_signing_secret"))
 
     @app.post(EVENTS_PATH, include_in_schema=False)

@@ -93,6 +93,15 @@ class RecordingSlack(LocalServer):
             protocol_version = "HTTP/1.1"
 
             def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+                if self.path == "/_arrived":  # the load generator reads the arrivals
+                    with fake._lock:
+                        self.answer(200, {}, dict(fake.arrived))
+                    return
+                if self.path == "/_clear":
+                    with fake._lock:
+                        fake.arrived.clear()
+                    self.answer(200, {}, "ok")
+                    return
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length).decode("utf-8", "replace")
                 method = self.path.split("?", 1)[0].strip("/")
@@ -285,8 +294,13 @@ async def _one(session: Any, port: int, sent: Sent, body: str) -> None:
     sent.acked = time.monotonic()
 
 
+async def _arrived(session: Any, slack_url: str, clear: bool = False) -> dict[str, float]:
+    async with session.post(f"{slack_url}{'_clear' if clear else '_arrived'}") as response:
+        return {} if clear else dict(await response.json())
+
+
 async def _drive(result: Result, ports: dict[str, int], slack_url: str,
-                 procs: dict[str, Any], fake: RecordingSlack) -> None:
+                 procs: dict[str, Any]) -> None:
     import aiohttp
 
     connector = aiohttp.TCPConnector(limit=0)
@@ -299,7 +313,7 @@ async def _drive(result: Result, ports: dict[str, int], slack_url: str,
         for chunk in range(0, len(warm), 20):
             await asyncio.gather(*warm[chunk:chunk + 20])
         await asyncio.sleep(2.0)
-        fake.arrived.clear()
+        await _arrived(session, slack_url, clear=True)
         before = {name: _cpu_seconds(p.pid) for name, p in procs.items()}
         tasks = []
         start = time.monotonic()
@@ -322,27 +336,38 @@ async def _drive(result: Result, ports: dict[str, int], slack_url: str,
         # Let the project finish the work that follows its acks.
         expected = sum(1 for s in result.sent if s.target == "project")
         quiet_until = time.monotonic() + 30
-        while time.monotonic() < quiet_until and len(fake.arrived) < expected:
-            await asyncio.sleep(0.2)
+        while time.monotonic() < quiet_until and \
+                len(await _arrived(session, slack_url)) < expected:
+            await asyncio.sleep(0.5)
         await asyncio.sleep(1.0)
         after = {name: _cpu_seconds(p.pid) for name, p in procs.items()}
         result.cpu = {name: after[name] - before[name] for name in procs}
-        result.arrived = dict(fake.arrived)
+        result.arrived = await _arrived(session, slack_url)
 
 
 def run_acks_benchmark(rate: float, seconds: float, database_url: str | None = None) -> Result:
-    """Run the side-by-side load once; returns what was sent and when everything arrived."""
-    with RecordingSlack() as fake:
-        slack_url = fake.url
+    """Run the side-by-side load once; returns what was sent and when everything arrived.
+
+    The fake Slack runs in a process of its own, so neither it nor the load generator takes
+    the other's CPU (CLOCK_MONOTONIC is shared by every process, so their times compare).
+    """
+    port = _free_port()
+    slack_url = f"http://127.0.0.1:{port}/"
+    fake = subprocess.Popen([sys.executable, "-m", "bot.bench.acks", "fake", str(port)],
+                            env=_env("sqlite://", slack_url), cwd=ROOT)
+    try:
         with _servers(database_url, slack_url) as servers:
             result = Result(rate, seconds, servers["backend"])
             try:
-                asyncio.run(_drive(result, servers["ports"], slack_url, servers["procs"], fake))
+                asyncio.run(_drive(result, servers["ports"], slack_url, servers["procs"]))
             except RuntimeError:
                 for name in servers["procs"]:
                     log = Path(servers["logs"]) / f"{name}.log"
                     sys.stderr.write(f"--- {name} ---\n{log.read_text()[-3000:]}\n")
                 raise
+    finally:
+        fake.terminate()
+        fake.wait(timeout=15)
     return result
 
 
@@ -386,7 +411,19 @@ def figures(result: Result) -> dict[str, Any]:
     return out
 
 
-if __name__ == "__main__":  # the bare app: python -m bot.bench.acks PORT
-    import uvicorn
+def _serve_fake(port: int) -> None:
+    fake = RecordingSlack.__new__(RecordingSlack)
+    fake.arrived, fake.calls = {}, {}
+    fake._views = itertools.count(1)
+    fake._lock = threading.Lock()
+    server = _Server(("127.0.0.1", port), fake._handler())
+    server.serve_forever(0.05)
 
-    uvicorn.run(bare_app(), host="127.0.0.1", port=int(sys.argv[1]), log_config=None)
+
+if __name__ == "__main__":  # python -m bot.bench.acks PORT (the bare app) | fake PORT
+    if sys.argv[1] == "fake":
+        _serve_fake(int(sys.argv[2]))
+    else:
+        import uvicorn
+
+        uvicorn.run(bare_app(), host="127.0.0.1", port=int(sys.argv[1]), log_config=None)

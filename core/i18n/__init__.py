@@ -1,0 +1,148 @@
+"""The reader's language: gettext catalogs, plural forms, and dates and numbers as they write them.
+
+Every text in ``core`` is marked with :func:`gettext` (``_``), :func:`ngettext` for counted
+words, or :func:`N_` where a string is defined before anyone reads it (a command's help line)
+and translated when shown. The language is the *reader's*: :func:`reading` sets it for one turn
+or one delivery (a context variable, so threads and tasks never see each other's), and every
+function here follows it.
+
+Catalogs are the ``.po`` files under ``core/i18n/locales/<lang>/LC_MESSAGES/mentorbot.po``,
+read with Babel once, at first use: there is no build step, and a clean clone runs.
+README's "How to add a language" has the pybabel commands.
+"""
+
+from __future__ import annotations
+
+import gettext as _gettext
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import date, datetime, time, tzinfo
+from functools import cache
+from io import BytesIO
+from pathlib import Path
+
+from babel import Locale
+from babel import dates as _dates
+from babel import numbers as _numbers
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+DOMAIN = "mentorbot"
+LOCALES_DIR = Path(__file__).parent / "locales"
+DEFAULT_LANGUAGE = "en"
+# Every language the bot speaks, with its own name for itself (what `/mentor language` lists).
+LANGUAGES: dict[str, str] = {
+    "en": "English",
+    "de": "Deutsch",
+    "fr": "Français",
+    "es": "Español",
+    "pt_BR": "Português (Brasil)",
+}
+
+_reader: ContextVar[str] = ContextVar("mentorbot_reader_language", default=DEFAULT_LANGUAGE)
+
+
+def normalise(code: str | None) -> str | None:
+    """The supported language a platform or a person names, or None.
+
+    ``de-DE``, ``de_AT`` and ``DE`` are German; ``pt``, ``pt-PT`` fall back to ``pt_BR``, the
+    only Portuguese shipped; ``en-US`` is English.
+    """
+    if not code:
+        return None
+    wanted = code.strip().replace("-", "_")
+    by_lower = {c.lower(): c for c in LANGUAGES}
+    if wanted.lower() in by_lower:
+        return by_lower[wanted.lower()]
+    lang = wanted.split("_", 1)[0].lower()
+    if lang in by_lower:
+        return by_lower[lang]
+    return next((c for c in LANGUAGES if c.split("_", 1)[0].lower() == lang), None)
+
+
+@cache
+def translations(language: str) -> _gettext.NullTranslations:
+    """The compiled catalog of one language (English is the source: no catalog)."""
+    po = LOCALES_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+    if language == DEFAULT_LANGUAGE or not po.exists():
+        return _gettext.NullTranslations()
+    with po.open("rb") as f:
+        catalog = read_po(f, locale=language, domain=DOMAIN)
+    mo = BytesIO()
+    write_mo(mo, catalog, use_fuzzy=False)
+    mo.seek(0)
+    return _gettext.GNUTranslations(mo)
+
+
+def language() -> str:
+    """The language of whoever reads what is being written now."""
+    return _reader.get()
+
+
+def locale() -> Locale:
+    return Locale.parse(language())
+
+
+@contextmanager
+def reading(code: str | None) -> Iterator[str]:
+    """Write in ``code``'s language (the default one when unsupported) inside the block."""
+    lang = normalise(code) or DEFAULT_LANGUAGE
+    token = _reader.set(lang)
+    try:
+        yield lang
+    finally:
+        _reader.reset(token)
+
+
+def gettext(message: str) -> str:
+    """``message`` in the reader's language."""
+    return translations(language()).gettext(message)
+
+
+_ = gettext
+
+
+def ngettext(singular: str, plural: str, n: float) -> str:
+    """The form of a counted message the reader's language uses for ``n`` (German has two,
+    French treats 0 as singular, and so on). Fractions take the plural, as in English."""
+    count = int(n) if float(n).is_integer() else 2
+    return translations(language()).ngettext(singular, plural, count)
+
+
+def N_(message: str) -> str:  # noqa: N802 - the gettext convention
+    """Mark ``message`` for the catalogs without translating it yet (translated when shown)."""
+    return message
+
+
+def format_date(value: date | datetime, format: str = "medium") -> str:  # noqa: A002
+    """A date as the reader writes it: "Mar 2, 2026", "02.03.2026", "2 mars 2026"."""
+    return _dates.format_date(value, format=format, locale=language())
+
+
+def format_time(value: time | datetime, format: str = "short",  # noqa: A002
+                tz: tzinfo | None = None) -> str:
+    return _dates.format_time(value, format=format, tzinfo=tz, locale=language())
+
+
+def format_datetime(value: datetime, format: str = "medium",  # noqa: A002
+                    tz: tzinfo | None = None) -> str:
+    return _dates.format_datetime(value, format=format, tzinfo=tz, locale=language())
+
+
+def format_weekday(value: date | datetime) -> str:
+    """The day's name: "Monday", "Montag", "lundi"."""
+    return _dates.format_date(value, "EEEE", locale=language())
+
+
+def format_number(value: float) -> str:
+    """A number with the reader's separators: "1,234.5", "1.234,5", "1 234,5"."""
+    return _numbers.format_decimal(value, locale=language())
+
+
+def format_percent(value: float) -> str:
+    return _numbers.format_percent(value, locale=language())
+
+
+def language_name(code: str) -> str:
+    return LANGUAGES.get(code, code)

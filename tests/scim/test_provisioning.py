@@ -141,3 +141,42 @@ async def test_errors_are_scim_errors_everywhere_and_bad_input_changes_nothing(
     with app.state.sessions() as s:
         assert before == [(p.id, p.email, p.title)
                           for p in s.scalars(select(Person).order_by(Person.id))]
+
+
+async def test_provisioning_a_chat_made_record_adopts_or_merges_it(
+        client: httpx.AsyncClient, app: FastAPI, seeded: dict[str, Any]) -> None:
+    from core.models import Match, MatchMentee, MatchStatus, PlatformIdentity
+
+    ana, ben = seeded["people"]["U1"], seeded["people"]["U2"]
+    # Ana wrote in chat before the identity provider knew her: provisioning her adopts it.
+    adopted = await create(client, email="ana.lima@acme.test", external_id="E7",
+                           emails=[{"value": "ana@example.com", "type": "work"}])
+    assert adopted["id"] == str(ana)
+    # Carla's address changes to the one Ben's chat record holds: the same person, merged.
+    carla = await create(client)
+    moved = await client.patch(f"/Users/{carla['id']}", json={"schemas": [PATCH], "Operations": [
+        {"op": "replace", "path": "userName", "value": "ben.okoro@acme.test"}]})
+    assert moved.status_code == 200, moved.text
+    with app.state.sessions() as s:
+        assert s.get(Person, ben) is None
+        assert s.scalar(select(PlatformIdentity.person_id).where(
+            PlatformIdentity.user_id == "U2")) == int(carla["id"])
+    # A merge that would break a rule is a 409 and changes nothing.
+    dan = await create(client, email="dan@example.com", external_id="E8")
+    with app.state.sessions() as s, s.begin():
+        eve = Person(workspace_id=seeded["workspace_id"], name="Eve", email="eve@acme.test")
+        s.add(eve)
+        s.flush()
+        for mentee in (int(dan["id"]), eve.id):
+            match = Match(program_id=seeded["programs"]["Leadership 1:1"], mentor_id=ana,
+                          status=MatchStatus.ACTIVE)
+            match.mentees.append(MatchMentee(person_id=mentee))
+            s.add(match)
+        eve_id = eve.id
+    refused = await client.patch(f"/Users/{dan['id']}", json={"schemas": [PATCH], "Operations": [
+        {"op": "replace", "path": "userName", "value": "eve@acme.test"}]})
+    assert error_of(refused, 409)["scimType"] == "uniqueness"
+    assert "each have a live match" in refused.json()["detail"]
+    with app.state.sessions() as s:
+        assert s.get(Person, eve_id) is not None
+        assert s.get(Person, int(dan["id"])).email == "dan@example.com"  # type: ignore[union-attr]

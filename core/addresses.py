@@ -31,12 +31,13 @@ def tenant_address(session: Session, platform: str, tenant_id: str) -> dict[str,
         select(ChannelRef.conversation_ref).where(
             ChannelRef.platform == Platform(platform), ChannelRef.tenant_id == tenant_id,
             ChannelRef.conversation_ref.is_not(None)).order_by(ChannelRef.id.desc()).limit(1)))
+    # Newest first; a roster member's address (no chat yet) has no service URL of its own.
     refs += list(session.scalars(
         select(PlatformIdentity.conversation_ref).where(
             PlatformIdentity.platform == Platform(platform),
             PlatformIdentity.tenant_id == tenant_id,
             PlatformIdentity.conversation_ref.is_not(None))
-        .order_by(PlatformIdentity.id.desc()).limit(1)))
+        .order_by(PlatformIdentity.id.desc()).limit(500)))
     for ref in refs:
         if isinstance(ref, dict) and ref.get("serviceUrl"):
             return {k: ref[k] for k in TENANT_KEYS if k in ref}
@@ -60,6 +61,23 @@ class AddressBook:
             return session.scalar(select(PlatformIdentity.conversation_ref).where(
                 PlatformIdentity.platform == Platform(platform),
                 PlatformIdentity.tenant_id == tenant_id, PlatformIdentity.user_id == user_id))
+
+    def remember_members(self, platform: str, tenant_id: str,
+                         members: list[tuple[str, str]]) -> int:
+        """Remember the platform's member id of accounts with no chat yet ((account id,
+        member id) pairs), stored as a reference without a conversation; returns how many."""
+        stored = 0
+        with self.sessions() as session, session.begin():
+            for user_id, member_id in members:
+                identity = session.scalar(select(PlatformIdentity).where(
+                    PlatformIdentity.platform == Platform(platform),
+                    PlatformIdentity.tenant_id == tenant_id,
+                    PlatformIdentity.user_id == user_id))
+                if identity is not None and not identity.conversation_ref:
+                    identity.conversation_ref = {"user": {"id": member_id,
+                                                          "aadObjectId": user_id}}
+                    stored += 1
+        return stored
 
     def remember(self, platform: str, tenant_id: str, user_id: str,
                  reference: dict[str, Any]) -> bool:

@@ -13,6 +13,7 @@ from botbuilder.schema import Activity, ActivityTypes
 
 from adapters.teams.reference import reference_to_dict
 from adapters.teams.translate import PLATFORM, activity_tenant_id
+from core.addresses import AddressBook
 from core.mentorbot import Mentorbot
 
 log = logging.getLogger(__name__)
@@ -101,33 +102,68 @@ async def sync_channels(context: TurnContext, core: Mentorbot, team: dict[str, A
 
 def _pair(member: Any) -> tuple[str, str] | None:
     email = member.email or member.user_principal_name
-    if not member.aad_object_id or not email:
+    # Teams' member APIs name the AAD id "objectId"; botbuilder only maps "aadObjectId".
+    extra = getattr(member, "additional_properties", None) or {}
+    aad_id = member.aad_object_id or extra.get("objectId")
+    if not aad_id or not email:
         return None
-    return str(member.aad_object_id), str(email)
+    return str(aad_id), str(email)
+
+
+async def _link(core: Mentorbot, tenant: str, members: list[Any]) -> int:
+    """Link members to HR records by email, and remember each one's Teams member id: a 1:1
+    chat is opened with it (the simulator, like Teams, knows people by that id)."""
+    pairs = [p for p in map(_pair, members) if p is not None]
+    linked = await asyncio.to_thread(core.link_members, PLATFORM, tenant, pairs)
+    ids = [(_pair(m) or ("", ""))[0] for m in members]
+    await asyncio.to_thread(AddressBook(core.sessions).remember_members, PLATFORM, tenant,
+                            [(aad, str(m.id)) for aad, m in zip(ids, members, strict=True)
+                             if aad and m.id])
+    return linked
 
 
 async def link_team_members(context: TurnContext, core: Mentorbot, team_id: str) -> int:
     """Link every member of the team (all pages) to HRIS people by email; returns how many."""
-    pairs: list[tuple[str, str]] = []
+    members: list[Any] = []
     token: str | None = None
     while True:
         page = await TeamsInfo.get_paged_team_members(context, team_id, token)
-        pairs.extend(p for p in map(_pair, page.members or []) if p is not None)
+        members.extend(page.members or [])
         token = page.continuation_token
         if not token:
             break
-    return await asyncio.to_thread(core.link_members, PLATFORM,
-                                   activity_tenant_id(context.activity), pairs)
+    return await _link(core, activity_tenant_id(context.activity), members)
 
 
 async def link_newcomers(context: TurnContext, core: Mentorbot, team_id: str,
                          member_ids: list[str]) -> int:
     """Link people who just joined the team; the event names them without an email."""
-    pairs: list[tuple[str, str]] = []
-    for member_id in member_ids:
-        member = await TeamsInfo.get_team_member(context, team_id, member_id)
-        pair = _pair(member)
-        if pair is not None:
-            pairs.append(pair)
-    return await asyncio.to_thread(core.link_members, PLATFORM,
-                                   activity_tenant_id(context.activity), pairs)
+    members = [await TeamsInfo.get_team_member(context, team_id, member_id)
+               for member_id in member_ids]
+    return await _link(core, activity_tenant_id(context.activity), members)
+
+
+async def handle_group_chat_update(context: TurnContext, core: Mentorbot) -> bool:
+    """Handle a group chat's conversationUpdate; returns whether it was one.
+
+    The bot being added links every member of the chat to their HR record by email (as a
+    team's roster does), so they can be reached in a 1:1 chat before they ever write; people
+    added later are linked too. Nothing is posted into the group chat.
+    """
+    activity = context.activity
+    kind = getattr(activity.conversation, "conversation_type", None)
+    if activity.type != ActivityTypes.conversation_update or kind != "groupChat":
+        return False
+    bot_id = activity.recipient.id if activity.recipient else None
+    added = [m.id for m in activity.members_added or [] if m.id]
+    if not added:
+        return True
+    try:
+        if bot_id in added:
+            members = await TeamsInfo.get_members(context)
+        else:
+            members = [await TeamsInfo.get_member(context, m) for m in added]
+        await _link(core, activity_tenant_id(activity), list(members))
+    except Exception:  # noqa: BLE001 - the turn must still answer 200 or Teams resends it
+        log.exception("teams: could not read a group chat's members")
+    return True

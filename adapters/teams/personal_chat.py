@@ -37,7 +37,8 @@ class PersonalChats:
 
     async def send(self, tenant: str, user_id: str, activities: list[Activity], *,
                    reference: dict[str, Any] | None = None,
-                   address: dict[str, Any] | None = None) -> list[str]:
+                   address: dict[str, Any] | None = None,
+                   member_id: str = "") -> list[str]:
         """Send ``activities`` to ``user_id``'s 1:1 chat; returns the sent activity ids.
 
         ``reference`` is the stored chat, if the caller has it; ``address`` the tenant's
@@ -55,15 +56,18 @@ class PersonalChats:
 
         if reference is None:
             reference = await asyncio.to_thread(self.book.personal, PLATFORM, tenant, user_id)
-        if reference:
+        if reference and (reference.get("conversation") or {}).get("id"):
             await self.adapter.continue_conversation(reference_from_dict(reference), deliver,
                                                      self.app_id)
             return sent
-        await self.open(tenant, user_id, deliver, address=address)
+        # No chat yet; a roster stored the member's Teams id ("29:…"), else the AAD id serves.
+        member = member_id or ((reference or {}).get("user") or {}).get("id") or user_id
+        await self.open(tenant, user_id, deliver, address=address, member_id=member)
         return sent
 
     async def open(self, tenant: str, user_id: str, then: Send, *,
-                   address: dict[str, Any] | None = None) -> dict[str, Any]:
+                   address: dict[str, Any] | None = None,
+                   member_id: str = "") -> dict[str, Any]:
         """Create the 1:1 chat, store its reference, and run ``then`` in it."""
         if address is None:
             address = await asyncio.to_thread(self.book.tenant, PLATFORM, tenant)
@@ -74,15 +78,15 @@ class PersonalChats:
         parameters = ConversationParameters(
             is_group=False,
             bot=ChannelAccount(id=bot.get("id") or f"28:{self.app_id}", name=bot.get("name")),
-            # Microsoft's samples open a chat by AAD object id, which is our account id.
-            members=[ChannelAccount(id=user_id)],
+            # Teams opens a chat by the member's id or AAD object id (our account id).
+            members=[ChannelAccount(id=member_id or user_id)],
             tenant_id=tenant or None,
             channel_data={"tenant": {"id": tenant}} if tenant else None)
         stored: dict[str, Any] = {}
 
         async def created(context: TurnContext) -> None:
             reference = reference_to_dict(context.activity)
-            reference["user"] = {"id": user_id, "aadObjectId": user_id}
+            reference["user"] = {"id": member_id or user_id, "aadObjectId": user_id}
             reference.setdefault("channelId", address.get("channelId") or "msteams")
             stored.update(reference)
             await then(context)

@@ -10,7 +10,7 @@ from botbuilder.core import TurnContext
 from botbuilder.core.teams import TeamsInfo
 from botbuilder.schema import Activity
 
-from adapters.teams.install import handle_team_update
+from adapters.teams.install import handle_group_chat_update, handle_team_update
 from adapters.teams.personal_chat import PersonalChats
 from adapters.teams.reference import reference_to_dict
 from adapters.teams.translate import (
@@ -54,7 +54,8 @@ class TeamsTurn:
         activity = context.activity
         # Team installs and channel changes are the adapter's business, not core's: a welcome
         # reply here would land in the team's General channel.
-        if await handle_team_update(context, self.core):
+        if await handle_team_update(context, self.core) \
+                or await handle_group_chat_update(context, self.core):
             return
         await self._remember(activity)
         event = activity_to_event(activity)
@@ -111,7 +112,8 @@ class TeamsTurn:
                    "bot": {"id": activity.recipient.id, "name": activity.recipient.name}
                    if activity.recipient else None}
         try:
-            await self.chats.send(actor.tenant_id, actor.user_id, activities, address=address)
+            await self.chats.send(actor.tenant_id, actor.user_id, activities, address=address,
+                                  member_id=activity.from_property.id or "")
         except Exception:  # noqa: BLE001 - never fall back to posting the answer in public
             log.exception("teams: could not open a 1:1 chat for a private answer")
             await context.send_activity(message_activity(private.failed))

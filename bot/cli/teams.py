@@ -24,3 +24,31 @@ def teams_package(
         raise typer.Exit(2)
     path = build_package(out, app_id=app_id)
     console.print(f"[green]Wrote {path}[/green]: upload it in Teams → Apps → Manage your apps.")
+
+
+@app.command("teams-playground")
+def teams_playground(
+    port: int = typer.Option(3978, help="The port `mentorbot serve` will listen on."),
+    playground_port: int = typer.Option(56150, help="The playground's web UI port."),
+) -> None:
+    """Load demo data into the Microsoft 365 Agents Playground's tenant, linked to its users,
+    and say how to start the bot and the playground (`make playground` does both)."""
+    from bot.cli.common import open_engine, open_sessions
+    from bot.migrate import upgrade
+    from core.db import transaction
+    from core.demo.playground import PLAYGROUND_ADMIN, load_playground
+
+    engine = open_engine()
+    upgrade(engine)
+    with transaction(open_sessions(engine)) as session:
+        summary = load_playground(session)
+    console.print(f"[green]Playground tenant ready:[/green] {summary.people} new people, "
+                  f"{summary.programs} open programs, {summary.enrollments} sample enrollments.")
+    console.print(
+        f"Start the bot:  TEAMS_ENABLED=true WEBCHAT_ENABLED=false "
+        f"ADMIN_EMAILS={PLAYGROUND_ADMIN} mentorbot serve --port {port}\n"
+        f"Then:           TEAMSAPPTESTER_BROWSER=none npx -p @microsoft/m365agentsplayground "
+        f"agentsplayground "
+        f"-e http://127.0.0.1:{port}/api/messages -c msteams -p {playground_port} "
+        f"--disable-telemetry\n"
+        f"and open http://localhost:{playground_port}/ (you are Alex Wilber, an admin).")

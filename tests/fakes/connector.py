@@ -39,6 +39,7 @@ class FakeConnector:
     channels: list[dict[str, Any]] = field(default_factory=lambda: list(DEFAULT_CHANNELS))
     team_name: str = "Acme"
     members: list[dict[str, Any]] = field(default_factory=list)
+    # A group chat's members (GET .../members) are ``members`` too.
     # createConversation bodies received, and member ids it refuses (403).
     created: list[dict[str, Any]] = field(default_factory=list)
     unreachable: set[str] = field(default_factory=set)
@@ -75,7 +76,7 @@ class FakeConnector:
         """The Adaptive Cards in every activity the bot sent, in order."""
         return [a["content"] for r in self.activities() for a in r.body.get("attachments") or []]
 
-    def _answer(self, method: str, path: str, body: Any) -> tuple[int, dict[str, Any]]:
+    def _answer(self, method: str, path: str, body: Any) -> tuple[int, Any]:
         with self._lock:
             self.requests.append(Recorded(method, path, body))
             if self.status is not None:
@@ -96,6 +97,9 @@ class FakeConnector:
                 return 200, {"conversations": self.channels}
             if method == "GET" and parts[:2] == ["v3", "teams"] and len(parts) == 3:
                 return 200, {"id": parts[2], "name": self.team_name}
+            if method == "GET" and parts[:2] == ["v3", "conversations"] and len(parts) == 4 \
+                    and parts[3] == "members":
+                return 200, self.members  # type: ignore[return-value] - a JSON list
             if method == "GET" and len(parts) == 4 and parts[3] == "pagedmembers":
                 return 200, self._page(parse_qs(query).get("continuationToken", [""])[0])
             if method == "GET" and len(parts) == 5 and parts[3] == "members":

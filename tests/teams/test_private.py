@@ -14,6 +14,7 @@ from core.models import Program
 from tests.fakes.connector import FakeConnector
 from tests.teams.conftest import activity
 from tests.teams.test_endpoint import SUBMISSION, card_text, enrollments
+from tests.teams.test_team_install import add_people, linked
 
 GROUP = {"id": "19:group@thread.v2", "conversationType": "groupChat", "isGroup": True,
          "tenantId": "tenant-1"}
@@ -43,7 +44,7 @@ async def test_my_data_in_a_group_chat_goes_to_the_1_1_chat_only(
     public = sent_to(connector, GROUP["id"])
     assert [card_text(c).strip() for c in public] == ["I've sent you a private message."]
     assert "acme.test" not in json.dumps(public)
-    private = sent_to(connector, "a:chat-aad-ana")
+    private = sent_to(connector, "a:chat-29:abc")
     assert "ana.lima@acme.test" in json.dumps(private)
 
 
@@ -74,7 +75,7 @@ async def test_join_on_a_channel_post_opens_the_form_privately_for_the_clicker_o
                value={"mb_action": "join.pick", "mb_value": str(program.id)})
     assert [card_text(c).strip() for c in sent_to(connector, CHANNEL["id"])] == [
         "I've sent you a private message."]
-    [form] = sent_to(connector, "a:chat-aad-ana")
+    [form] = sent_to(connector, "a:chat-29:abc")
     data = form["actions"][0]["data"]
     assert data["mb_owner"] == "aad-ana"
     # Someone else who got hold of the card can't submit it as theirs.
@@ -82,14 +83,20 @@ async def test_join_on_a_channel_post_opens_the_form_privately_for_the_clicker_o
                **{"from": CARLA})
     assert enrollments(app) == 0
     assert "opened for someone else" in card_text(sent_to(connector, CHANNEL["id"])[-1])
-    await post(client, connector, {"id": "a:chat-aad-ana", "conversationType": "personal",
+    await post(client, connector, {"id": "a:chat-29:abc", "conversationType": "personal",
                                    "tenantId": "tenant-1"}, text="",
                value={**data, **SUBMISSION})
     assert enrollments(app) == 1
 
 
-async def test_added_to_a_group_chat_the_bot_posts_nothing_there(
+async def test_added_to_a_group_chat_the_bot_links_its_members_and_posts_nothing(
         app: FastAPI, client: httpx.AsyncClient, connector: FakeConnector) -> None:
+    add_people(app, ("Carla Diaz", "carla@acme.test"))
+    # As Teams' members API answers: the AAD id is "objectId" there.
+    connector.members = [{"id": "29:carla", "objectId": "aad-carla", "name": "Carla Diaz",
+                          "email": "carla@acme.test"}]
     await post(client, connector, GROUP, type="conversationUpdate", text=None,
                membersAdded=[{"id": "28:bot"}])
     assert sent_to(connector, GROUP["id"]) == []
+    # Carla never wrote, but as a member of the chat she can now be reached in a 1:1 chat.
+    assert linked(app)["carla@acme.test"] == "aad-carla"

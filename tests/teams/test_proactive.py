@@ -64,21 +64,21 @@ async def test_a_roster_member_who_never_wrote_gets_the_dm_in_a_new_chat(
         enqueue_dm(s, carla_person, Message("Your match is ready"), key="later")
     await app.state.worker.flush()
 
-    # One chat opened, with Carla's AAD object id, in the tenant, as the team's bot.
+    # One chat opened, with Carla's Teams member id, in the tenant, as the team's bot.
     assert len(connector.created) == 1
     [created] = connector.created
-    assert created["members"] == [{"id": "aad-carla"}]
+    assert created["members"] == [{"id": "29:carla"}]  # her Teams id, from the roster
     # Teams reads the tenant from channelData (botbuilder also sends its own "tenantID").
     assert created["channelData"] == {"tenant": {"id": TENANT}}
     assert created["bot"]["id"] == "28:bot" and created["isGroup"] is False
     assert any("made you a Mentorbot admin" in t
-               for t in texts_to(connector, "a:chat-aad-carla"))
-    assert texts_to(connector, "a:chat-aad-carla")[-1] == "Your match is ready"
+               for t in texts_to(connector, "a:chat-29:carla"))
+    assert texts_to(connector, "a:chat-29:carla")[-1] == "Your match is ready"
     assert [r.status for r in outbox(app)] == [OutboxStatus.SENT, OutboxStatus.SENT]
     with app.state.sessions() as s:
         carla = s.scalar(select(PlatformIdentity).where(PlatformIdentity.user_id == "aad-carla"))
         assert carla is not None and carla.conversation_ref is not None
-        assert carla.conversation_ref["conversation"]["id"] == "a:chat-aad-carla"
+        assert carla.conversation_ref["conversation"]["id"] == "a:chat-29:carla"
         assert carla.conversation_ref["serviceUrl"] == connector.url
 
 
@@ -86,7 +86,7 @@ async def test_a_chat_teams_refuses_to_open_fails_the_message_for_good(
         app: FastAPI, client: httpx.AsyncClient, connector: FakeConnector) -> None:
     add_people(app, ("Carla Diaz", "carla@acme.test"))
     connector.members = [CARLA]
-    connector.unreachable = {"aad-carla"}
+    connector.unreachable = {"29:carla"}
     await install(client, connector)
     await client.post("/api/messages", json=activity(connector.url,
                                                      text="mentor admin grant carla@acme.test"))

@@ -39,6 +39,7 @@ from core.models import (
     RunStatus,
 )
 from core.people_refs import find_person
+from core.relationships.planner import intro_times
 from core.reports.digest import admin_report
 from core.training import attach_starter
 from core.training import texts as training_texts
@@ -427,8 +428,11 @@ class AdminCommands:
                    program=program.name)
             matches = publish(self.session, run, now=self.now, by=self.person)
             people = self._people(run, matches)
+            # Said plainly when it is not now (an evening or a weekend): when they go out.
+            when = run_texts.introductions_when(intro_times(self.session, matches, self.now),
+                                                self.now, self.person.timezone)
             intents: list[Intent] = [UpdateMessage(run_texts.published(
-                program, len(matches), len(run.unmatched)))]
+                program, len(matches), len(run.unmatched), when))]
             for u in run.unmatched:
                 person = people.get(u["person_id"])
                 if person is not None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from core.models import Match, MatchRun, Person, Program
+from core.relationships.timing import zone
 from core.ui import Button, Buttons, Context, Divider, Fields, Message, Section
 from core.ui.words import count, plural
 
@@ -104,11 +106,42 @@ def held_back_line(held: int) -> str:
     return f"{count(held, 'mentor', 'mentors')} held back until they finish training"
 
 
-def published(program: Program, matches: int, unmatched: int) -> Message:
+def _when(moment: datetime, now: datetime, tz: str) -> str:
+    """ "today at 08:00", "tomorrow at 08:00", "Monday at 10:00" or "Monday 14 June at 08:00",
+    in ``tz``."""
+    local, today = moment.astimezone(zone(tz)), now.astimezone(zone(tz)).date()
+    days = (local.date() - today).days
+    day = ("today" if days == 0 else "tomorrow" if days == 1
+           else f"{local:%A}" if days < 7 else f"{local:%A} {local.day} {local:%B}")
+    return f"{day} at {local:%H:%M}"
+
+
+def introductions_when(times: list[datetime], now: datetime, tz: str) -> str:
+    """When the introductions of newly published matches go out, in the reader's time zone:
+    at once during everyone's working day, else when it starts (see ``planner.intro_due_at``)."""
+    later = sorted(t for t in times if t > now)
+    if not times:
+        return ""
+    if not later:
+        return "Introductions are going out now."
+    where = f"your time, {tz or 'UTC'}"
+    first, last = _when(later[0], now, tz), _when(later[-1], now, tz)
+    span = first if first == last else f"between {first} and {last}"
+    if len(later) == len(times):
+        each = "the match" if len(times) == 1 else "each match"
+        return (f"It's outside working hours, so introductions go out {span} ({where}), once "
+                f"the working day has begun for everyone in {each}.")
+    return (f"{count(len(times) - len(later), 'introduction is', 'introductions are')} going "
+            f"out now; {count(len(later), 'other waits', 'others wait')} for working hours and "
+            f"{plural(len(later), 'goes', 'go')} out {span} ({where}).")
+
+
+def published(program: Program, matches: int, unmatched: int, introductions: str = "") -> Message:
     text = (f"Published {count(matches, 'match', 'matches')} in *{program.name}*. "
             + (f"{count(unmatched, 'person', 'people')} who could not be matched "
                f"{plural(unmatched, 'was', 'were')} told why and what happens next."
-               if unmatched else "Everyone in the pool was matched."))
+               if unmatched else "Everyone in the pool was matched.")
+            + (f" {introductions}" if introductions else ""))
     return Message(text=text, blocks=[Section(text)])
 
 

@@ -4,7 +4,7 @@ planner twice, after a restart or on three replicas at once, never doubles anyth
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
@@ -29,7 +29,13 @@ from core.models import (
 from core.outbox import enqueue_dm, enqueue_group
 from core.relationships import lifecycle
 from core.relationships import texts as t
-from core.relationships.timing import is_daytime, period_index, period_start, sendable
+from core.relationships.timing import (
+    is_daytime,
+    next_shared_daytime,
+    period_index,
+    period_start,
+    sendable,
+)
 from core.ui import Message
 
 INTRO_FALLBACK = timedelta(hours=72)  # no shared daytime (opposite timezones): send anyway
@@ -175,10 +181,36 @@ def _drought(ctx: _Ctx, match: Match, start: datetime, cadence: int, k: int,
     return streak
 
 
+def intro_sendable(start: datetime, now: datetime, timezones: Iterable[str]) -> bool:
+    """Whether a new match's introduction may go at ``now``: a weekday daytime for everyone
+    in it, or INTRO_FALLBACK after it started whatever the hour (zones with no shared day)."""
+    return now - start >= INTRO_FALLBACK or all(is_daytime(now, tz) for tz in timezones)
+
+
+def intro_due_at(start: datetime, now: datetime, timezones: Iterable[str]) -> datetime:
+    """When the planner will introduce a match that started at ``start``: ``now`` if it may
+    go now, else the first weekday daytime shared by everyone, at the latest the fallback."""
+    zones = list(timezones)
+    if intro_sendable(start, now, zones):
+        return now
+    fallback = start + INTRO_FALLBACK
+    shared = next_shared_daytime(now, zones, horizon=fallback - now)
+    return min(shared, fallback) if shared is not None else fallback
+
+
+def intro_times(session: Session, matches: Sequence[Match], now: datetime) -> list[datetime]:
+    """When each of these newly live matches will be introduced (one query for the people)."""
+    members = {m.id: lifecycle.members(m) for m in matches}
+    ids = {pid for pids in members.values() for pid in pids}
+    zones = dict(session.execute(select(Person.id, Person.timezone).where(
+        Person.id.in_(ids))).all()) if ids else {}
+    return [intro_due_at(m.published_at or m.created_at or now, now,
+                         [zones.get(pid) or "UTC" for pid in members[m.id]]) for m in matches]
+
+
 def _introduce(ctx: _Ctx, match: Match, program: Program, people: list[Person],
                start: datetime) -> None:
-    if not all(is_daytime(ctx.now, p.timezone) for p in people) and \
-            ctx.now - start < INTRO_FALLBACK:
+    if not intro_sendable(start, ctx.now, [p.timezone for p in people]):
         return
     mentor, mentees = people[0], people[1:]
     goals = dict(ctx.session.execute(select(Enrollment.person_id, Enrollment.goals).where(

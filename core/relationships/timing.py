@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -60,3 +61,25 @@ def period_index(start: datetime, now: datetime, cadence_days: int) -> int:
 
 def period_start(start: datetime, k: int, cadence_days: int) -> datetime:
     return start + timedelta(days=max(cadence_days, 1) * k)
+
+
+def next_shared_daytime(now: datetime, timezones: Iterable[str],
+                        horizon: timedelta = timedelta(days=8)) -> datetime | None:
+    """The first moment at or after ``now`` when it is a weekday daytime (``is_daytime``) in
+    every one of ``timezones``; None if there is none within ``horizon`` (zones too far apart).
+
+    Such a moment is ``now`` or the start of some zone's working day, so only those are tried.
+    """
+    zones = sorted(set(timezones)) or ["UTC"]
+    if all(is_daytime(now, tz) for tz in zones):
+        return now
+    candidates = set()
+    for tz in zones:
+        z = zone(tz)
+        day = now.astimezone(z).date()
+        for offset in range(horizon.days + 1):
+            start = datetime.combine(day + timedelta(days=offset), time(DAY_START), z)
+            if now < start <= now + horizon:
+                candidates.add(start)
+    return next((c for c in sorted(candidates)
+                 if all(is_daytime(c, tz) for tz in zones)), None)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from typing import Any
 
 import httpx
 import pytest
@@ -95,12 +96,18 @@ async def test_teams_shows_the_goals_as_text(db_url: str, clock: FakeClock) -> N
         app.state.core.tick()
         await deliver_due(app.state.sessions, app.state.worker.senders, now=NOW)
         [intro] = [a for a in fake.activities()[before:] if "a:conv1" in a.path]
-        texts = [b["text"] for b in intro.body["attachments"][0]["content"]["body"]
-                 if b.get("type") == "TextBlock"]
+        def text_blocks(node: Any) -> list[str]:  # each line of a section is a TextBlock
+            if isinstance(node, dict):
+                own = [node["text"]] if node.get("type") == "TextBlock" else []
+                return own + [t for v in node.values() for t in text_blocks(v)]
+            return [t for v in node for t in text_blocks(v)] if isinstance(node, list) else []
+
+        texts = text_blocks(intro.body["attachments"][0]["content"]["body"])
         goals = next(t for t in texts if "re-verify" in t)
         assert "](https://evil" not in goals  # no Markdown link for Teams to draw
         assert "[Teams: re-verify your account]\u200b(https://evil.example/login)" in goals
-        assert "<!channel> <@U123>" in goals  # plain characters in a TextBlock
+        # Plain characters: as entities, so Teams shows them rather than dropping a "tag".
+        assert "&lt;!channel&gt; &lt;@U123&gt;" in goals
     finally:
         fake.stop()
         app.state.engine.dispose()

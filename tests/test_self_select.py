@@ -62,8 +62,10 @@ def test_suggestions_respect_the_reporting_line_and_carry_reasons(bot) -> None: 
     intents = bot.handle(CommandEvent(DEV, "suggest"))
     assert set(ask_buttons(intents)) == {"Ask Ana", "Ask Ben"}
     shown = " ".join(getattr(b, "text", "") for b in intents[0].message.blocks)
-    assert "Ana Lima offers Negotiation, which Dev Rao wants to learn" in shown
-    assert "Cleo" not in shown
+    # Dev reads about himself as "you", never by his own name.
+    assert "Ana Lima offers Negotiation, which you want to learn" in shown
+    assert "Ana Lima is 4 levels above you" in shown
+    assert "Dev Rao" not in shown and "Cleo" not in shown
     [reply] = bot.handle(CommandEvent(ANA, "suggest"))
     assert "for mentees who are not matched yet" in reply.message.text
 
@@ -74,6 +76,9 @@ def test_decline_then_accept(bot, sessions) -> None:  # type: ignore[no-untyped-
     assert isinstance(asked, Reply) and "I've asked Ana Lima" in asked.message.text
     [request_dm] = dms_to(sessions, "Ana")
     assert "Dev Rao (Engineer, Engineering) would like you as their mentor" in request_dm["text"]
+    why = " ".join(b.get("text", "") for b in request_dm["blocks"])
+    assert "You offer Negotiation, which Dev Rao wants to learn" in why
+    assert "you are 4 levels above Dev Rao" in why and "Ana Lima" not in why
     [waiting] = bot.handle(CommandEvent(DEV, "suggest"))
     assert "waiting for Ana Lima's answer" in waiting.message.text
 
@@ -99,6 +104,8 @@ def test_decline_then_accept(bot, sessions) -> None:  # type: ignore[no-untyped-
     with sessions() as s:
         [match] = s.scalars(select(Match)).all()
         assert match.status is MatchStatus.ACTIVE and match.reasons
+        # Admins read the match's reasons with both names.
+        assert "Ben Okoro offers Negotiation, which Dev Rao wants to learn" in match.reasons
     # Ben's one place is taken: Eli is not offered Ben.
     assert set(ask_buttons(bot.handle(CommandEvent(ELI, "suggest")))) == {"Ask Ana", "Ask Cleo"}
 

@@ -26,42 +26,74 @@ def _shared(wanted: tuple[str, ...], offered: tuple[str, ...]) -> list[str]:
     return [s for s in wanted if s.lower() in off]
 
 
-def explain_edges(ctx: ScoreContext, r: np.ndarray, c: np.ndarray, limit: int = 4) -> list[str]:
-    """One sentence per (row, col) edge, strongest score components first."""
+class _Who:
+    """A person in a reason: by name, or "you" when they are the one reading it."""
+
+    def __init__(self, name: str, reading: bool) -> None:
+        self.name, self.you = ("you", True) if reading else (name, False)
+
+    def __str__(self) -> str:
+        return self.name
+
+    def verb(self, third: str, second: str) -> str:
+        return f"{self.name} {second if self.you else third}"
+
+
+def _pair(a: _Who, b: _Who) -> str:
+    """Two people as a subject, the reader first ("you and Luca")."""
+    return f"{b} and {a}" if b.you else f"{a} and {b}"
+
+
+def explain_edges(ctx: ScoreContext, r: np.ndarray, c: np.ndarray, limit: int = 4,
+                  reader: str | None = None) -> list[str]:
+    """One sentence per (row, col) edge, strongest score components first.
+
+    ``reader`` is who reads it: None for an admin (both by name), "mentee" (the row) or
+    "mentor" (the column), who is then addressed as "you".
+    """
     comps = edge_components(ctx, r, c)
     rows, cols, w = ctx.rows, ctx.cols, ctx.w
     out = []
     for i, (ri, ci) in enumerate(zip(r.tolist(), c.tolist(), strict=True)):
-        mentor, mentee = cols.names[ci], rows.names[ri]
+        mentor = _Who(cols.names[ci], reader == "mentor")
+        mentee = _Who(rows.names[ri], reader == "mentee")
+        both = _pair(mentor, mentee)
         parts: list[tuple[float, str]] = []
         if comps["skills"][i] > 0:
             shared = _shared(rows.wanted_skills[ri], cols.offered_skills[ci])
-            text = f"{mentor} offers {_join(shared)}, which {mentee} wants to learn"
+            text = (f"{mentor.verb('offers', 'offer')} {_join(shared)}, which "
+                    f"{mentee.verb('wants', 'want')} to learn")
             if ctx.peer:
                 back = _shared(cols.wanted_skills[ci], rows.offered_skills[ri])
                 if back:
-                    text = (f"{mentee} offers {_join(back)}, which {mentor} wants to learn"
-                            if not shared else text + f", and {mentee} offers {_join(back)}")
+                    text = (f"{mentee.verb('offers', 'offer')} {_join(back)}, which "
+                            f"{mentor.verb('wants', 'want')} to learn" if not shared
+                            else text + f", and {mentee.verb('offers', 'offer')} {_join(back)}")
             parts.append((w["skills"] * comps["skills"][i], text))
         if comps["seniority"][i] > 0:
             d = int(cols.level[ci] - rows.level[ri])
             if ctx.peer or d == 0:
-                text = (f"{mentor} and {mentee} are at the same level" if d == 0
-                        else f"{mentor} and {mentee} are {_levels(abs(d))} apart")
+                text = (f"{both} are at the same level" if d == 0
+                        else f"{both} are {_levels(abs(d))} apart")
             elif d > 0:
-                text = f"{mentor} is {_levels(d)} above {mentee}"
+                text = f"{mentor.verb('is', 'are')} {_levels(d)} above {mentee}"
             else:
-                text = f"{mentor} is {_levels(-d)} junior to {mentee}, as reverse mentoring intends"
+                text = (f"{mentor.verb('is', 'are')} {_levels(-d)} junior to {mentee}, as "
+                        "reverse mentoring intends")
             parts.append((w["seniority"] * comps["seniority"][i], text))
         if comps["goals"][i] > 0:
             common = sorted(set(tokens(rows.goal_text[ri])) & set(tokens(cols.goal_text[ci])))
             if common:
-                parts.append((w["goals"] * comps["goals"][i],
-                              f"both mention {_join(common[:3])} in their goals"))
+                whose = "you both mention {} in your goals" if reader else \
+                    "both mention {} in their goals"
+                parts.append((w["goals"] * comps["goals"][i], whose.format(_join(common[:3]))))
         if comps["department"][i] > 0:
-            parts.append((w["department"],
-                          f"different departments ({cols.departments[ci]} and "
-                          f"{rows.departments[ri]})"))
+            if reader:
+                depts = (f"{mentor} in {cols.departments[ci]}, {mentee} in "
+                         f"{rows.departments[ri]}")
+            else:
+                depts = f"{cols.departments[ci]} and {rows.departments[ri]}"
+            parts.append((w["department"], f"different departments ({depts})"))
         if comps["timezone"][i] > 0:
             h = float(comps["overlap_hours"][i])
             parts.append((w["timezone"] * comps["timezone"][i],

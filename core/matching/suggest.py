@@ -13,7 +13,8 @@ from core.matching.types import Match, MatchingInput
 
 
 def suggest_mentors(
-    inp: MatchingInput, mentee_id: str, k: int = 3, exclude: Collection[str] = ()
+    inp: MatchingInput, mentee_id: str, k: int = 3, exclude: Collection[str] = (),
+    reader: str | None = None,
 ) -> tuple[Match, ...]:
     """The mentee's k best allowed mentors, best first, each with its plain-words explanation.
 
@@ -21,7 +22,8 @@ def suggest_mentors(
     and cooldown, do-not-match, excluded adjustments, department and overlap rules). Only
     mentors with room under the engine's capacity rule are offered; ids in `exclude` (mentors
     who already declined) are skipped. Only the mentee's row is scored. Unknown mentee or no
-    allowed mentor -> ().
+    allowed mentor -> (). ``reader`` ("mentee", "mentor" or None) is who reads the
+    explanations: they are addressed as "you" (see ``explain_edges``).
     """
     if k <= 0:
         return ()
@@ -38,7 +40,8 @@ def suggest_mentors(
         return ()
     # Stable sort keeps enrollment order among equal scores, so results are deterministic.
     best = feasible[np.argsort(-scores[feasible], kind="stable")[:k]]
-    texts = explain_edges(ctx, np.full(len(best), row, np.int64), best.astype(np.int64))
+    texts = explain_edges(ctx, np.full(len(best), row, np.int64), best.astype(np.int64),
+                          reader=reader)
     out = []
     for c, text in zip(best.tolist(), texts, strict=True):
         s = float(np.clip(scores[c], 0.0, 1.0))

@@ -55,13 +55,16 @@ def _pending(session: Session, program_id: int, mentee_id: int) -> MentorRequest
         MentorRequest.status == RequestStatus.PENDING))
 
 
-def _suggest(session: Session, program: Program, mentee: Person, k: int):  # type: ignore[no-untyped-def]
+def _suggest(session: Session, program: Program, mentee: Person, k: int,  # type: ignore[no-untyped-def]
+             reader: str | None = None):
+    """The mentee's k best mentors, explained for ``reader``; with the people and the loaded
+    input, for explaining one of them to someone else."""
     answered = session.scalars(select(MentorRequest.mentor_id).where(
         MentorRequest.program_id == program.id, MentorRequest.mentee_id == mentee.id,
         MentorRequest.status != RequestStatus.PENDING)).all()
     loaded = load_program(session, program, today_of(session))
-    return suggest_mentors(loaded.input, str(mentee.id), k=k,
-                           exclude={str(i) for i in answered}), loaded.people
+    return suggest_mentors(loaded.input, str(mentee.id), k=k, reader=reader,
+                           exclude={str(i) for i in answered}), loaded.people, loaded.input
 
 
 def suggest(session: Session, person: Person, actor: Actor, arg: str) -> list[Intent]:
@@ -74,7 +77,8 @@ def suggest(session: Session, person: Person, actor: Actor, arg: str) -> list[In
     if waiting is not None:
         mentor = session.get(Person, waiting.mentor_id)
         return [Reply(texts.already_waiting(mentor.name if mentor else "your mentor"))]
-    found, people = _suggest(session, program, person, 3)
+    # The mentee reads these: "Luca is 3 levels above you".
+    found, people, _ = _suggest(session, program, person, 3, reader="mentee")
     if not found:
         return [Reply(texts.no_suggestions(program.name))]
     rows = []
@@ -96,11 +100,15 @@ def ask(session: Session, person: Person, actor: Actor, value: str) -> list[Inte
     if waiting is not None:
         other = session.get(Person, waiting.mentor_id)
         return [Reply(texts.already_waiting(other.name if other else "your mentor"))]
-    found, _ = _suggest(session, program, person, 50)
+    found, _, loaded = _suggest(session, program, person, 50)
     allowed = {m.mentor_id: m for m in found}
     if str(mentor.id) not in allowed:
         return [Reply(texts.no_longer_possible())]
+    # Stored by name (the match keeps them for admins); the mentor reads "you offer ...".
     reasons = allowed[str(mentor.id)].explanation
+    why_you = next((m.explanation for m in suggest_mentors(
+        loaded, str(person.id), k=len(loaded.enrollments), reader="mentor")
+        if m.mentor_id == str(mentor.id)), reasons)
     request = MentorRequest(program_id=program.id, mentee_id=person.id, mentor_id=mentor.id,
                             reasons=[reasons])
     session.add(request)
@@ -108,7 +116,7 @@ def ask(session: Session, person: Person, actor: Actor, value: str) -> list[Inte
     details = ", ".join(x for x in (person.title, person.department) if x)
     return [Reply(texts.asked(mentor.name)),
             DirectMessage(mentor.id, texts.request_for_mentor(
-                person.name, details, enrollment.goals, reasons, request.id),
+                person.name, details, enrollment.goals, why_you, request.id),
                 f"request:{request.id}")]
 
 

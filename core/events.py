@@ -17,6 +17,8 @@ class Actor:
     user_id: str
     name: str = ""
     email: str = ""
+    # The language the platform reports for them ("de-DE", "pt_BR"), when it says.
+    locale: str = ""
 
 
 # --- inbound -------------------------------------------------------------------------------

@@ -3,31 +3,36 @@
 from __future__ import annotations
 
 from core.enrollment.texts import prefix
+from core.i18n import gettext as _
 from core.routing import RoutingTable
 from core.ui import Context, Message, Section
 
 
 def help_message(platform: str, table: RoutingTable, note: str = "") -> Message:
-    """Every command with its usage and what it does, in the features' declared order."""
+    """Every command with its usage and what it does, in the features' declared order.
+    Commands stay English; what they do is in the reader's language."""
     p = prefix(platform)
-    lines = [" · ".join(f"`{p} {u}`" for u in (c.usage, *c.also)) + f" – {c.summary}"
+    lines = [" · ".join(f"`{p} {u}`" for u in (c.usage, *c.also)) + f" – {_(c.summary)}"
              for c in table.help_commands()]
     blocks = [Section(note)] if note else []
     blocks += [
-        Section("*Mentorbot* runs your company's mentoring programs right here in chat."),
+        Section(_("*Mentorbot* runs your company's mentoring programs right here in chat.")),
         Section("\n".join(lines)),
-        Context([f"Tip: `{p} join` lists the programs that are open to you."]),
+        Context([_("Tip: `{command}` lists the programs that are open to you.").format(
+            command=f"{p} join")]),
     ]
-    return Message(text=(note + "\n" if note else "") + "Mentorbot commands:\n" + "\n".join(lines),
-                   blocks=blocks)
+    return Message(text=(note + "\n" if note else "") + _("Mentorbot commands:") + "\n"
+                   + "\n".join(lines), blocks=blocks)
 
 
 def unknown_command(platform: str, table: RoutingTable, word: str) -> Message:
     """Help, introduced by what went wrong."""
-    return help_message(platform, table, f"Sorry, I don't know `{word}`. Here is what I can do:")
+    return help_message(platform, table, _(
+        "Sorry, I don't know `{word}`. Here is what I can do:").format(word=word))
 
 
 def usage(platform: str, text: str) -> Message:
     """How to type one command, with the way to every other."""
-    body = f"{text} Type `{prefix(platform)} help` for everything I can do."
+    body = text + " " + _("Type `{command}` for everything I can do.").format(
+        command=f"{prefix(platform)} help")
     return Message(text=body, blocks=[Section(body)])

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from core import addresses, coordination, outbox, personal
+from core import addresses, coordination, i18n, outbox, personal
 from core.admin import announcements
 from core.admin.rights import admin_people, normalise_emails, seed_admins
 from core.clock import Clock
@@ -30,8 +30,10 @@ from core.events import (
 )
 from core.features import FEATURES
 from core.help import help_message, unknown_command
+from core.i18n import N_
 from core.identity import find_identity, get_or_create_workspace, needs_email, resolve_person
 from core.identity_links import link
+from core.language import reader_language, remember_platform_language
 from core.models import ChannelRef, Person, Platform, PlatformIdentity
 from core.relationships.planner import plan_due
 from core.reports.digest import monthly_digests
@@ -52,8 +54,11 @@ class Mentorbot:
     def __init__(self, sessions: sessionmaker[Session], *, admin_emails: Iterable[str] = (),
                  clock: Clock | None = None, group_platforms: Iterable[str] = (),
                  public_url: str = "http://127.0.0.1:8000",
-                 free_text_retention_months: int | None = None) -> None:
+                 free_text_retention_months: int | None = None,
+                 default_language: str = i18n.DEFAULT_LANGUAGE) -> None:
         self.sessions = sessions
+        # Who chose no language and whose platform reports none reads this one.
+        self.default_language = i18n.normalise(default_language) or i18n.DEFAULT_LANGUAGE
         self.admin_emails = normalise_emails(admin_emails)
         self.clock: Clock = clock_for(sessions, clock)
         # Platforms whose sender can open one conversation with several people (Slack).
@@ -63,7 +68,7 @@ class Mentorbot:
         self._purged_on: date | None = None
         self.routes = RoutingTable.build((*FEATURES, Routes(
             "core",
-            commands=(Command("help", self._help, "help", "this message", ("?",), 120,
+            commands=(Command("help", self._help, "help", N_("this message"), ("?",), 120,
                               public=True),),
             actions=(Action(LINK_ACTION, self._opened_link),),
         )))
@@ -86,19 +91,26 @@ class Mentorbot:
                 get_or_create_workspace(session, event.platform, event.tenant_id, event.name)
                 return []
             person = resolve_person(session, event.actor)
-            # Admins named in settings are known before they ever talk to the bot, so
-            # nominations and alerts reach them.
-            seed_admins(session, person.workspace_id, self.admin_emails)
-            if isinstance(event, FormSubmission) and event.owner is not None \
-                    and event.owner != event.actor.user_id:
-                log.info("refused a form submitted by someone it was not shown to")
-                return [Reply(personal.not_your_form())]
-            intents = self._route(session, person, event)
-            intents = self._queue_dms(session, intents, actor=person)
-            intents = personal.owned_by(intents, event.actor.user_id)
-            return personal.keep_private(
-                intents, public=getattr(event, "public", False),
-                shareable=isinstance(event, CommandEvent) and self._shareable(event.text))
+            if event.actor.locale:
+                remember_platform_language(person, event.actor.locale)
+            with i18n.reading(reader_language(person, self.default_language)):
+                return self._answer(session, person, event)
+
+    def _answer(self, session: Session, person: Person, event: InboundEvent) -> list[Intent]:
+        """Everything after the person is known, written in their language."""
+        # Admins named in settings are known before they ever talk to the bot, so
+        # nominations and alerts reach them.
+        seed_admins(session, person.workspace_id, self.admin_emails)
+        if isinstance(event, FormSubmission) and event.owner is not None \
+                and event.owner != event.actor.user_id:
+            log.info("refused a form submitted by someone it was not shown to")
+            return [Reply(personal.not_your_form())]
+        intents = self._route(session, person, event)
+        intents = self._queue_dms(session, intents, actor=person)
+        intents = personal.owned_by(intents, event.actor.user_id)
+        return personal.keep_private(
+            intents, public=getattr(event, "public", False),
+            shareable=isinstance(event, CommandEvent) and self._shareable(event.text))
 
     def tick(self, now: datetime | None = None) -> int:
         """Periodic work the scheduler triggers: lapse unanswered mentor requests, plan the
@@ -206,7 +218,8 @@ class Mentorbot:
 
     def _route(self, session: Session, person: Person, event: InboundEvent) -> list[Intent]:
         actor: Actor = event.actor  # type: ignore[union-attr]
-        turn = Turn(session, person, actor, self.clock.now(), self.admin_emails, self.public_url)
+        turn = Turn(session, person, actor, self.clock.now(), self.admin_emails, self.public_url,
+                    self.default_language)
         if isinstance(event, CommandEvent):
             return self._command(turn, event.text)
         if isinstance(event, ButtonAction):

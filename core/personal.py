@@ -20,6 +20,8 @@ from core.events import (
     UpdateMessage,
 )
 from core.home import home
+from core.i18n import N_
+from core.i18n import gettext as _
 from core.privacy import export_json
 from core.routing import Command, Routes, Turn
 from core.ui import Message, Section
@@ -29,19 +31,19 @@ ANSWERS = (Reply, UpdateMessage, OpenForm, FormErrors, CloseForm, SendFile)
 
 
 def sent_privately() -> Message:
-    text = "I've sent you a private message."
+    text = _("I've sent you a private message.")
     return Message(text=text, blocks=[Section(text)])
 
 
 def no_private_chat() -> Message:
-    text = ("That answer is only for you, and I couldn't open a private chat with you. "
-            "Open Mentorbot's personal chat and ask me there.")
+    text = _("That answer is only for you, and I couldn't open a private chat with you. "
+             "Open Mentorbot's personal chat and ask me there.")
     return Message(text=text, blocks=[Section(text)])
 
 
 def not_your_form() -> Message:
-    text = ("This form was opened for someone else, or it is out of date, so I didn't save it. "
-            "Ask me again and I'll send you your own.")
+    text = _("This form was opened for someone else, or it is out of date, so I didn't save "
+             "it. Ask me again and I'll send you your own.")
     return Message(text=text, blocks=[Section(text)])
 
 
@@ -74,14 +76,14 @@ def _home(turn: Turn, _word: str, _arg: str) -> list[Intent]:
 
 def _my_data(turn: Turn, _word: str, _arg: str) -> list[Intent]:
     return [SendFile("my-mentorbot-data.json", export_json(turn.session, turn.person),
-                     "Everything Mentorbot stores about you")]
+                     _("Everything Mentorbot stores about you"))]
 
 
 ROUTES = Routes(
     "personal",
     commands=(
-        Command("home", _home, "home", "your programs, matches, next nudge and plan", (), 100),
-        Command("my-data", _my_data, "my-data", "a copy of everything stored about you",
+        Command("home", _home, "home", N_("your programs, matches, next nudge and plan"), (), 100),
+        Command("my-data", _my_data, "my-data", N_("a copy of everything stored about you"),
                 ("mydata",), 110),
     ),
 )

@@ -30,6 +30,8 @@ class Turn:
     now: datetime
     admin_emails: frozenset[str]
     public_url: str
+    # The workspace's language for people who chose none and whose platform said none.
+    default_language: str = "en"
 
     @property
     def platform(self) -> str:

@@ -23,7 +23,8 @@ EXPECTED = {
     "commands": {
         "?": "core", "admin": "admin", "avoid": "enrollment", "edit": "enrollment",
         "end": "relationships", "enroll": "enrollment", "help": "core", "home": "personal",
-        "join": "enrollment", "leave": "enrollment", "me": "enrollment",
+        "join": "enrollment", "lang": "language", "language": "language",
+        "leave": "enrollment", "me": "enrollment",
         "my-data": "personal", "mydata": "personal", "nominate": "admin",
         "pause": "relationships", "plan": "relationships", "rematch": "relationships",
         "resume": "relationships", "status": "enrollment", "suggest": "self_select",

@@ -11,6 +11,7 @@ from core.admin.programs import FORM_ID as PROGRAM_FORM
 from core.enrollment.programs import find_program
 from core.events import Intent, Reply
 from core.help import usage
+from core.i18n import N_
 from core.people_refs import find_person
 from core.routing import Action, Command, Form, Routes, Turn
 from core.ui import Message, Section
@@ -66,8 +67,8 @@ ROUTES = Routes(
     "admin",
     commands=(
         Command("nominate", _nominate, "nominate <person> <program>",
-                "put a report forward for an invite-only program", (), 80),
-        Command("admin", _command, "admin help", "for program admins", (), 130),
+                N_("put a report forward for an invite-only program"), (), 80),
+        Command("admin", _command, "admin help", N_("for program admins"), (), 130),
     ),
     actions=(
         Action("nominate.", _nomination),

@@ -18,6 +18,7 @@ from core.enrollment.programs import (
     open_programs_for,
 )
 from core.events import CloseForm, DirectMessage, FormErrors, Intent, OpenForm, Reply, UpdateMessage
+from core.i18n import gettext as _
 from core.ids import get_by_id, parse_id
 from core.models import Enrollment, EnrollmentStatus, Person, Program, Role
 from core.ui import validate
@@ -99,7 +100,8 @@ def submit(session: Session, person: Person, values: dict[str, Any], context: st
     errors = {**role_errors(clean), **errors}
     closed = not can_see(session, program, person) or not is_enrollable(program, today_of(session))
     if not errors and closed:
-        errors = {"role": f"“{program.name}” is no longer open for enrollment."}
+        errors = {"role": _("{program} is no longer open for enrollment.").format(
+            program=texts.quoted(program.name))}
     if errors:
         return [FormErrors(errors, form)]
     enrollment, changed, updated = upsert_enrollment(session, person, program, clean)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from core.i18n import N_
+from core.i18n import gettext as _
 from core.models import Enrollment, Program, Role
 from core.ui import FieldErrors, FieldKind, Form, FormField, Option
 
@@ -11,9 +13,9 @@ FORM_ID = "enroll"
 GOALS_MAX = 500
 CAPACITY_MAX = 5
 AVAILABILITY = {
-    "mornings": "Mornings",
-    "afternoons": "Afternoons",
-    "flexible": "Flexible",
+    "mornings": N_("Mornings"),
+    "afternoons": N_("Afternoons"),
+    "flexible": N_("Flexible"),
 }
 DEFAULT_SKILLS = [
     "Leadership", "Communication", "Career growth", "Negotiation", "Public speaking",
@@ -31,37 +33,40 @@ def enrollment_form(program: Program, existing: Enrollment | None = None) -> For
     e = existing
     return Form(
         form_id=FORM_ID,
-        title="Join a program"[:24],
-        submit_label="Update" if e else "Enroll",
+        title=_("Join a program")[:24],
+        submit_label=_("Update") if e else _("Enroll"),
         intro=f"*{program.name}*" + (f"\n{program.description}" if program.description else ""),
         context=str(program.id),
         fields=[
             FormField(
-                "role", "I want to join as", FieldKind.SINGLE_SELECT, required=True,
-                options=[Option(Role.MENTEE.value, "Mentee (I want to learn)"),
-                         Option(Role.MENTOR.value, "Mentor (I want to help others grow)")],
+                "role", _("I want to join as"), FieldKind.SINGLE_SELECT, required=True,
+                options=[Option(Role.MENTEE.value, _("Mentee (I want to learn)")),
+                         Option(Role.MENTOR.value,
+                                _("Mentor (I want to help others grow)"))],
                 initial=e.role.value if e else None,
             ),
             FormField(
-                "skills_offered", "Skills I can share", FieldKind.MULTI_SELECT, options=skills,
-                initial=list(e.skills_offered) if e else None, hint="Mentors: pick at least one.",
+                "skills_offered", _("Skills I can share"), FieldKind.MULTI_SELECT, options=skills,
+                initial=list(e.skills_offered) if e else None,
+                hint=_("Mentors: pick at least one."),
             ),
             FormField(
-                "skills_wanted", "Skills I want to learn", FieldKind.MULTI_SELECT, options=skills,
-                initial=list(e.skills_wanted) if e else None, hint="Mentees: pick at least one.",
+                "skills_wanted", _("Skills I want to learn"), FieldKind.MULTI_SELECT,
+                options=skills,
+                initial=list(e.skills_wanted) if e else None, hint=_("Mentees: pick at least one."),
             ),
             FormField(
-                "goals", "My development goals", FieldKind.LONG_TEXT, max_length=GOALS_MAX,
+                "goals", _("My development goals"), FieldKind.LONG_TEXT, max_length=GOALS_MAX,
                 initial=e.goals if e and e.goals else None,
-                placeholder="What would you like to be better at in six months?",
+                placeholder=_("What would you like to be better at in six months?"),
             ),
             FormField(
-                "capacity", "Mentees I can take on", FieldKind.NUMBER, min_value=1,
-                max_value=CAPACITY_MAX, initial=e.capacity if e else 1, hint="Mentors only.",
+                "capacity", _("Mentees I can take on"), FieldKind.NUMBER, min_value=1,
+                max_value=CAPACITY_MAX, initial=e.capacity if e else 1, hint=_("Mentors only."),
             ),
             FormField(
-                "availability", "When I can usually meet", FieldKind.SINGLE_SELECT,
-                required=True, options=[Option(k, v) for k, v in AVAILABILITY.items()],
+                "availability", _("When I can usually meet"), FieldKind.SINGLE_SELECT,
+                required=True, options=[Option(k, _(v)) for k, v in AVAILABILITY.items()],
                 initial=e.availability if e and e.availability in AVAILABILITY else None,
             ),
         ],
@@ -71,7 +76,7 @@ def enrollment_form(program: Program, existing: Enrollment | None = None) -> For
 def role_errors(values: dict[str, Any]) -> FieldErrors:
     """Rules across fields: a mentor shares a skill, a mentee wants one."""
     if values.get("role") == Role.MENTOR.value and not values.get("skills_offered"):
-        return {"skills_offered": "Pick at least one skill you can share."}
+        return {"skills_offered": _("Pick at least one skill you can share.")}
     if values.get("role") == Role.MENTEE.value and not values.get("skills_wanted"):
-        return {"skills_wanted": "Pick at least one skill you want to learn."}
+        return {"skills_wanted": _("Pick at least one skill you want to learn.")}
     return {}

@@ -7,6 +7,7 @@ from typing import Any
 from core.enrollment import avoid, dialog
 from core.enrollment.form import FORM_ID
 from core.events import Intent
+from core.i18n import N_
 from core.routing import Action, Command, Form, Routes, Turn
 
 
@@ -46,11 +47,12 @@ ROUTES = Routes(
     "enrollment",
     commands=(
         Command("join", _join, "join [program]",
-                "enroll as a mentor or mentee (run it again to edit)", ("enroll", "edit"), 10),
-        Command("status", _status, "status", "see your enrollments", ("me",), 20),
-        Command("leave", _leave, "leave [program]", "withdraw from a program", ("withdraw",), 30),
+                N_("enroll as a mentor or mentee (run it again to edit)"), ("enroll", "edit"), 10),
+        Command("status", _status, "status", N_("see your enrollments"), ("me",), 20),
+        Command("leave", _leave, "leave [program]", N_("withdraw from a program"),
+                ("withdraw",), 30),
         Command("avoid", _avoid, "avoid [person]",
-                "people you'd rather not be matched with (private)", (), 90),
+                N_("people you'd rather not be matched with (private)"), (), 90),
     ),
     actions=(Action("avoid.undo", _avoid_undo), Action("join.pick", _pick),
              Action("leave.", _leave_action)),

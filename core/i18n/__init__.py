@@ -96,8 +96,8 @@ def reading(code: str | None) -> Iterator[str]:
 
 
 def gettext(message: str) -> str:
-    """``message`` in the reader's language."""
-    return translations(language()).gettext(message)
+    """``message`` in the reader's language ("" stays "", never the catalog's header)."""
+    return translations(language()).gettext(message) if message else message
 
 
 _ = gettext

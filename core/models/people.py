@@ -62,6 +62,10 @@ class Person(Base):
     # The day they left the organisation (HRIS or SCIM deactivation): retention reports need it.
     left_on: Mapped[date | None] = mapped_column(Date)
     skills: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # The language they chose with `/mentor language` (wins), and the one their chat platform
+    # last reported (Slack users.info, the Teams activity's locale); else the workspace default.
+    language: Mapped[str | None] = mapped_column(String(16))
+    platform_language: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=stamp_now)
 
     manager: Mapped[Person | None] = relationship(remote_side=[id])

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from core.events import Intent
+from core.i18n import N_
 from core.relationships.actions import Relationships
 from core.routing import Action, Command, Form, Routes, Turn
 
@@ -38,11 +39,11 @@ def _submit(ctx: Turn, form: str, values: dict[str, Any], context: str) -> list[
 ROUTES = Routes(
     "relationships",
     commands=(
-        Command("plan", _plan, "plan", "your action plan (mentors see their mentees')", (), 50),
-        Command("pause", _verb, "pause <weeks>", "take a break from nudges", (), 70,
+        Command("plan", _plan, "plan", N_("your action plan (mentors see their mentees')"), (), 50),
+        Command("pause", _verb, "pause <weeks>", N_("take a break from nudges"), (), 70,
                 also=("resume",)),
         Command("resume", _verb, hidden=True),
-        Command("end", _verb, "end", "end your match (no-fault) or ask for a new one", (), 72,
+        Command("end", _verb, "end", N_("end your match (no-fault) or ask for a new one"), (), 72,
                 also=("rematch",)),
         Command("rematch", _verb, hidden=True),
     ),

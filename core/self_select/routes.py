@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from core.events import Intent
+from core.i18n import N_
 from core.routing import Action, Command, Routes, Turn
 from core.self_select import flow
 
@@ -22,7 +23,7 @@ def _answer(ctx: Turn, action: str, value: str) -> list[Intent]:
 ROUTES = Routes(
     "self_select",
     commands=(Command("suggest", _suggest, "suggest",
-                      "see mentors suggested for you, and ask one", ("suggestions",), 40),),
+                      N_("see mentors suggested for you, and ask one"), ("suggestions",), 40),),
     actions=(Action("request.ask", _ask), Action("request.accept", _answer, makes_matches=True),
              Action("request.decline", _answer)),
 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from core.events import Intent
+from core.i18n import N_
 from core.routing import Action, Command, Routes, Turn
 from core.training import chat
 
@@ -18,6 +19,6 @@ def _button(ctx: Turn, action: str, value: str) -> list[Intent]:
 ROUTES = Routes(
     "training",
     commands=(Command("training", _command, "training",
-                      "your mentor training: progress and the next module", ("train",), 60),),
+                      N_("your mentor training: progress and the next module"), ("train",), 60),),
     actions=(Action("training.", _button),),
 )

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, time
 from typing import Any
 
+from core.i18n import gettext as _
 from core.ui.message import Option
 
 
@@ -62,41 +63,42 @@ def _clean_one(f: FormField, raw: Any) -> tuple[Any, str | None]:
         values = [raw] if isinstance(raw, str) else list(raw or [])
         values = [str(v) for v in values if str(v).strip()]
         if any(v not in allowed for v in values):
-            return values, "Please pick from the list."
+            return values, _("Please pick from the list.")
         if f.required and not values:
-            return values, "Please choose at least one."
+            return values, _("Please choose at least one.")
         return values, None
     if f.kind is FieldKind.CHECKBOX:
         return raw in (True, "true", "on", "1", 1, ["true"]), None
     text = "" if raw is None else str(raw).strip()
     if f.required and not text:
-        return None, "This is required."
+        return None, _("This is required.")
     if not text:
         return None, None
     if f.kind is FieldKind.SINGLE_SELECT:
-        return (text, None) if text in allowed else (text, "Please pick from the list.")
+        return (text, None) if text in allowed else (text, _("Please pick from the list."))
     if f.kind is FieldKind.DATE:
         try:
             return date.fromisoformat(text[:10]), None
         except ValueError:
-            return text, "Please pick a date."
+            return text, _("Please pick a date.")
     if f.kind is FieldKind.TIME:
         try:
             return time.fromisoformat(text[:5]), None
         except ValueError:
-            return text, "Please pick a time (HH:MM)."
+            return text, _("Please pick a time (HH:MM).")
     if f.kind is FieldKind.NUMBER:
         try:
             number = int(text)
         except ValueError:
-            return text, "Please enter a whole number."
+            return text, _("Please enter a whole number.")
         if f.min_value is not None and number < f.min_value:
-            return number, f"Please enter at least {f.min_value}."
+            return number, _("Please enter at least {number}.").format(number=f.min_value)
         if f.max_value is not None and number > f.max_value:
-            return number, f"Please enter at most {f.max_value}."
+            return number, _("Please enter at most {number}.").format(number=f.max_value)
         return number, None
     if f.max_length is not None and len(text) > f.max_length:
-        return text, f"Please keep this under {f.max_length} characters (it has {len(text)})."
+        return text, _("Please keep this under {limit} characters (it has {length}).").format(
+            limit=f.max_length, length=len(text))
     return text, None
 
 

@@ -24,3 +24,11 @@ def test_publish_and_held_back_lines_read_as_english() -> None:
     assert "Published 16 matches" in many and "29 people who could not be matched were" in many
     assert "(es)" not in one + many and "(s)" not in one + many
     assert held_back_line(1) == "1 mentor held back until they finish training"
+
+
+def test_publish_counts_as_the_preview_does() -> None:
+    # The preview lists 25 "Not matched" and 4 mentors held back for training: publish says so,
+    # not "29 people could not be matched".
+    text = published(Program(name="Leadership 1:1"), 16, 25, held=4).text
+    assert "25 people who could not be matched were told why" in text
+    assert "The 4 mentors held back until they finish training were told what is left" in text

@@ -431,8 +431,9 @@ class AdminCommands:
             # Said plainly when it is not now (an evening or a weekend): when they go out.
             when = run_texts.introductions_when(intro_times(self.session, matches, self.now),
                                                 self.now, self.person.timezone)
+            held = sum(1 for u in run.unmatched if u.get("code") == run_texts.TRAINING)
             intents: list[Intent] = [UpdateMessage(run_texts.published(
-                program, len(matches), len(run.unmatched), when))]
+                program, len(matches), len(run.unmatched) - held, when, held))]
             for u in run.unmatched:
                 person = people.get(u["person_id"])
                 if person is not None:

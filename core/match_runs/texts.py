@@ -136,11 +136,16 @@ def introductions_when(times: list[datetime], now: datetime, tz: str) -> str:
             f"{plural(len(later), 'goes', 'go')} out {span} ({where}).")
 
 
-def published(program: Program, matches: int, unmatched: int, introductions: str = "") -> Message:
+def published(program: Program, matches: int, unmatched: int, introductions: str = "",
+              held: int = 0) -> Message:
+    """The publish confirmation. ``unmatched`` counts as the preview's "Not matched" does;
+    ``held`` are the mentors training held back (told too, counted apart as in the preview)."""
     text = (f"Published {count(matches, 'match', 'matches')} in *{program.name}*. "
             + (f"{count(unmatched, 'person', 'people')} who could not be matched "
                f"{plural(unmatched, 'was', 'were')} told why and what happens next."
                if unmatched else "Everyone in the pool was matched.")
+            + (f" The {held_back_line(held)} {plural(held, 'was', 'were')} told what is left "
+               "to do." if held else "")
             + (f" {introductions}" if introductions else ""))
     return Message(text=text, blocks=[Section(text)])
 

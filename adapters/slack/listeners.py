@@ -123,7 +123,8 @@ class Listeners:
         if not await self._in_core(self._needs_email, actor):
             return event
         try:
-            info = await asyncio.wait_for(client.users_info(user=actor.user_id),
+            info = await asyncio.wait_for(client.users_info(user=actor.user_id,
+                                                            include_locale=True),
                                           USERS_INFO_TIMEOUT)
         except SlackApiError as exc:
             log.info("users.info failed for a new user: %s", exc.response.get("error"))
@@ -131,14 +132,18 @@ class Listeners:
         except TimeoutError:
             log.info("users.info did not answer in time; carrying on without an email")
             return event
-        profile = (info.get("user") or {}).get("profile") or {}
+        user = info.get("user") or {}
+        profile = user.get("profile") or {}
         email = str(profile.get("email") or "")
         if not email:
             if len(self._asked) > 10_000:
                 self._asked.clear()
             self._asked[key] = now
         name = str(profile.get("real_name") or actor.name)
-        return replace(event, actor=replace(actor, email=email, name=name))  # type: ignore[type-var]
+        # The person's Slack language, so core writes to them in it (core/language.py).
+        locale = str(user.get("locale") or "")
+        return replace(event, actor=replace(  # type: ignore[type-var]
+            actor, email=email, name=name, locale=locale))
 
     def _needs_email(self, actor: Actor) -> bool:
         with self.core.sessions() as session:
@@ -240,10 +245,14 @@ class Listeners:
             if self._opens_form(event) and body.get("trigger_id"):
                 # The modal opens first, while the trigger is fresh (it lasts 3 s); the form,
                 # or whatever core answers, replaces the loading view when core is done.
-                opened = await client.views_open(trigger_id=body["trigger_id"],
-                                                 view=loading_view())
-                here = {**body, "view": {"id": opened["view"]["id"], "type": "modal"}}
-                answer = None
+                try:
+                    opened = await client.views_open(trigger_id=body["trigger_id"],
+                                                     view=loading_view())
+                    here = {**body, "view": {"id": opened["view"]["id"], "type": "modal"}}
+                    answer = None
+                except SlackApiError as exc:  # core still answers, by response_url
+                    log.warning("could not open the loading modal: %s",
+                                exc.response.get("error"))
             intents = await self._handle(event, client)
             await self._carry_out(intents, body=here, respond=answer, client=client,
                                   event=event)

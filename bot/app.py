@@ -39,7 +39,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     sessions = make_session_factory(engine, clock)
     core = Mentorbot(sessions, admin_emails=settings.admin_email_list, clock=clock,
                      public_url=settings.public_url,
-                     free_text_retention_months=settings.free_text_retention_months)
+                     free_text_retention_months=settings.free_text_retention_months,
+                     default_language=settings.default_language)
     worker = OutboxWorker(sessions, clock=clock)
 
     async def _plan() -> None:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from core.db import DEFAULT_DATABASE_URL
+from core.i18n import LANGUAGES, normalise
 
 
 class Settings(BaseSettings):
@@ -45,6 +46,9 @@ class Settings(BaseSettings):
     admin_emails: str = ""
     # Key for admin sign-in links; every replica must share it (one process picks its own).
     admin_link_secret: SecretStr | None = None
+    # The language of people who chose none (`/mentor language`) and whose platform reports
+    # none: en, de, fr, es or pt_BR (a platform code such as de-DE works too).
+    default_language: str = "en"
 
     # None means: on exactly when MICROSOFT_APP_ID is set. True without an app id serves the
     # Bot Framework Emulator (no JWT check) and must never face the internet.
@@ -63,6 +67,14 @@ class Settings(BaseSettings):
     # Meeting notes, survey comments and private end notes older than this many months are
     # erased (the rows and counts stay). Unset keeps them for as long as the program runs.
     free_text_retention_months: int | None = Field(default=None, ge=1)
+
+    @field_validator("default_language")
+    @classmethod
+    def _supported_language(cls, value: str) -> str:
+        found = normalise(value)
+        if found is None:
+            raise ValueError(f"DEFAULT_LANGUAGE must be one of {', '.join(LANGUAGES)}")
+        return found
 
     @property
     def admin_email_list(self) -> list[str]:

@@ -61,7 +61,8 @@ def actor_of(activity: Activity) -> Actor | None:
     if sender is None or not (sender.aad_object_id or sender.id):
         return None
     return Actor(platform=PLATFORM, tenant_id=activity_tenant_id(activity),
-                 user_id=sender.aad_object_id or sender.id, name=sender.name or "")
+                 user_id=sender.aad_object_id or sender.id, name=sender.name or "",
+                 locale=activity.locale or "")
 
 
 def _strip_mentions(activity: Activity) -> str:

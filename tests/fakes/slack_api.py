@@ -45,6 +45,7 @@ class FakeSlackApi(LocalServer):
         self.rate_limit_seconds: int | None = None
         self.directory: dict[str, str] = {}  # email -> Slack user id, for users.lookupByEmail
         self.names: dict[str, str] = {}  # Slack user id -> real name, for users.info
+        self.locales: dict[str, str] = {}  # Slack user id -> locale, for users.info
         # OAuth: code -> the oauth.v2.access answer (an install of one workspace or org).
         self.installs: dict[str, dict[str, Any]] = {}
         # bot token -> auth.test's answer; a token not listed is the T1 workspace's.
@@ -102,8 +103,11 @@ class FakeSlackApi(LocalServer):
         if method == "users.info":
             user = str(body.get("user", ""))
             email = next((e for e, u in self.directory.items() if u == user), "")
-            return 200, {}, {"ok": True, "user": {"id": user, "profile": {
-                "email": email, "real_name": self.names.get(user, "")}}}
+            found: dict = {"id": user, "profile": {
+                "email": email, "real_name": self.names.get(user, "")}}
+            if str(body.get("include_locale", "")).lower() in ("1", "true"):
+                found["locale"] = self.locales.get(user, "en-US")
+            return 200, {}, {"ok": True, "user": found}
         if method == "users.lookupByEmail":
             user = self.directory.get(str(body.get("email", "")).lower())
             if user is None:

@@ -120,3 +120,14 @@ def test_the_workspace_default_applies_to_who_chose_nothing(sessions, clock) -> 
     assert "Mentorbot-Befehle:" in reply_text(say(core, "help", teams))
     say(core, "language en", teams)
     assert "Mentorbot commands:" in reply_text(say(core, "help", teams))
+
+
+def test_default_language_setting_is_checked_at_start() -> None:
+    import pytest
+    from pydantic import ValidationError
+
+    from bot.settings import Settings
+    assert Settings(default_language="de-DE").default_language == "de"
+    assert Settings().default_language == "en"
+    with pytest.raises(ValidationError, match="DEFAULT_LANGUAGE must be one of"):
+        Settings(default_language="tlh")

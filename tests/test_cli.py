@@ -27,6 +27,7 @@ def test_db_upgrade_demo_and_version(db_url: str, monkeypatch) -> None:  # type:
         assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
         first = runner.invoke(app, ["demo"])
         assert first.exit_code == 0 and "217 new people" in first.output
+        assert "Fatima Okoro (fatima.okoro@example.com)" in first.output  # the demo's admin
         again = runner.invoke(app, ["demo", "--if-empty"])
         assert again.exit_code == 0 and "already has people" in again.output
         assert runner.invoke(app, ["demo"]).output.count("0 new people") == 1

@@ -8,6 +8,7 @@ from urllib.parse import unquote
 
 import httpx
 import pytest
+from sqlalchemy import func, select
 
 from adapters.webchat.render import file_html, markdown
 from bot.app import create_app
@@ -16,6 +17,7 @@ from bot.settings import Settings
 from core.clock import FakeClock
 from core.db import make_engine, transaction
 from core.demo import DEMO_ADMIN_EMAIL, load_demo
+from core.models import Admin
 
 ADMIN = DEMO_ADMIN_EMAIL  # Fatima Okoro, Chief People Officer
 
@@ -115,3 +117,11 @@ def test_links_are_links_and_people_s_words_stay_text() -> None:
         in hostile
     assert markdown("*bold* and _it_ and `code`") == (
         "<strong>bold</strong> and <em>it</em> and <code>code</code>")
+
+
+def test_the_demo_admin_is_made_in_the_web_chat_only(sessions) -> None:  # type: ignore[no-untyped-def]
+    """In a real workspace (`demo --workspace slack:T…`) admins are real people: none is made."""
+    with transaction(sessions) as s:
+        load_demo(s, enrollments=0, platform="slack", tenant_id="T9")
+    with sessions() as s:
+        assert s.scalar(select(func.count()).select_from(Admin)) == 0

@@ -24,7 +24,7 @@ def demo(
     real Slack or Teams workspace."""
     from bot.migrate import upgrade
     from core.db import transaction
-    from core.demo import has_people, load_demo
+    from core.demo import DEMO_ADMIN_EMAIL, has_people, load_demo
 
     platform, tenant = "webchat", None
     if workspace:
@@ -44,6 +44,9 @@ def demo(
                             **({"tenant_id": tenant} if tenant else {}))
     console.print(f"[green]Demo ready:[/green] {summary.people} new people, "
                   f"{summary.programs} open programs, {summary.enrollments} sample enrollments.")
+    if platform == "webchat" and summary.people:
+        console.print(f"Fatima Okoro ({DEMO_ADMIN_EMAIL}) is the demo's program admin: chat "
+                      "as her to try admin commands.")
     if history and platform != "webchat":
         console.print("[yellow]--history plays the web chat's demo workspace only.[/yellow]")
     elif history:

@@ -112,8 +112,10 @@ def load_demo(session: Session, *, platform: str = "webchat", tenant_id: str = D
                                                    value=row[column]))
     admin = next((by_employee[r["employee_id"]] for r in rows
                   if r["email"] == DEMO_ADMIN_EMAIL), None)
-    if admin is not None and DEMO_ADMIN_EMAIL not in existing:
-        grant(session, admin)  # on first load only: a revoke made in chat since is kept
+    if admin is not None and DEMO_ADMIN_EMAIL not in existing and platform == "webchat":
+        # On first load only (a revoke made in chat since is kept), and in the web chat only:
+        # in a real workspace admins are real people, named by ADMIN_EMAILS.
+        grant(session, admin)
     programs = _programs(session, ws.id)
     enrolled = _sample_enrollments(session, programs[0], list(by_employee.values()), enrollments)
     session.flush()

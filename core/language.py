@@ -6,6 +6,10 @@ locale, the Teams activity's ``locale``); else the workspace default (``DEFAULT_
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from core import i18n
 from core.enrollment.texts import prefix
 from core.events import Intent, Reply
@@ -15,6 +19,8 @@ from core.models import Person
 from core.routing import Command, Routes, Turn
 from core.ui import Context, Message, Section
 
+_workspace_default: ContextVar[str] = ContextVar("mentorbot_workspace_language",
+                                                default=i18n.DEFAULT_LANGUAGE)
 # Words that drop a person's choice, so their platform's language (or the default) applies.
 AUTOMATIC = ("auto", "default", "reset")
 
@@ -26,6 +32,25 @@ def reader_language(person: Person | None, default: str = i18n.DEFAULT_LANGUAGE)
             if (found := normalise(code)) is not None:
                 return found
     return normalise(default) or i18n.DEFAULT_LANGUAGE
+
+
+@contextmanager
+def in_workspace(default: str) -> Iterator[None]:
+    """Inside the block, people with no language of their own read ``default``
+    (``Mentorbot`` sets it around each event and tick from ``DEFAULT_LANGUAGE``)."""
+    token = _workspace_default.set(normalise(default) or i18n.DEFAULT_LANGUAGE)
+    try:
+        yield
+    finally:
+        _workspace_default.reset(token)
+
+
+@contextmanager
+def writing_to(person: Person | None) -> Iterator[str]:
+    """Write in ``person``'s language inside the block: for a DM to someone other than the
+    one who acted (a mentor asked by a mentee reads their own language)."""
+    with i18n.reading(reader_language(person, _workspace_default.get())) as code:
+        yield code
 
 
 def remember_platform_language(person: Person, code: str) -> None:

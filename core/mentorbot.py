@@ -33,7 +33,7 @@ from core.help import help_message, unknown_command
 from core.i18n import N_
 from core.identity import find_identity, get_or_create_workspace, needs_email, resolve_person
 from core.identity_links import link
-from core.language import reader_language, remember_platform_language
+from core.language import in_workspace, reader_language, remember_platform_language
 from core.models import ChannelRef, Person, Platform, PlatformIdentity
 from core.relationships.planner import plan_due
 from core.reports.digest import monthly_digests
@@ -93,7 +93,8 @@ class Mentorbot:
             person = resolve_person(session, event.actor)
             if event.actor.locale:
                 remember_platform_language(person, event.actor.locale)
-            with i18n.reading(reader_language(person, self.default_language)):
+            with in_workspace(self.default_language), \
+                    i18n.reading(reader_language(person, self.default_language)):
                 return self._answer(session, person, event)
 
     def _answer(self, session: Session, person: Person, event: InboundEvent) -> list[Intent]:
@@ -122,7 +123,7 @@ class Mentorbot:
         stage runs in its own savepoint, so a conflict costs that stage, not the whole tick.
         """
         now = now or self.clock.now()
-        with self.sessions() as session, session.begin():
+        with self.sessions() as session, session.begin(), in_workspace(self.default_language):
             if not coordination.try_turn(session, coordination.PLANNER):
                 return 0
 

@@ -11,6 +11,7 @@ from core.db import session_clock, today_of
 from core.enrollment.programs import find_program
 from core.events import Actor, DirectMessage, Intent, Reply, UpdateMessage
 from core.ids import get_by_id
+from core.language import writing_to
 from core.match_runs.inputs import load_program, program_rules
 from core.matching import suggest_mentors
 from core.matching import types as m
@@ -76,7 +77,7 @@ def suggest(session: Session, person: Person, actor: Actor, arg: str) -> list[In
     waiting = _pending(session, program.id, person.id)
     if waiting is not None:
         mentor = session.get(Person, waiting.mentor_id)
-        return [Reply(texts.already_waiting(mentor.name if mentor else "your mentor"))]
+        return [Reply(texts.already_waiting(mentor.name if mentor else texts.your_mentor()))]
     # The mentee reads these: "Luca is 3 levels above you".
     found, people, _ = _suggest(session, program, person, 3, reader="mentee")
     if not found:
@@ -99,7 +100,7 @@ def ask(session: Session, person: Person, actor: Actor, value: str) -> list[Inte
     waiting = _pending(session, program.id, person.id)
     if waiting is not None:
         other = session.get(Person, waiting.mentor_id)
-        return [Reply(texts.already_waiting(other.name if other else "your mentor"))]
+        return [Reply(texts.already_waiting(other.name if other else texts.your_mentor()))]
     found, _, loaded = _suggest(session, program, person, 50)
     allowed = {m.mentor_id: m for m in found}
     if str(mentor.id) not in allowed:
@@ -114,10 +115,11 @@ def ask(session: Session, person: Person, actor: Actor, value: str) -> list[Inte
     session.add(request)
     session.flush()
     details = ", ".join(x for x in (person.title, person.department) if x)
+    with writing_to(mentor):
+        for_mentor = texts.request_for_mentor(person.name, details, enrollment.goals, why_you,
+                                              request.id)
     return [Reply(texts.asked(mentor.name)),
-            DirectMessage(mentor.id, texts.request_for_mentor(
-                person.name, details, enrollment.goals, why_you, request.id),
-                f"request:{request.id}")]
+            DirectMessage(mentor.id, for_mentor, f"request:{request.id}")]
 
 
 def _room(session: Session, program: Program, mentor_id: int) -> int:
@@ -148,15 +150,17 @@ def answer(session: Session, person: Person, actor: Actor, action: str,
     request.answered_at = now
     if action == "request.decline":
         request.status = RequestStatus.DECLINED
+        with writing_to(mentee):
+            told = texts.declined_for_mentee(person.name, actor.platform)
         return [UpdateMessage(texts.declined_for_mentor(mentee.name)),
-                DirectMessage(mentee.id, texts.declined_for_mentee(person.name, actor.platform),
-                              f"request-answer:{request.id}")]
+                DirectMessage(mentee.id, told, f"request-answer:{request.id}")]
     taken = live_match_of(session, program.id, mentee.id) is not None
     if taken or _room(session, program, person.id) < 1:
         request.status = RequestStatus.EXPIRED
+        with writing_to(mentee):
+            told = texts.expired_for_mentee(person.name)
         return [UpdateMessage(texts.no_longer_possible()),
-                DirectMessage(mentee.id, texts.expired_for_mentee(person.name),
-                              f"request-answer:{request.id}")]
+                DirectMessage(mentee.id, told, f"request-answer:{request.id}")]
     request.status = RequestStatus.ACCEPTED
     match = Match(program_id=program.id, mentor_id=person.id, status=MatchStatus.PROPOSED,
                   reasons=[r.strip() for text in request.reasons for r in text.split(";")
@@ -165,9 +169,10 @@ def answer(session: Session, person: Person, actor: Actor, action: str,
     session.add(match)
     session.flush()
     activate(session, match, now=now, reason="accepted a mentee's request", actor=person)
+    with writing_to(mentee):
+        told = texts.accepted_for_mentee(person.name)
     return [UpdateMessage(texts.accepted_for_mentor(mentee.name)),
-            DirectMessage(mentee.id, texts.accepted_for_mentee(person.name),
-                          f"request-answer:{request.id}")]
+            DirectMessage(mentee.id, told, f"request-answer:{request.id}")]
 
 
 def expire_requests(session: Session, now: datetime | None = None) -> list[DirectMessage]:
@@ -180,6 +185,7 @@ def expire_requests(session: Session, now: datetime | None = None) -> list[Direc
     for request in stale:
         request.status = RequestStatus.EXPIRED
         mentor = session.get(Person, request.mentor_id)
-        out.append(DirectMessage(request.mentee_id, texts.expired_for_mentee(
-            mentor.name if mentor else "Your mentor"), f"request-answer:{request.id}"))
+        with writing_to(session.get(Person, request.mentee_id)):
+            told = texts.expired_for_mentee(mentor.name if mentor else texts.your_mentor())
+        out.append(DirectMessage(request.mentee_id, told, f"request-answer:{request.id}"))
     return out

@@ -125,3 +125,15 @@ def test_the_demo_admin_is_made_in_the_web_chat_only(sessions) -> None:  # type:
         load_demo(s, enrollments=0, platform="slack", tenant_id="T9")
     with sessions() as s:
         assert s.scalar(select(func.count()).select_from(Admin)) == 0
+
+
+def test_an_announcement_s_markdown_keeps_its_list_bold_and_link() -> None:
+    html = markdown("**Spring cohort** is open!\nYou get:\n- a mentor\n- *six* sessions\n"
+                    "1. join\n2. meet\nRead [the guide](https://x.test/guide).")
+    assert html == (
+        "<strong>Spring cohort</strong> is open!<br>You get:"
+        "<ul><li>a mentor</li><li><strong>six</strong> sessions</li></ul>"
+        "<ol><li>join</li><li>meet</li></ol>Read <a href=\"https://x.test/guide\" "
+        "target=\"_blank\" rel=\"noopener noreferrer\">the guide</a>.")
+    assert "**" not in html
+    assert markdown("- <b>x</b>") == "<ul><li>&lt;b&gt;x&lt;/b&gt;</li></ul>"

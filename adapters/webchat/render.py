@@ -25,7 +25,8 @@ from core.ui import (
 )
 from core.ui.words import count
 
-_BOLD = re.compile(r"\*([^*\n]+)\*")
+_BOLD = re.compile(r"\*\*([^*\n]+)\*\*|\*([^*\n]+)\*")
+_BULLET = re.compile(r"^(?:[-•]|\d{1,3}[.)]) ")
 _CODE = re.compile(r"`([^`\n]+)`")
 _ITALIC = re.compile(r"(?<![\w])_([^_\n]+)_(?![\w])")
 # [label](https://…) as Markdown writes it, or a bare web address. Nothing but http(s) links:
@@ -53,10 +54,42 @@ def markdown(text: str) -> str:
     # Links are set aside first, so *bold* or _italic_ never reach into an address.
     html = escape(_LINK.sub(hold, text.replace("\x00", "")))
     html = _CODE.sub(r"<code>\1</code>", html)
-    html = _BOLD.sub(r"<strong>\1</strong>", html)
+    html = _BOLD.sub(lambda m: f"<strong>{m.group(1) or m.group(2)}</strong>", html)
     html = _ITALIC.sub(r"<em>\1</em>", html)
     html = _SLOT.sub(lambda m: links[int(m.group(1))], html)
-    return html.replace("\n", "<br>")
+    return _lines(html.split("\n"))
+
+
+def _lines(lines: list[str]) -> str:
+    """Lines joined with <br>; a run of "- item" (or "• ", "1. ") lines becomes a list."""
+    out: list[str] = []
+    items: list[str] = []
+    ordered = False
+
+    def close() -> None:
+        if items:
+            tag = "ol" if ordered else "ul"
+            out.append(f"<{tag}>{''.join(f'<li>{i}</li>' for i in items)}</{tag}>")
+            items.clear()
+
+    text: list[str] = []
+    for line in lines:
+        bullet = _BULLET.match(line)
+        if bullet:
+            if text:
+                out.append("<br>".join(text))
+                text = []
+            if items and ordered != bullet.group(0)[0].isdigit():
+                close()
+            ordered = bullet.group(0)[0].isdigit()
+            items.append(line[bullet.end():])
+        else:
+            close()
+            text.append(line)
+    close()
+    if text:
+        out.append("<br>".join(text))
+    return "".join(out)
 
 
 def _button(b: Button) -> str:
@@ -71,12 +104,12 @@ def _button(b: Button) -> str:
 
 def _block(block: Any) -> str:
     if isinstance(block, Section):
-        return f'<p class="section">{markdown(block.text)}</p>'
+        return f'<div class="section">{markdown(block.text)}</div>'
     if isinstance(block, Fields):
         cells = "".join(f"<div>{markdown(i)}</div>" for i in block.items)
         return f'<div class="fields">{cells}</div>'
     if isinstance(block, Context):
-        return f'<p class="context">{" · ".join(markdown(i) for i in block.items)}</p>'
+        return f'<div class="context">{" · ".join(markdown(i) for i in block.items)}</div>'
     if isinstance(block, Divider):
         return "<hr>"
     if isinstance(block, Buttons):
@@ -93,7 +126,8 @@ def _block(block: Any) -> str:
 
 def message_html(message: Message) -> str:
     """A chat bubble for a message; the plain text stands in when there are no blocks."""
-    body = "".join(_block(b) for b in message.blocks) or f"<p>{markdown(message.text)}</p>"
+    body = ("".join(_block(b) for b in message.blocks)
+            or f'<div class="section">{markdown(message.text)}</div>')
     if message.file is not None and message.file.is_image:
         f = message.file
         body += (f'<p><img class="chart" alt="{escape(f.filename)}" '
@@ -187,7 +221,7 @@ def form_html(form: Form, values: dict[str, Any] | None = None,
         rows.append(f'<div class="field" data-field="{escape(f.name)}">'
                     f'<span class="label">{escape(f.label)}{star}</span>'
                     f"{_input(f, value)}{hint}{error}</div>")
-    intro = f'<p class="section">{markdown(form.intro)}</p>' if form.intro else ""
+    intro = f'<div class="section">{markdown(form.intro)}</div>' if form.intro else ""
     return (f'<form class="msg bot form" data-form-id="{escape(form.form_id)}" '
             f'data-context="{escape(form.context)}"><h3>{escape(form.title)}</h3>{intro}'
             f'{"".join(rows)}<button class="btn btn-primary" type="submit">'

@@ -131,3 +131,17 @@ def test_default_language_setting_is_checked_at_start() -> None:
     assert Settings().default_language == "en"
     with pytest.raises(ValidationError, match="DEFAULT_LANGUAGE must be one of"):
         Settings(default_language="tlh")
+
+
+def test_admin_help_and_refusal_in_the_readers_language(sessions, clock) -> None:
+    seed(sessions)
+    boss = Actor("webchat", "T1", "U8", "Bo Admin", email="bo@acme.test", locale="fr")
+    core = Mentorbot(sessions, clock=clock, admin_emails=["bo@acme.test"])
+    [answer] = say(core, "admin help", boss)
+    written = everything_written(answer.message)
+    assert "*Commandes d'administration*" in written
+    assert "`/mentor admin swap <mentee> <mentee> <program>` – échanger les mentors de deux " \
+           "mentorés" in written
+    stranger = Actor("webchat", "T1", "U9", "Cy", locale="es-MX")
+    assert reply_text(say(core, "admin help", stranger)).startswith(
+        "Lo siento, eso es solo para administradores de programas.")

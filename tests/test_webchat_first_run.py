@@ -137,3 +137,28 @@ def test_an_announcement_s_markdown_keeps_its_list_bold_and_link() -> None:
         "target=\"_blank\" rel=\"noopener noreferrer\">the guide</a>.")
     assert "**" not in html
     assert markdown("- <b>x</b>") == "<ul><li>&lt;b&gt;x&lt;/b&gt;</li></ul>"
+
+
+async def test_a_markdown_announcement_reaches_others_with_its_list_and_link(
+        chat: httpx.AsyncClient) -> None:
+    transport = chat._transport  # the same app: a second browser of its own
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as other:
+        await other.post("/webchat/api/me", json={"user": "amir.ivanova@example.com"})
+        assert (await other.get("/webchat/api/inbox")).json()["items"] == []
+        await _be(chat, ADMIN)
+        await chat.post("/webchat/api/command", json={"user": ADMIN, "text": "admin announce"})
+        text = ("**Spring cohort** is open!\n- a mentor for six months\n- a session every two "
+                "weeks\nRead [the guide](https://intranet.test/mentoring).")
+        preview = (await chat.post("/webchat/api/submit", json={
+            "user": ADMIN, "form_id": "announce", "context": "new",
+            "values": {"channels": "#general", "text": text, "program": "", "when": "now",
+                       "day": None, "at": None}})).json()["items"][0]
+        announcement_id = re.search(r'data-action="announce.confirm" data-value="(\d+)"',
+                                    preview).group(1)
+        await chat.post("/webchat/api/action", json={
+            "user": ADMIN, "action_id": "announce.confirm", "value": announcement_id})
+        [posted] = (await other.get("/webchat/api/inbox")).json()["items"]
+    assert "<strong>Spring cohort</strong> is open!<ul><li>a mentor for six months</li>" \
+        in posted
+    assert ('<a href="https://intranet.test/mentoring" target="_blank" '
+            'rel="noopener noreferrer">the guide</a>') in posted and "**" not in posted

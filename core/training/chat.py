@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from core.enrollment.programs import find_program
 from core.events import Intent, Reply, UpdateMessage
+from core.i18n import gettext
 from core.ids import get_by_id
 from core.models import Person, Program, TrainingModule
 from core.training import texts
@@ -59,13 +60,14 @@ def button(session: Session, person: Person, action_id: str, value: str, platfor
             # Kind, and the module stays on screen with its choices, so they can retry.
             now_at = progress(session, person.id, program)
             return [UpdateMessage(texts.module_message(module, now_at, platform,
-                                                       note=texts.NOT_QUITE))]
+                                                       note=gettext(texts.NOT_QUITE)))]
     elif action_id != "training.done":
         return [Reply(texts.module_gone())]
     elif module.quiz_choices:
         # A quiz module is finished by answering it, not by a (stale or crafted) done button.
         return [UpdateMessage(texts.module_message(
-            module, progress(session, person.id, program), platform, note=texts.ANSWER_FIRST))]
+            module, progress(session, person.id, program), platform,
+            note=gettext(texts.ANSWER_FIRST)))]
     if not mark_done(session, person, module, now=now):
         return [UpdateMessage(texts.already_done(module))]
     after = progress(session, person.id, program)

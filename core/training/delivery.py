@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.language import writing_to
 from core.models import (
     Enrollment,
     EnrollmentStatus,
@@ -97,8 +98,9 @@ def deliver_due(session: Session, now: datetime) -> int:
         platform = identity.platform.value if identity else "slack"
         progress = Progress(programs[program_id], len(modules) - len(upcoming), len(modules),
                             upcoming[0], tuple(modules))
-        message = texts.module_message(module, progress, platform,
-                                       intro=texts.daily_intro(module, progress))
+        with writing_to(person):
+            message = texts.module_message(module, progress, platform,
+                                           intro=texts.daily_intro(module, progress))
         if enqueue_dm(session, person, message, key(person.id, module.id), kind=KIND, now=now):
             queued += 1
             last_sent[person.id] = now

@@ -53,6 +53,14 @@ def writing_to(person: Person | None) -> Iterator[str]:
         yield code
 
 
+def shared_language(people: list[Person]) -> str:
+    """The language of a message several people read: theirs if they share one, else the
+    workspace default."""
+    default = _workspace_default.get()
+    found = {reader_language(p, default) for p in people}
+    return found.pop() if len(found) == 1 else default
+
+
 def remember_platform_language(person: Person, code: str) -> None:
     """Keep the language the platform reported, when it is one the bot speaks."""
     found = normalise(code)

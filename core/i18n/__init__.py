@@ -130,6 +130,17 @@ def format_datetime(value: datetime, format: str = "medium",  # noqa: A002
     return _dates.format_datetime(value, format=format, tzinfo=tz, locale=language())
 
 
+def format_day(value: date | datetime) -> str:
+    """A day named the short way the reader writes it: "Wed, Mar 3", "Mi., 3. März"."""
+    return _dates.format_skeleton("MMMEd", value, locale=language())
+
+
+def format_day_and_time(value: datetime) -> str:
+    """A day and a time, in full: "Wednesday, March 3 at 14:30"-like, per language."""
+    day = _dates.format_skeleton("MMMMEEEEd", value, locale=language())
+    return f"{day}, {_dates.format_time(value, format='short', locale=language())}"
+
+
 def format_weekday(value: date | datetime) -> str:
     """The day's name: "Monday", "Montag", "lundi"."""
     return _dates.format_date(value, "EEEE", locale=language())

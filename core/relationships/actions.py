@@ -3,6 +3,7 @@ rematch, keep an action plan and answer surveys. Every handler checks membership
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -21,7 +22,9 @@ from core.events import (
     Reply,
     UpdateMessage,
 )
+from core.i18n import N_, format_day_and_time
 from core.ids import get_by_id
+from core.language import writing_to
 from core.models import (
     Checkin,
     EndReason,
@@ -114,9 +117,14 @@ class Relationships:
         return max(0, period_index(start, when, self._program(match).cadence_days))
 
     def _names(self, people: list[Person]) -> str:
-        return " and ".join(p.name for p in people) or "your match"
+        return t.and_list([p.name for p in people]) or t.your_match()
 
-    def _dm(self, person: Person, message: Message, key: str) -> DirectMessage:
+    def _dm(self, person: Person, message: Message | Callable[[], Message],
+            key: str) -> DirectMessage:
+        """A DM to ``person``; a builder writes it in their language."""
+        if callable(message):
+            with writing_to(person):
+                message = message()
         return DirectMessage(person.id, message, key)
 
     def _stale(self) -> list[Intent]:
@@ -183,7 +191,7 @@ class Relationships:
         program = self._program(match)
         names = self._names(self._people(match))
         return [Reply(t.need_help_ack())] + [
-            self._dm(a, t.need_help_for_admins(program, self.person, names),
+            self._dm(a, lambda: t.need_help_for_admins(program, self.person, names),
                      f"need-help:{match.id}:{period}:{self.person.id}:{a.id}")
             for a in self._admins(program)]
 
@@ -204,7 +212,8 @@ class Relationships:
             intents: list[Intent] = []
             for m in paused:
                 lifecycle.resume(self.session, m, now=self.now, actor=self.person)
-                intents += [self._dm(p, t.resumed(self._program(m)),
+                program = self._program(m)
+                intents += [self._dm(p, lambda program=program: t.resumed(program),
                                      f"resumed:{m.id}:{self.now.isoformat()}:{p.id}")
                             for p in self._people(m)]
             return intents
@@ -223,7 +232,7 @@ class Relationships:
         lifecycle.pause(self.session, match, until, now=self.now, actor=self.person)
         program = self._program(match)
         return [Reply(t.paused(until, True, self.person.name, program))] + [
-            self._dm(p, t.paused(until, False, self.person.name, program),
+            self._dm(p, lambda: t.paused(until, False, self.person.name, program),
                      f"paused:{match.id}:{until.isoformat()}:{p.id}")
             for p in self._others(match)]
 
@@ -236,9 +245,10 @@ class Relationships:
         intents: list[Intent] = [Reply(t.rematch_for_mentee(program))
                                  if self.person.id in mentee_ids
                                  else Reply(t.ended_for_actor(program))]
-        intents += [self._dm(p, t.rematch_for_partner(program, self.person.name),
+        intents += [self._dm(p, lambda: t.rematch_for_partner(program, self.person.name),
                              f"rematch:{match.id}:{p.id}") for p in others]
-        intents += [self._dm(a, t.ended_for_admins(program, names, "rematch requested", ""),
+        intents += [self._dm(a, lambda: t.ended_for_admins(program, names,
+                                                           N_("rematch requested"), ""),
                              f"rematch-admin:{match.id}:{a.id}") for a in self._admins(program)]
         return intents
 
@@ -335,7 +345,7 @@ class Relationships:
         else:
             for k, v in fields.items():
                 setattr(row, k, v)
-        return [CloseForm(), self._dm(self.person, t.meeting_logged(row is not None),
+        return [CloseForm(), self._dm(self.person, lambda: t.meeting_logged(row is not None),
                                       f"meeting:{match.id}:{period}:{self.person.id}:"
                                       f"{self.now.isoformat()}")]
 
@@ -353,11 +363,12 @@ class Relationships:
         intents: list[Intent] = [CloseForm()]
         for p in people:
             local = start.astimezone(zone(p.timezone))
-            when = f"{local:%A %d %B at %H:%M} ({p.timezone})"
             reached_on = latest_identity(self.session, p.id)
-            message = t.schedule_confirmation(program, when, self._names(
-                [x for x in people if x.id != p.id]),
-                reached_on.platform.value if reached_on else "")
+            with writing_to(p):
+                when = f"{format_day_and_time(local)} ({p.timezone})"
+                message = t.schedule_confirmation(program, when, self._names(
+                    [x for x in people if x.id != p.id]),
+                    reached_on.platform.value if reached_on else "")
             message = Message(message.text, message.blocks,
                               FileAttachment("mentoring.ics", invite, "text/calendar"))
             intents.append(self._dm(p, message, f"schedule:{match.id}:{start.isoformat()}:{p.id}"))
@@ -369,13 +380,14 @@ class Relationships:
         names = self._names(self._people(match))
         lifecycle.end(self.session, match, EndReason.ENDED_EARLY, now=self.now,
                       actor=self.person, private_reason=clean["reason"] or "")
-        why = "not a good fit" if context.endswith(":notfit") else "ended early"
-        intents: list[Intent] = [CloseForm(), self._dm(self.person, t.ended_for_actor(program),
-                                                      f"ended:{match.id}:{self.person.id}")]
-        intents += [self._dm(p, t.ended_for_partner(program, self.person.name,
+        why = N_("not a good fit") if context.endswith(":notfit") else N_("ended early")
+        intents: list[Intent] = [CloseForm(), self._dm(
+            self.person, lambda: t.ended_for_actor(program), f"ended:{match.id}:{self.person.id}")]
+        intents += [self._dm(p, lambda: t.ended_for_partner(program, self.person.name,
                                                     self.actor.platform),
                              f"ended:{match.id}:{p.id}") for p in others]
-        intents += [self._dm(a, t.ended_for_admins(program, names, why, clean["reason"] or ""),
+        intents += [self._dm(a, lambda: t.ended_for_admins(program, names, why,
+                                                           clean["reason"] or ""),
                              f"ended-admin:{match.id}:{a.id}") for a in self._admins(program)]
         return intents
 
@@ -404,6 +416,6 @@ class Relationships:
         else:
             for k, v in fields.items():
                 setattr(row, k, v)
-        return [CloseForm(), self._dm(self.person, t.survey_thanks(),
+        return [CloseForm(), self._dm(self.person, lambda: t.survey_thanks(),
                                       f"survey-thanks:{match.id}:{stage}:{self.person.id}")]
 

@@ -4,7 +4,7 @@ planner twice, after a restart or on three replicas at once, never doubles anyth
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
@@ -13,7 +13,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
+from core import i18n
 from core.db import isolated
+from core.language import shared_language, writing_to
 from core.models import (
     Admin,
     EndReason,
@@ -51,15 +53,19 @@ class _Ctx:
     admins: dict[int, list[Person]] = field(default_factory=dict)
     queued: int = 0
 
-    def dm(self, person: Person, message: Message, key: str, kind: str, match: Match) -> None:
-        if enqueue_dm(self.session, person, message, key, kind=kind, match_id=match.id,
+    def dm(self, person: Person, message: Callable[[], Message], key: str, kind: str,
+           match: Match) -> None:
+        """Queue the message ``message()`` writes, in ``person``'s language."""
+        with writing_to(person):
+            built = message()
+        if enqueue_dm(self.session, person, built, key, kind=kind, match_id=match.id,
                       now=self.now):
             self.queued += 1
 
 
 def _names(people: list[Person], exclude: Person) -> str:
     others = [p.name for p in people if p.id != exclude.id]
-    return " and ".join(others) or "your match"
+    return t.and_list(others) or t.your_match()
 
 
 def plan_due(session: Session, now: datetime, group_platforms: Collection[str] = ()) -> int:
@@ -128,7 +134,7 @@ def _plan_match(ctx: _Ctx, match: Match, program: Program, people: list[Person],
             return  # a paused match hears nothing
         lifecycle.resume(ctx.session, match, now=now, automatic=True)
         for p in people:
-            ctx.dm(p, t.resumed(program), f"resumed:{match.id}:{match.paused_until}:{p.id}",
+            ctx.dm(p, lambda: t.resumed(program), f"resumed:{match.id}:{match.paused_until}:{p.id}",
                    "resumed", match)
     start = match.published_at or match.created_at
     if not introduced:
@@ -141,7 +147,7 @@ def _plan_match(ctx: _Ctx, match: Match, program: Program, people: list[Person],
     midpoint = start + (end - start) / 2
     for p in people:
         if sendable(now, midpoint, p.timezone, catch_up=True):
-            ctx.dm(p, t.survey_invite(program, "midpoint", match.id),
+            ctx.dm(p, lambda: t.survey_invite(program, "midpoint", match.id),
                    f"survey:{match.id}:midpoint:{p.id}", "survey", match)
     k = period_index(start, now, program.cadence_days)
     met = ctx.met.get(match.id, set())
@@ -149,7 +155,7 @@ def _plan_match(ctx: _Ctx, match: Match, program: Program, people: list[Person],
     nudge_at = period_start(start, k, program.cadence_days) + half
     for p in people:
         if k not in met and sendable(now, nudge_at, p.timezone):
-            ctx.dm(p, t.nudge(program, _names(people, p), match.id),
+            ctx.dm(p, lambda p=p: t.nudge(program, _names(people, p), match.id),
                    f"nudge:{match.id}:{k}:{p.id}", "nudge", match)
     if k < 1:
         return
@@ -158,7 +164,7 @@ def _plan_match(ctx: _Ctx, match: Match, program: Program, people: list[Person],
     for p in people:
         # Anyone in the pair logging the session answers the question for everyone.
         if (k - 1) not in met and sendable(now, ended_at, p.timezone):
-            ctx.dm(p, t.checkin(program, _names(people, p), since, match.id, k - 1),
+            ctx.dm(p, lambda p=p: t.checkin(program, _names(people, p), since, match.id, k - 1),
                    f"checkin:{match.id}:{k - 1}:{p.id}", "checkin", match)
     if _drought(ctx, match, start, program.cadence_days, k, met) == 2:
         _escalate(ctx, match, program, people, ended_at, k)
@@ -216,7 +222,9 @@ def _introduce(ctx: _Ctx, match: Match, program: Program, people: list[Person],
     goals = dict(ctx.session.execute(select(Enrollment.person_id, Enrollment.goals).where(
         Enrollment.program_id == program.id,
         Enrollment.person_id.in_([p.id for p in mentees]))).all())
-    message = t.introduction(match, program, mentor, mentees, goals)
+    # One message for everyone in it: their language when they share one, else the default.
+    with i18n.reading(shared_language(people)):
+        message = t.introduction(match, program, mentor, mentees, goals)
     rows = enqueue_group(ctx.session, people, message, f"intro:{match.id}",
                          group_platforms=ctx.group_platforms, kind="intro", match_id=match.id,
                          link_label="Open a group chat",
@@ -229,12 +237,12 @@ def _escalate(ctx: _Ctx, match: Match, program: Program, people: list[Person],
               at: datetime, k: int) -> None:
     for p in people:
         if sendable(ctx.now, at, p.timezone):
-            ctx.dm(p, t.escalation(program, _names(people, p)),
+            ctx.dm(p, lambda p=p: t.escalation(program, _names(people, p)),
                    f"escalate:{match.id}:{k}:{p.id}", "escalation", match)
     names = " and ".join(p.name for p in people)
     for admin in ctx.admins.get(program.workspace_id, []):
         if sendable(ctx.now, at, admin.timezone):
-            ctx.dm(admin, t.admin_quiet_note(program, names, 2),
+            ctx.dm(admin, lambda: t.admin_quiet_note(program, names, 2),
                    f"admin-note:{match.id}:{k}:{admin.id}", "admin_note", match)
 
 
@@ -243,9 +251,10 @@ def _graduate(ctx: _Ctx, match: Match, program: Program, people: list[Person],
     done = 0
     for p in people:
         if sendable(ctx.now, end, p.timezone, catch_up=True):
-            ctx.dm(p, t.survey_invite(program, "end", match.id), f"survey:{match.id}:end:{p.id}",
+            ctx.dm(p, lambda: t.survey_invite(program, "end", match.id),
+                   f"survey:{match.id}:end:{p.id}",
                    "survey", match)
-            ctx.dm(p, t.graduation(program, _names(people, p)),
+            ctx.dm(p, lambda p=p: t.graduation(program, _names(people, p)),
                    f"graduation:{match.id}:{p.id}", "graduation", match)
         graduated = ctx.session.scalar(select(OutboxMessage.id).where(
             OutboxMessage.idempotency_key == f"graduation:{match.id}:{p.id}"))

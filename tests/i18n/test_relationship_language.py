@@ -45,3 +45,21 @@ def test_introduction_check_in_and_pause_in_each_readers_language(sessions) -> N
             if "paused" in r.payload["text"] and r.person_id == world.people["dev"]]
     assert told == ["Cleo paused your mentoring in *Leadership 1:1* until Thu, Apr 1. No "
                     "nudges in the meantime; I'll pick it up again after that."]
+
+
+def test_the_relationship_forms_are_in_the_readers_language(sessions) -> None:  # type: ignore[no-untyped-def]
+    from core.events import ButtonAction, OpenForm
+
+    world = build_world(sessions, WED_NOON, [("ana", "ben")],
+                        {"ana": "UTC", "ben": "UTC"})
+    with sessions() as s, s.begin():
+        s.scalar(select(Person).where(Person.name == "Ana")).language = "pt_BR"
+    [opened] = world.bot.handle(ButtonAction(Actor("webchat", "T1", "ana"), "rel.schedule",
+                                             str(world.matches[0])))
+    assert isinstance(opened, OpenForm)
+    form = opened.form
+    assert form.title == "Agendar um encontro" and form.submit_label == "Enviar convite"
+    labels = {f.name: f.label for f in form.fields}
+    assert labels == {"day": "Data", "at": "Horário (seu horário local)", "duration": "Duração"}
+    duration = next(f for f in form.fields if f.name == "duration")
+    assert [o.label for o in duration.options][:2] == ["15 minutos", "30 minutos"]

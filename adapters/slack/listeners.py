@@ -53,8 +53,10 @@ EVENT_KEY = "mentorbot_event"
 ANY = re.compile(".*")
 # Commands whose answer is usually a form: their modal opens before core runs.
 FORM_COMMANDS = ("join",)
-# Threads that run core for Slack; the database pool and the CPU bound it more than this.
-CORE_WORKERS = 8
+# Threads that run core for Slack. Few on purpose: core is CPU-bound Python, and every busy
+# thread takes the GIL from the event loop that acks (with 8, acks waited seconds under load;
+# with 2, tens of milliseconds: `mentorbot bench acks`). Work beyond them queues.
+CORE_WORKERS = 2
 
 
 async def translate_middleware(body: Any, context: AsyncBoltContext,

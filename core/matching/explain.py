@@ -51,8 +51,10 @@ def explain_edges(ctx: ScoreContext, r: np.ndarray, c: np.ndarray, limit: int = 
     ``reader`` is who reads it: None for an admin (both by name), "mentee" (the row) or
     "mentor" (the column), who is then addressed as "you".
     """
-    comps = edge_components(ctx, r, c)
+    # Plain lists: indexing numpy arrays one scalar at a time costs more than the sentences.
+    comps = {k: v.tolist() for k, v in edge_components(ctx, r, c).items()}
     rows, cols, w = ctx.rows, ctx.cols, ctx.w
+    levels_r, levels_c = rows.level.tolist(), cols.level.tolist()
     out = []
     for i, (ri, ci) in enumerate(zip(r.tolist(), c.tolist(), strict=True)):
         mentor = _Who(cols.names[ci], reader == "mentor")
@@ -71,7 +73,7 @@ def explain_edges(ctx: ScoreContext, r: np.ndarray, c: np.ndarray, limit: int = 
                             else text + f", and {mentee.verb('offers', 'offer')} {_join(back)}")
             parts.append((w["skills"] * comps["skills"][i], text))
         if comps["seniority"][i] > 0:
-            d = int(cols.level[ci] - rows.level[ri])
+            d = int(levels_c[ci] - levels_r[ri])
             if ctx.peer or d == 0:
                 text = (f"{both} are at the same level" if d == 0
                         else f"{both} are {_levels(abs(d))} apart")

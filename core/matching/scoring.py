@@ -307,22 +307,29 @@ def score_sub(ctx: ScoreContext, ri: np.ndarray, ci: np.ndarray) -> np.ndarray:
     # by all of them and keeping the wanted columns of the (few rows') product; a cell's value
     # is the same bits either way (the same terms, summed in the same order).
     wide = 4 * len(ci) >= len(ctx.cols.ids)
+    # Every row, in order (a col-wise pass): the row matrix as it is, no gathered copy.
+    all_rows = len(ri) == len(ctx.rows.ids) and bool((ri == np.arange(len(ri))).all())
 
     def product(m: sp.csr_matrix, mt: np.ndarray | sp.csr_matrix) -> np.ndarray:
+        mr = m if all_rows else m[ri]
         if wide:
-            return _dense(m[ri] @ mt)[:, ci]
-        return _dense(m[ri] @ mt[:, ci])
+            return _dense(mr @ mt)[:, ci]
+        return _dense(mr @ mt[:, ci])
 
     _add_terms(ctx, s, product, ctx.rows.dept[ri][:, None] == ctx.cols.dept[ci][None, :])
     f = ctx.forbidden
     if len(f.rows) and len(ri) and len(ci):
-        # Positions of the forbidden pairs inside this sub-block (rows and cols may repeat
-        # nowhere: callers pass distinct indices).
-        pos_r = np.full(len(ctx.rows.ids), -1, np.int64)
-        pos_r[ri] = np.arange(len(ri))
-        pos_c = np.full(len(ctx.cols.ids), -1, np.int64)
-        pos_c[ci] = np.arange(len(ci))
-        pr, pc = pos_r[f.rows], pos_c[f.cols]
-        hit = (pr >= 0) & (pc >= 0)
-        s[pr[hit], pc[hit]] = -np.inf
+        # Only the forbidden pairs of these rows (the list is sorted by row), placed by their
+        # position in the sub-block (callers pass distinct indices).
+        start = np.searchsorted(f.rows, ri, side="left")
+        counts = np.searchsorted(f.rows, ri, side="right") - start
+        total = int(counts.sum())
+        if total:
+            idx = np.repeat(start - np.cumsum(counts) + counts, counts) + np.arange(total)
+            pr = np.repeat(np.arange(len(ri)), counts)
+            pos_c = np.full(len(ctx.cols.ids), -1, np.int64)
+            pos_c[ci] = np.arange(len(ci))
+            pc = pos_c[f.cols[idx]]
+            hit = pc >= 0
+            s[pr[hit], pc[hit]] = -np.inf
     return s

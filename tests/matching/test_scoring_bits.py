@@ -27,3 +27,8 @@ def test_sub_blocks_score_the_same_bits_as_full_blocks(kind: str) -> None:
         sub = score_sub(ctx, ri, ci)
         expected = full[ri][:, ci]
         assert np.array_equal(sub.view(np.int32), expected.view(np.int32)), width
+    # A col-wise pass over every row (thin cols in candidate generation), forbidden pairs and all.
+    ci = rng.permutation(n_cols)[:7]
+    every = score_sub(ctx, np.arange(n_rows), ci)
+    assert np.isneginf(every).any()
+    assert np.array_equal(every.view(np.int32), full[:, ci].view(np.int32))

@@ -309,7 +309,6 @@ class Dispatcher:
                                         lease_until=lease_until, keep_mark=delivery.maybe_sent)
                 result.deferred += 1
                 return now
-            started = self.clock.now()
             try:
                 message_id = await asyncio.wait_for(
                     self.senders[delivery.platform].deliver(delivery), timeout=budget)
@@ -320,10 +319,10 @@ class Dispatcher:
             except Exception as exc:  # noqa: BLE001 - any failure is retried, then parked
                 log.warning("outbox %s failed: %r", delivery.outbox_id, exc)
                 error = exc
-        # Pace the next send from this one's start (and hold the target after a 429): in
-        # memory, or for the shared pacer inside the transaction that records the outcome.
+        # Pace the next send from this answer (and hold the target after a 429): in memory, or
+        # for the shared pacer inside the transaction that records the outcome.
         hold = error.seconds if isinstance(error, RetryLater) else None
-        also = self.pacer.after_answer(delivery, hold, started)
+        also = self.pacer.after_answer(delivery, hold)
         if isinstance(error, RetryLater):
             result.retrying += 1
         elif isinstance(error, PermanentFailure):

@@ -32,7 +32,7 @@ class PlatformLimits:
     open_conversation: Rate | None = None
 
 
-def slack_limits(per_channel_per_second: float = 1.0, margin: float = 0.02) -> PlatformLimits:
+def slack_limits(per_channel_per_second: float = 1.0, margin: float = 0.01) -> PlatformLimits:
     """Slack's documented limits, with ``margin`` headroom (a fraction of the interval).
 
     chat.postMessage: about one message per second per channel. conversations.open: Tier 3,
@@ -128,26 +128,23 @@ class Pacer:
         now = self.clock.now().timestamp()
         return datetime.fromtimestamp(self._slot(pace_buckets(delivery, self.limits), now), UTC)
 
-    def settle(self, delivery: Delivery, started: datetime | None = None) -> None:
-        """A send to ``delivery``'s target just got its answer: the next one not before the
-        moment this one started (default: now) plus one interval.
+    def settle(self, delivery: Delivery) -> None:
+        """A send to ``delivery``'s target just got its answer: next one not before now plus
+        one interval.
 
-        The slot booked at reservation may have been used late (a slow lease check, a busy
-        loop), so the spacing is taken from the real start. Starting from the start, not the
-        answer, keeps a slow platform from halving the rate: its answer time is not arrivals.
-        Latency jitter between two arrivals is covered by the limits' margin.
+        The platform counts arrivals, and ours vary with network latency; the slot booked at
+        send time alone could land two arrivals closer than the limit. The answer comes after
+        the arrival, so spacing from it is safe whatever the latency.
         """
         now = self.clock.now().timestamp()
-        base = now if started is None else min(now, started.timestamp())
         for key, rate in pace_buckets(delivery, self.limits):
-            self._tat[key] = max(self._tat.get(key, base), base + rate.interval)
+            self._tat[key] = max(self._tat.get(key, now), now + rate.interval)
 
-    def after_answer(self, delivery: Delivery, hold: float | None = None,
-                     started: datetime | None = None) -> Callable[[Any], None] | None:
+    def after_answer(self, delivery: Delivery,
+                     hold: float | None = None) -> Callable[[Any], None] | None:
         """The platform answered ``delivery`` (with a 429 asking to wait ``hold`` seconds):
-        settle from when the send ``started``, and hold. Returns work for the outcome's
-        transaction, if any (none here)."""
-        self.settle(delivery, started)
+        settle, and hold. Returns work for the outcome's transaction, if any (none here)."""
+        self.settle(delivery)
         if hold is not None:
             self.hold(delivery, hold)
         return None

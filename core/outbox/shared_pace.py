@@ -86,27 +86,25 @@ class SharedPacer(Pacer):
         with self.factory() as session, session.begin():
             self._push_in(session, at_least)
 
-    def _settled(self, delivery: Delivery, started: datetime | None = None
-                 ) -> dict[str, float]:
+    def _settled(self, delivery: Delivery) -> dict[str, float]:
         now = self.clock.now().timestamp()
-        base = now if started is None else min(now, started.timestamp())
-        return {_key(k): base + rate.interval for k, rate in pace_buckets(delivery, self.limits)}
+        return {_key(k): now + rate.interval for k, rate in pace_buckets(delivery, self.limits)}
 
     def _held(self, delivery: Delivery, seconds: float) -> dict[str, float]:
         until = self.clock.now().timestamp() + seconds
         return {_key(k): until + (rate.burst - 1) * rate.interval
                 for k, rate in pace_buckets(delivery, self.limits)}
 
-    def settle(self, delivery: Delivery, started: datetime | None = None) -> None:
-        self._push(self._settled(delivery, started))
+    def settle(self, delivery: Delivery) -> None:
+        self._push(self._settled(delivery))
 
     def hold(self, delivery: Delivery, seconds: float) -> None:
         self._push(self._held(delivery, seconds))
 
-    def after_answer(self, delivery: Delivery, hold: float | None = None,
-                     started: datetime | None = None) -> Callable[[Session], None]:
+    def after_answer(self, delivery: Delivery,
+                     hold: float | None = None) -> Callable[[Session], None]:
         """Settle (and hold) inside the transaction that records the outcome."""
-        pushes = self._settled(delivery, started)
+        pushes = self._settled(delivery)
         if hold is not None:
             for key, value in self._held(delivery, hold).items():
                 pushes[key] = max(pushes.get(key, value), value)

@@ -4,7 +4,7 @@ links them by it; a record made before the email was known is merged into the HR
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -34,13 +34,6 @@ def app(db_url: str, clock: FakeClock) -> Iterator[FastAPI]:
     add_people(application, ("Carla Diaz", "carla@acme.test"))
     yield application
     application.state.engine.dispose()
-
-
-@pytest.fixture
-async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
-        yield http
 
 
 async def carla_says(client: httpx.AsyncClient, connector: FakeConnector,

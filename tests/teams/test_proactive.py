@@ -4,7 +4,7 @@ then the person who asked and the admins are told so."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -32,13 +32,6 @@ def app(db_url: str, clock: FakeClock) -> Iterator[FastAPI]:
          people=[("Ana Lima", "aad-ana")])
     yield application
     application.state.engine.dispose()
-
-
-@pytest.fixture
-async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
-        yield http
 
 
 def outbox(app: FastAPI) -> list[OutboxMessage]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -16,6 +15,7 @@ from bot.cli import app
 from core.db import make_engine, make_session_factory
 from core.models import Person, Program, ProgramStatus
 from tests.cli_runner import runner
+from tests.served import free_port
 
 
 def test_db_upgrade_demo_and_version(db_url: str, monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -44,14 +44,8 @@ def test_db_upgrade_demo_and_version(db_url: str, monkeypatch) -> None:  # type:
         assert sorted(open_programs) == ["Leadership 1:1", "Peer circles"]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_serve_without_credentials_answers_health_and_serves_the_web_chat(tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("SLACK_", "MICROSOFT_", "DATABASE_URL", "WEBCHAT_", "TEAMS_"))}
     env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'serve.db'}"

@@ -4,15 +4,10 @@ the page nor ends in "Something went wrong"."""
 
 from __future__ import annotations
 
-import os
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 
 from bot.app import create_app
 from bot.migrate import upgrade
@@ -20,23 +15,11 @@ from bot.settings import Settings
 from core.clock import FakeClock
 from core.db import make_engine, transaction
 from core.demo import load_demo
+from tests.served import CHROMIUM, CHROMIUM_ARGS, needs_chromium, served
 
-CHROMIUM = "/usr/bin/chromium"
-pytestmark = pytest.mark.skipif(
-    not os.access(CHROMIUM, os.X_OK),
-    reason=f"{CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium)")
+pytestmark = needs_chromium
 sync_api = pytest.importorskip(
     "playwright.sync_api", reason="the playwright package is missing: pip install -e '.[test]'")
-
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
 
 @pytest.fixture
 def base_url(db_url: str, clock: FakeClock) -> Iterator[str]:
@@ -45,19 +28,8 @@ def base_url(db_url: str, clock: FakeClock) -> Iterator[str]:
     app = create_app(Settings(database_url=db_url, _env_file=None), clock=clock)
     with transaction(app.state.sessions) as s:
         load_demo(s, enrollments=0)
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off",
-                                           log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("uvicorn did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with served(app) as url:
+        yield url
     app.state.engine.dispose()
 
 
@@ -82,7 +54,7 @@ def _pick(page: object, typed: str, name: str, user: str) -> None:
 def test_web_chat_at_phone_and_desktop_width(base_url: str, tmp_path: Path) -> None:
     with sync_api.sync_playwright() as pw:
         browser = pw.chromium.launch_persistent_context(
-            str(tmp_path / "profile"), executable_path=CHROMIUM, headless=True, args=ARGS,
+            str(tmp_path / "profile"), executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS,
             viewport={"width": 390, "height": 844})
         try:
             page = browser.new_page()

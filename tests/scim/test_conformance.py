@@ -6,19 +6,16 @@ reason, and in ``ALLOWED_TO_FAIL`` here.
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 
 import httpx2
 import pytest
-import uvicorn
 from fastapi import FastAPI
 from scim2_client.engines.httpx2 import SyncSCIMClient
 from scim2_tester import Status, check_server
 
 from core.models import Person
+from tests.served import served
 
 # The deliberate exceptions named in README; none today.
 ALLOWED_TO_FAIL: set[str] = set()
@@ -27,22 +24,8 @@ ALLOWED_TO_FAIL: set[str] = set()
 @pytest.fixture
 def server(app: FastAPI) -> Iterator[str]:
     """The app served by uvicorn on 127.0.0.1, as an identity provider would reach it."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
-                            lifespan="off")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:  # polled: a timed wait never times out under libfaketime
-        assert time.monotonic() < deadline and thread.is_alive(), "uvicorn did not start"
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}/scim/v2"
-    server.should_exit = True
-    while thread.is_alive():
-        time.sleep(0.02)
+    with served(app) as url:
+        yield f"{url}/scim/v2"
 
 
 def test_scim2_tester_passes_every_check(app: FastAPI, seeded: dict[str, int], token: str,

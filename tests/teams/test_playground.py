@@ -13,13 +13,11 @@ import os
 import shutil
 import socket
 import subprocess
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from sqlalchemy import select
 
 from bot.app import create_app
@@ -29,26 +27,15 @@ from core.clock import FakeClock
 from core.db import make_engine
 from core.demo.playground import PLAYGROUND_ADMIN, load_playground
 from core.models import OutboxMessage, OutboxStatus, Person, PlatformIdentity
+from tests.served import CHROMIUM, CHROMIUM_ARGS, free_port, needs_chromium, served
 
 ROOT = Path(__file__).resolve().parents[2]
 CACHE = ROOT / ".e2e-cache"
 PLAYGROUND = "@microsoft/m365agentsplayground@0.2.28"
 BIN = CACHE / "node_modules" / ".bin" / "agentsplayground"
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
-
-pytestmark = pytest.mark.skipif(
-    not os.access(CHROMIUM, os.X_OK),
-    reason=f"{CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium)")
+pytestmark = needs_chromium
 sync_api = pytest.importorskip(
     "playwright.sync_api", reason="the playwright package is missing: pip install -e '.[test]'")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _playground_bin() -> Path:
@@ -93,26 +80,15 @@ def bot(tmp_path: Path, clock: FakeClock) -> Iterator[tuple[str, object]]:
                               admin_emails=PLAYGROUND_ADMIN, _env_file=None), clock=clock)
     with app.state.sessions() as s, s.begin():
         load_playground(s, enrollments=10)
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off",
-                                           log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("uvicorn did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}/api/messages", app.state.sessions
-    server.should_exit = True
-    thread.join(timeout=10)
+    with served(app) as url:
+        yield f"{url}/api/messages", app.state.sessions
     app.state.engine.dispose()
 
 
 @pytest.fixture
 def playground(bot: tuple[str, object]) -> Iterator[str]:
     binary = _playground_bin()
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen(
         [str(binary), "-e", bot[0], "-c", "msteams", "-p", str(port), "--disable-telemetry"],
         env={**os.environ, "TEAMSAPPTESTER_BROWSER": "none"}, cwd=CACHE,
@@ -152,7 +128,7 @@ def test_teams_in_the_playground(bot: tuple[str, object], playground: str,
                                  tmp_path: Path) -> None:
     sessions = bot[1]
     with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             page.set_default_timeout(30_000)

@@ -23,9 +23,10 @@ run: $(STAMP)
 	$(BIN)/mentorbot demo --if-empty --history
 	$(BIN)/mentorbot serve
 
+# One worker per core: many tests wait on servers and sockets, so two cores run it in half.
 test: test-deps
 	$(BIN)/ruff check .
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n auto
 
 # Everything `make test` installs, without running it (CI installs before faking the clock).
 test-deps: $(TEST_STAMP) browser playground-deps

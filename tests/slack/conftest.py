@@ -27,13 +27,21 @@ def fake() -> Iterator[FakeSlackApi]:
 
 
 @pytest.fixture
-def slack_app(db_url: str, fake: FakeSlackApi, clock: FakeClock) -> Iterator[FastAPI]:
+def admin_emails() -> str:
+    """ADMIN_EMAILS for the app under test; a test file overrides it to name its admins."""
+    return ""
+
+
+@pytest.fixture
+def slack_app(db_url: str, fake: FakeSlackApi, clock: FakeClock,
+              admin_emails: str) -> Iterator[FastAPI]:
     engine = make_engine(db_url)
     upgrade(engine)
     engine.dispose()
     app = create_app(Settings(database_url=db_url, slack_bot_token="xoxb-test",
                               slack_signing_secret=SECRET, slack_api_url=fake.url,
-                              webchat_enabled=False, teams_enabled=False), clock=clock)
+                              webchat_enabled=False, teams_enabled=False,
+                              admin_emails=admin_emails), clock=clock)
     yield app
     app.state.engine.dispose()
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -11,17 +10,12 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import select
 
 from adapters.slack.linking import link_by_email
-from bot.app import create_app
-from bot.migrate import upgrade
-from bot.settings import Settings
 from core.admin.rights import is_admin
 from core.clock import FakeClock
-from core.db import make_engine
 from core.models import Enrollment, Person, PlatformIdentity, Workspace
 from tests.factories import seed
 from tests.fakes.slack_api import FakeSlackApi
 from tests.slack.helpers import (
-    SECRET,
     command_body,
     mentee_state,
     payload_body,
@@ -33,17 +27,9 @@ ANA = "ana.lima@acme.test"
 
 
 @pytest.fixture
-def slack_app(db_url: str, fake: FakeSlackApi, clock: FakeClock) -> Iterator[FastAPI]:
-    """Slack mounted with Ana named in ADMIN_EMAILS."""
-    engine = make_engine(db_url)
-    upgrade(engine)
-    engine.dispose()
-    app = create_app(Settings(database_url=db_url, slack_bot_token="xoxb-test",
-                              slack_signing_secret=SECRET, slack_api_url=fake.url,
-                              webchat_enabled=False, teams_enabled=False, admin_emails=ANA),
-                     clock=clock)
-    yield app
-    app.state.engine.dispose()
+def admin_emails() -> str:
+    """Ana is named in ADMIN_EMAILS."""
+    return ANA
 
 
 def _hr_record(app: FastAPI) -> dict[str, int]:

@@ -9,13 +9,17 @@ send first asks a :class:`Pacer` (token buckets per workspace, target and Slack 
 from __future__ import annotations
 
 import asyncio
+import contextvars
+import functools
 import logging
 import random
+import threading
 from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any, Literal, Protocol, TypeVar, cast
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -27,6 +31,7 @@ from core.outbox.lease import (
     LEASE_SAFETY,
     claim_due,
     claim_leased,
+    mark_sending,
     release,
     renew,
     start_sending,
@@ -56,6 +61,33 @@ T = TypeVar("T")
 # How many of one conversation's next rows a lane claims when it runs dry: a few seconds of
 # its paced work, well inside one lease.
 CONVERSATION_BATCH = 5
+
+# Threads for the outbox's database work, its own pool: every send costs two short
+# transactions (book and record) and a claim now and then, and on the event loop's default
+# pool (5 + cores threads, shared with admin pages and Slack lookups) a hundred busy
+# conversations queued a second behind each other per transaction. Below SQLAlchemy's 15
+# pooled connections, so these threads never wait for one.
+DB_THREADS = 10
+_threads: ThreadPoolExecutor | None = None
+_threads_lock = threading.Lock()
+
+
+def _db_threads() -> ThreadPoolExecutor:
+    global _threads
+    with _threads_lock:
+        if _threads is None:
+            _threads = ThreadPoolExecutor(max_workers=DB_THREADS, thread_name_prefix="outbox-db")
+        return _threads
+
+
+class _Undo(Exception):
+    """Roll the transaction back: the lease was lost, so the slot is not booked."""
+
+
+class _SessionPacer(Protocol):
+    def reserve_in(self, session: Session, delivery: Delivery, *,
+                   not_after: datetime | None = None) -> datetime | None: ...
+
 
 __all__ = ["DEFAULT_LIMITS", "LEASE", "LEASE_SAFETY", "MAX_ATTEMPTS", "BatchResult",
            "Dispatcher", "Pacer", "PlatformLimits", "Rate", "RetryLater", "backoff",
@@ -161,7 +193,7 @@ class Dispatcher:
         return result
 
     async def _claim_into(self, run: _Run) -> list[Delivery]:
-        deliveries, lease_until = await asyncio.to_thread(
+        deliveries, lease_until = await self._db(
             claim_leased, self.factory, list(self.senders), now=self.clock.now(),
             batch=self.batch, lease=self.lease)
         run.result.claimed += len(deliveries)
@@ -211,7 +243,7 @@ class Dispatcher:
 
     async def _claim_conversation(self, conversation: str,
                                   queue: deque[tuple[Delivery, datetime]], run: _Run) -> None:
-        deliveries, lease_until = await asyncio.to_thread(
+        deliveries, lease_until = await self._db(
             claim_leased, self.factory, list(self.senders), now=self.clock.now(),
             batch=CONVERSATION_BATCH, lease=self.lease, conversation=conversation)
         run.result.claimed += len(deliveries)
@@ -219,17 +251,24 @@ class Dispatcher:
         queue.extend((d, lease_until) for d in deliveries)
 
     async def _renew_if_due(self, queue: deque[tuple[Delivery, datetime]], run: _Run) -> None:
-        """Past half its lease, a lane renews the leases of the rows it still holds: a live
-        worker keeps them, a dead one loses them within one short lease."""
+        """Once half the time a lease leaves for starting sends has passed, a lane renews the
+        leases of the rows it still holds: a live worker keeps them, a dead one loses them
+        within one short lease.
+
+        Counted from the last start, not the lease's end: a row whose slot falls past its
+        last start is handed back, and its conversation sits idle until the next claim.
+        """
         now = self.clock.now()
-        due = {lease for _, lease in queue if lease - now <= self.lease / 2}
+        usable = self.lease - self._margin()
+        due = {lease for _, lease in queue
+               if self._last_start(lease) - now <= usable / 2}
         if not due:
             return
         new = now + self.lease
         kept: dict[int, datetime] = {}
         for old in due:
             ids = [d.outbox_id for d, lease in queue if lease == old]
-            for outbox_id in await asyncio.to_thread(renew, self.factory, ids, old=old,
+            for outbox_id in await self._db(renew, self.factory, ids, old=old,
                                                      new=new):
                 kept[outbox_id] = new
         items = list(queue)
@@ -250,7 +289,7 @@ class Dispatcher:
         while queue:
             delivery, lease_until = queue.popleft()
             try:
-                await asyncio.to_thread(release, self.factory, delivery.outbox_id, when=when,
+                await self._db(release, self.factory, delivery.outbox_id, when=when,
                                         lease_until=lease_until, keep_mark=delivery.maybe_sent)
                 run.result.deferred += 1
             finally:
@@ -260,39 +299,80 @@ class Dispatcher:
     async def _pace(self, call: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Call the pacer: in a worker thread when it goes to the database."""
         if self.pacer.blocking:
-            return await asyncio.to_thread(call, *args, **kwargs)
+            return await self._db(call, *args, **kwargs)
         return call(*args, **kwargs)
 
-    def _last_start(self, lease_until: datetime) -> datetime:
+    def _margin(self) -> timedelta:
         # A short lease (tests) keeps a proportionate safety margin, not none at all.
-        return lease_until - min(LEASE_SAFETY, self.lease / 3)
+        return min(LEASE_SAFETY, self.lease / 3)
+
+    def _last_start(self, lease_until: datetime) -> datetime:
+        return lease_until - self._margin()
 
     async def _pace_and_send(self, delivery: Delivery, lease_until: datetime,
                              run: _Run) -> datetime | None:
         """Send when the pacer allows; returns None once sent (or failed for good), else when
         the rows behind it may be tried again."""
         last_start = self._last_start(lease_until)
-        slot = await self._pace(self.pacer.reserve, delivery, not_after=last_start)
+        slot = await self._book(delivery, lease_until, last_start)
+        if slot is False:
+            log.warning("outbox %s: lease lost before sending; left to its new holder",
+                        delivery.outbox_id)
+            return None
         if slot is None:
             # Waiting for the pacer would outlast our lease: hand the row back, due when the
             # target is free, rather than send it after another worker may have taken it.
             when = await self._pace(self.pacer.next_slot, delivery)
-            await asyncio.to_thread(release, self.factory, delivery.outbox_id,
+            await self._db(release, self.factory, delivery.outbox_id,
                                     when=when, lease_until=lease_until,
                                     keep_mark=delivery.maybe_sent)
             run.result.deferred += 1
             return when
-        # Mark the send as starting while we wait for its slot (the database round trip then
-        # costs no pacing time); this is also the last fence on the lease in the database.
-        if not await asyncio.to_thread(start_sending, self.factory, delivery.outbox_id,
-                                       now=self.clock.now(), lease_until=lease_until):
-            log.warning("outbox %s: lease lost before sending; left to its new holder",
-                        delivery.outbox_id)
-            return None
         wait = (slot - self.clock.now()).total_seconds()
         if wait > 0:
             await self._sleep(wait)
         return await self._send_one(delivery, lease_until, run)
+
+    async def _book(self, delivery: Delivery, lease_until: datetime,
+                    last_start: datetime) -> datetime | None | Literal[False]:
+        """Book a send slot no later than ``last_start`` and mark the send as starting: the
+        slot, None if the target is not free in time, False if the lease was lost.
+
+        The mark goes in while we wait for the slot (the round trip then costs no pacing time);
+        it is also the last fence on the lease in the database. With the shared pacer both
+        are one transaction: a slot is booked only for a row still ours.
+        """
+        if not self.pacer.blocking:
+            slot = self.pacer.reserve(delivery, not_after=last_start)
+            if slot is None:
+                return None
+            started = await self._db(start_sending, self.factory, delivery.outbox_id,
+                                     now=self.clock.now(), lease_until=lease_until)
+            return slot if started else False
+        return await self._db(self._book_shared, delivery, lease_until, last_start)
+
+    def _book_shared(self, delivery: Delivery, lease_until: datetime,
+                     last_start: datetime) -> datetime | None | Literal[False]:
+        pacer = cast(_SessionPacer, self.pacer)
+        try:
+            # The pace rows first, then the outbox row: the order record_outcome takes them in.
+            with self.factory() as session, session.begin():
+                slot = pacer.reserve_in(session, delivery, not_after=last_start)
+                if slot is None:
+                    return None
+                if not mark_sending(session, delivery.outbox_id, now=self.clock.now(),
+                                    lease_until=lease_until):
+                    raise _Undo  # the booking comes off with the transaction
+                return slot
+        except _Undo:
+            return False
+
+    async def _db(self, call: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run database work on the outbox's own threads (see ``DB_THREADS``)."""
+        loop = asyncio.get_running_loop()
+        context = contextvars.copy_context()
+        return await loop.run_in_executor(_db_threads(), functools.partial(
+            context.run, call, *args, **kwargs))
 
     async def _send_one(self, delivery: Delivery, lease_until: datetime,
                         run: _Run) -> datetime | None:
@@ -305,7 +385,7 @@ class Dispatcher:
             budget = (self._last_start(lease_until) - self.clock.now()).total_seconds()
             if budget <= 0:
                 now = self.clock.now()
-                await asyncio.to_thread(release, self.factory, delivery.outbox_id, when=now,
+                await self._db(release, self.factory, delivery.outbox_id, when=now,
                                         lease_until=lease_until, keep_mark=delivery.maybe_sent)
                 result.deferred += 1
                 return now
@@ -331,7 +411,7 @@ class Dispatcher:
             result.retrying += 1
         else:
             result.sent += 1
-        await asyncio.to_thread(record_outcome, self.factory, delivery.outbox_id, error,
+        await self._db(record_outcome, self.factory, delivery.outbox_id, error,
                                 now=self.clock.now(), platform_message_id=message_id,
                                 lease_until=lease_until, rng=self.rng, also=also)
         if error is None or isinstance(error, PermanentFailure):

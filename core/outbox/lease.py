@@ -189,16 +189,34 @@ def renew(factory: sessionmaker[Session], outbox_ids: Sequence[int], *, old: dat
         return set()
     with factory() as session, session.begin():
         lock_for_write(session)
-        tolerance = timedelta(milliseconds=1)
         renewed = session.scalars(
             update(OutboxMessage)
-            .where(OutboxMessage.id.in_(list(outbox_ids)),
-                   OutboxMessage.status == OutboxStatus.PENDING,
-                   OutboxMessage.next_attempt_at.between(old - tolerance, old + tolerance))
+            .where(OutboxMessage.id.in_(list(outbox_ids)), _held_under(old))
             .values(next_attempt_at=new)
             .returning(OutboxMessage.id)
             .execution_options(synchronize_session=False)).all()
         return set(renewed)
+
+
+def _held_under(lease_until: datetime):  # type: ignore[no-untyped-def]
+    """SQL: the row is still pending under the lease that ends at ``lease_until``."""
+    tolerance = timedelta(milliseconds=1)
+    return (OutboxMessage.status == OutboxStatus.PENDING) & \
+        OutboxMessage.next_attempt_at.between(lease_until - tolerance, lease_until + tolerance)
+
+
+def mark_sending(session: Session, outbox_id: int, *, now: datetime,
+                 lease_until: datetime) -> bool:
+    """In the caller's transaction: note that the send starts now, if the lease is still ours
+    (one round trip, the row locked until the transaction ends)."""
+    lock_for_write(session)
+    marked = session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == outbox_id, _held_under(lease_until))
+        .values(sending_since=now)
+        .returning(OutboxMessage.id)
+        .execution_options(synchronize_session=False)).first()
+    return marked is not None
 
 
 def start_sending(factory: sessionmaker[Session], outbox_id: int, *, now: datetime,
@@ -206,12 +224,7 @@ def start_sending(factory: sessionmaker[Session], outbox_id: int, *, now: dateti
     """Note that the send starts now, if the lease is still ours (the last fence before the
     platform): a row claimed again with the note still on may already have landed."""
     with factory() as session, session.begin():
-        lock_for_write(session)
-        row = session.get(OutboxMessage, outbox_id)
-        if row is None or not holds_lease(row, lease_until):
-            return False
-        row.sending_since = now
-        return True
+        return mark_sending(session, outbox_id, now=now, lease_until=lease_until)
 
 
 def release(factory: sessionmaker[Session], outbox_id: int, *, when: datetime,

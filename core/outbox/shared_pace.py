@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -37,33 +37,61 @@ class SharedPacer(Pacer):
         super().__init__(clock or clock_for(factory, None), limits)
         self.factory = factory
 
-    def _locked(self, session: Session, keys: Sequence[str], now: float) -> dict[str, DeliveryPace]:
-        """The buckets' rows, created when missing, locked in key order (no deadlocks)."""
+    @staticmethod
+    def _insert(session: Session):  # type: ignore[no-untyped-def]
         dialect = session.get_bind().dialect.name
-        make = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        for key in sorted(set(keys)):
-            session.execute(make(DeliveryPace).values(key=key, tat=now)
-                            .on_conflict_do_nothing(index_elements=["key"]))
-        rows = session.scalars(select(DeliveryPace).where(DeliveryPace.key.in_(keys))
-                               .order_by(DeliveryPace.key).with_for_update()).all()
-        return {row.key: row for row in rows}
+        return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
-    def reserve_buckets(self, buckets: Sequence[tuple[PaceKey, Rate]], *,
-                        not_after: datetime | None = None) -> datetime | None:
+    def _lock_tats(self, session: Session, keys: Sequence[str], now: float) -> dict[str, float]:
+        """The buckets' tats, created when missing, locked in key order (no deadlocks): one
+        round trip, since an upsert whose update changes nothing still locks and returns
+        the row."""
+        table = DeliveryPace.__table__
+        statement = self._insert(session)(table).values(
+            [{"key": key, "tat": now} for key in sorted(set(keys))])
+        statement = statement.on_conflict_do_update(
+            index_elements=["key"], set_={"tat": table.c.tat}).returning(table.c.key,
+                                                                         table.c.tat)
+        return {key: float(tat) for key, tat in session.execute(statement).tuples()}
+
+    def _write_tats(self, session: Session, tats: dict[str, float]) -> None:
+        """Move each bucket's tat up to at least the given value (one round trip; the row
+        is created when missing)."""
+        if not tats:
+            return
+        table = DeliveryPace.__table__
+        statement = self._insert(session)(table).values(
+            [{"key": key, "tat": tat} for key, tat in sorted(tats.items())])
+        higher = (func.greatest if session.get_bind().dialect.name == "postgresql"
+                  else func.max)(table.c.tat, statement.excluded.tat)
+        session.execute(statement.on_conflict_do_update(index_elements=["key"],
+                                                        set_={"tat": higher}))
+
+    def reserve_in(self, session: Session, delivery: Delivery, *,
+                   not_after: datetime | None = None) -> datetime | None:
+        """:meth:`reserve` inside the caller's transaction (booked only if it commits)."""
+        return self._reserve_in(session, pace_buckets(delivery, self.limits), not_after)
+
+    def _reserve_in(self, session: Session, buckets: Sequence[tuple[PaceKey, Rate]],
+                    not_after: datetime | None) -> datetime | None:
         now = self.clock.now().timestamp()
         keyed = [(_key(k), rate) for k, rate in buckets]
         if not keyed:
             return datetime.fromtimestamp(now, UTC)
-        with self.factory() as session, session.begin():
-            rows = self._locked(session, [k for k, _ in keyed], now)
-            slot = now
-            for key, rate in keyed:
-                slot = max(slot, rows[key].tat - (rate.burst - 1) * rate.interval)
-            if not_after is not None and slot > not_after.timestamp():
-                return None
-            for key, rate in keyed:
-                rows[key].tat = max(rows[key].tat, slot) + rate.interval
+        tats = self._lock_tats(session, [k for k, _ in keyed], now)
+        slot = now
+        for key, rate in keyed:
+            slot = max(slot, tats[key] - (rate.burst - 1) * rate.interval)
+        if not_after is not None and slot > not_after.timestamp():
+            return None
+        self._write_tats(session, {key: max(tats[key], slot) + rate.interval
+                                   for key, rate in keyed})
         return datetime.fromtimestamp(slot, UTC)
+
+    def reserve_buckets(self, buckets: Sequence[tuple[PaceKey, Rate]], *,
+                        not_after: datetime | None = None) -> datetime | None:
+        with self.factory() as session, session.begin():
+            return self._reserve_in(session, buckets, not_after)
 
     def next_slot(self, delivery: Delivery) -> datetime:
         now = self.clock.now().timestamp()
@@ -77,10 +105,7 @@ class SharedPacer(Pacer):
         return datetime.fromtimestamp(slot, UTC)
 
     def _push_in(self, session: Session, at_least: dict[str, float]) -> None:
-        if at_least:
-            rows = self._locked(session, list(at_least), self.clock.now().timestamp())
-            for key, value in at_least.items():
-                rows[key].tat = max(rows[key].tat, value)
+        self._write_tats(session, at_least)
 
     def _push(self, at_least: dict[str, float]) -> None:
         with self.factory() as session, session.begin():

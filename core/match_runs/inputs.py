@@ -7,7 +7,7 @@ from datetime import date, datetime, time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import Select, or_, select
-from sqlalchemy.orm import Session, contains_eager
+from sqlalchemy.orm import Session
 
 from core.matching import types as m
 from core.matching.engine import mentor_capacity
@@ -35,11 +35,22 @@ HOURS = {"mornings": (8.0, 13.0), "afternoons": (13.0, 18.0), "flexible": (9.0, 
 
 
 @dataclass(frozen=True)
+class PoolPerson:
+    """What callers of a loaded pool read about a person: plain values, not an ORM object
+    per row (building 5,000 of those was most of the load)."""
+
+    id: int
+    name: str
+    title: str
+    department: str
+
+
+@dataclass(frozen=True)
 class LoadedProgram:
     """The engine input plus what only the audit and the messages may see."""
 
     input: m.MatchingInput
-    people: dict[str, Person]
+    people: dict[str, PoolPerson]
     protected: dict[str, dict[str, str]]
     # Mentors left out until they finish the program's training, with the reason they're told.
     held_back: tuple[m.Unmatched, ...] = ()
@@ -83,10 +94,14 @@ def _live_load(session: Session, program: Program) -> tuple[set[int], dict[int, 
 
 def load_program(session: Session, program: Program, today: date) -> LoadedProgram:
     """Everything one run needs: the pool, history, do-not-match lists and admin adjustments."""
-    # One query for the pool and its people (no lazy load per enrollment).
-    enrollments = session.scalars(
-        select(Enrollment).join(Person, Person.id == Enrollment.person_id)
-        .options(contains_eager(Enrollment.person)).where(
+    # One query for the pool and its people, as plain rows: no lazy load per enrollment and
+    # no ORM object per row.
+    pool_rows = session.execute(
+        select(Enrollment.person_id, Enrollment.role, Enrollment.capacity,
+               Enrollment.skills_offered, Enrollment.skills_wanted, Enrollment.goals,
+               Enrollment.availability, Person.name, Person.title, Person.department,
+               Person.level, Person.manager_id, Person.timezone)
+        .join(Person, Person.id == Enrollment.person_id).where(
             Enrollment.program_id == program.id, Enrollment.status == EnrollmentStatus.ACTIVE,
             Person.active.is_(True))
     ).all()
@@ -94,10 +109,13 @@ def load_program(session: Session, program: Program, today: date) -> LoadedProgr
     peer = program.kind is ProgramKind.PEER
     in_training, course_size = training_gaps(session, program)
     held_back: list[m.Unmatched] = []
-    people: dict[str, Person] = {}
+    people: dict[str, PoolPerson] = {}
     engine_enrollments = []
+    engine_people: list[m.Person] = []
+    managers: set[int] = set()
     rules = program_rules(program)
-    for e in enrollments:
+    offsets: dict[str, float] = {}  # a few zones for thousands of people
+    for e in pool_rows:
         if e.person_id in matched and (peer or e.role is Role.MENTEE):
             continue
         role: m.Role = "peer" if peer else e.role.value  # type: ignore[assignment]
@@ -112,47 +130,52 @@ def load_program(session: Session, program: Program, today: date) -> LoadedProgr
                                          training_texts.held_back_reason(
                                              in_training[e.person_id], course_size)))
             continue
-        people[str(e.person_id)] = e.person
+        people[str(e.person_id)] = PoolPerson(e.person_id, e.name, e.title, e.department)
         engine_enrollments.append(entry)
+        if e.timezone not in offsets:
+            offsets[e.timezone] = utc_offset(e.timezone, today)
+        start, end = HOURS.get(e.availability, HOURS["flexible"])
+        engine_people.append(m.Person(
+            id=str(e.person_id), name=e.name, department=e.department, level=e.level or 0,
+            manager_id=str(e.manager_id) if e.manager_id else None,
+            utc_offset=offsets[e.timezone], work_start=start, work_end=end))
+        if e.manager_id:
+            managers.add(e.manager_id)
     # The pool as a subquery rather than thousands of bound ids: the history, block and
     # protected-attribute queries stay one statement each however large the pool.
     pool = select(Enrollment.person_id).where(
         Enrollment.program_id == program.id, Enrollment.status == EnrollmentStatus.ACTIVE)
-    hours = {e.person_id: HOURS.get(e.availability, HOURS["flexible"]) for e in enrollments}
-    engine_people = tuple(
-        m.Person(id=str(p.id), name=p.name, department=p.department, level=p.level or 0,
-                 manager_id=str(p.manager_id) if p.manager_id else None,
-                 utc_offset=utc_offset(p.timezone, today),
-                 work_start=hours[p.id][0], work_end=hours[p.id][1])
-        for p in people.values())
     # The reporting chain may run through people outside the pool: include every manager.
-    engine_people += _managers_outside(session, people)
+    engine_people += _managers_outside(session, set(people), managers)
     return LoadedProgram(
         input=m.MatchingInput(
-            people=engine_people, enrollments=tuple(engine_enrollments), rules=rules,
+            people=tuple(engine_people), enrollments=tuple(engine_enrollments), rules=rules,
             today=today, history=_history(session, pool), do_not_match=_blocked(session, pool),
             adjustments=_adjustments(session, program)),
         people=people, protected=_protected(session, pool), held_back=tuple(held_back))
 
 
-def _managers_outside(session: Session, people: dict[str, Person]) -> tuple[m.Person, ...]:
+def _managers_outside(session: Session, pool: set[str], managers: set[int]
+                      ) -> list[m.Person]:
     """Managers above the pool who are not in it: one query per level of the hierarchy."""
-    seen = set(people)
-    todo = {p.manager_id for p in people.values() if p.manager_id}
+    seen = set(pool)
+    todo = managers
     extra: list[m.Person] = []
     while todo:
         batch = [i for i in todo if str(i) not in seen]
         todo = set()
         if not batch:
             break
-        for p in session.scalars(select(Person).where(Person.id.in_(batch))).all():
+        for p in session.execute(select(Person.id, Person.name, Person.department,
+                                        Person.level, Person.manager_id)
+                                 .where(Person.id.in_(batch))).all():
             seen.add(str(p.id))
             extra.append(m.Person(id=str(p.id), name=p.name, department=p.department,
                                   level=p.level or 0,
                                   manager_id=str(p.manager_id) if p.manager_id else None))
             if p.manager_id and str(p.manager_id) not in seen:
                 todo.add(p.manager_id)
-    return tuple(extra)
+    return extra
 
 
 def _history(session: Session, ids: Select[tuple[int]]) -> tuple[m.PastMatch, ...]:

@@ -126,7 +126,7 @@ def test_enrollment_reminder_posts_three_days_before_closing(bot, sessions) -> N
     with sessions() as s, s.begin():
         s.scalar(select(Program)).enrollment_closes = date(2027, 3, 10)
     [reply] = bot.handle(CommandEvent(BOSS, "admin program remind Leadership 1:1 #general"))
-    assert "Scheduled for Sun 07 Mar 10:00 UTC in #general" in reply.message.text
+    assert "Scheduled for Sun, Mar 7, 10:00 UTC in #general" in reply.message.text
     bot.clock.set(datetime(2027, 3, 7, 10, 5, tzinfo=UTC))
     bot.tick()
     [post] = posts(sessions)

@@ -11,6 +11,7 @@ from core.admin import announcements, invitations, programs, texts, web_links, w
 from core.admin.audit import record
 from core.admin.rights import active_admins, grant, is_admin
 from core.enrollment.programs import find_program
+from core.enrollment.texts import prefix
 from core.events import (
     Actor,
     CloseForm,
@@ -22,7 +23,10 @@ from core.events import (
     SendFile,
     UpdateMessage,
 )
+from core.i18n import format_clock, format_day
+from core.i18n import gettext as _
 from core.ids import get_by_id
+from core.language import writing_to
 from core.match_runs import texts as run_texts
 from core.match_runs.export import run_csv
 from core.match_runs.runs import proposed_matches, publish, run_program
@@ -65,7 +69,7 @@ class AdminCommands:
     def command(self, arg: str) -> list[Intent]:
         if not self.allowed:
             return [Reply(texts.refused())]
-        sub, _, rest = arg.partition(" ")
+        sub, _sep, rest = arg.partition(" ")
         sub = sub.lower()
         if sub in ("", "help"):
             return [Reply(texts.admin_help(self.actor.platform))]
@@ -86,9 +90,10 @@ class AdminCommands:
             url = web_links.pending_link(self.session, self.person, now=self.now,
                                          base_url=self.public_url)
             record(self.session, self.person, "web link", now=self.now)
-            return [Reply(texts.say("I've sent you a sign-in link in a direct message.")),
+            return [Reply(texts.say(_("I've sent you a sign-in link in a direct message."))),
                     DirectMessage(self.person.id, texts.say(
-                        f"Your admin page (works once, for 15 minutes): {url}"),
+                        _("Your admin page (works once, for 15 minutes): {url}").format(
+                            url=url)),
                         f"admin-web:{self.person.id}:{self.now.isoformat()}")]
         if sub == "invite":
             return self._invite(rest)
@@ -103,8 +108,8 @@ class AdminCommands:
             return [OpenForm(announcements.announce_form(
                 announcements.programs_for_join(self.session, self.person.workspace_id),
                 self.person.timezone))]
-        return [Reply(texts.admin_help(self.actor.platform,
-                                       f"Sorry, I don't know `admin {sub[:40]}`."))]
+        return [Reply(texts.admin_help(self.actor.platform, _(
+            "Sorry, I don't know `{command}`.").format(command=f"admin {sub[:40]}")))]
 
     def _program(self, name: str) -> Program | None:
         return find_program(self.session, self.person, name) if name.strip() else None
@@ -116,31 +121,32 @@ class AdminCommands:
     def _match(self, name: str) -> list[Intent]:
         program = self._program(name)
         if program is None:
-            return [Reply(texts.say(f"Which program? I couldn't find “{name.strip()}”."))]
+            return [Reply(texts.say(_("Which program? I couldn't find “{name}”.").format(
+                name=name.strip())))]
         record(self.session, self.person, "match run", now=self.now, program=program.name)
         return [Reply(self._preview(run_program(self.session, program, by=self.person)))]
 
     def _revoke(self, token: str) -> list[Intent]:
         target = self._person(token)
         if target is None:
-            return [Reply(texts.say(f"I couldn't find “{token.strip()}”."))]
+            return [Reply(texts.say(texts.not_found(token)))]
         admins = active_admins(self.session, self.person.workspace_id)
         row = next((a for a in admins if a.person_id == target.id), None)
         if row is None:
-            return [Reply(texts.say(f"{target.name} isn't an admin."))]
+            return [Reply(texts.say(_("{name} isn't an admin.").format(name=target.name)))]
         if len(admins) <= 1:
-            return [Reply(texts.say("That's the last admin: grant someone else first, so the "
-                                    "workspace is never left without one."))]
+            return [Reply(texts.say(_("That's the last admin: grant someone else first, so the "
+                                      "workspace is never left without one.")))]
         row.revoked_at = self.now
         # Their admin page sessions end now; a later re-grant starts from a fresh sign-in.
         web_sessions.end_all(self.session, target.id, now=self.now)
         record(self.session, self.person, "revoke", now=self.now, target=target.name)
-        return [Reply(texts.say(f"{target.name} is no longer an admin."))]
+        return [Reply(texts.say(_("{name} is no longer an admin.").format(name=target.name)))]
 
     # --- programs --------------------------------------------------------------------------
 
     def _program_command(self, rest: str) -> list[Intent]:
-        verb, _, name = rest.partition(" ")
+        verb, _sep, name = rest.partition(" ")
         verb = verb.lower()
         if verb == "new":
             chosen = programs.template(name.strip().lower().replace(" ", "_").replace("-", "_"))
@@ -156,19 +162,20 @@ class AdminCommands:
         if verb in ("edit", "open", "close"):
             program = self._program(name)
             if program is None:
-                return [Reply(texts.say(f"I couldn't find a program called “{name.strip()}”."))]
+                return [Reply(texts.say(texts.no_program(name)))]
             if verb == "edit":
                 return [OpenForm(programs.program_form(context=str(program.id),
                                                        program=program))]
             program.status = ProgramStatus.OPEN if verb == "open" else ProgramStatus.RUNNING
             record(self.session, self.person, f"program {verb}", now=self.now,
                    program=program.name)
-            return [Reply(texts.say(
-                f"*{program.name}* is open for enrollment. People can join with "
-                "`/mentor join`." if verb == "open" else
-                f"Enrollment in *{program.name}* is closed; the program is running."))]
-        return [Reply(texts.admin_help(self.actor.platform,
-                                       "Usage: `admin program new|edit|open|close|list`"))]
+            return [Reply(texts.say((
+                _("*{program}* is open for enrollment. People can join with `/mentor join`.")
+                if verb == "open" else
+                _("Enrollment in *{program}* is closed; the program is running.")).format(
+                program=program.name)))]
+        return [Reply(texts.admin_help(self.actor.platform, texts.usage(
+            "admin program new|edit|open|close|list")))]
 
     # --- training --------------------------------------------------------------------------
 
@@ -185,7 +192,7 @@ class AdminCommands:
             return [Reply(texts.admin_help(self.actor.platform, training_texts.admin_usage()))]
         program = self._program(name)
         if program is None:
-            return [Reply(texts.say(f"I couldn't find a program called “{name.strip()}”. "
+            return [Reply(texts.say(texts.no_program(name) + " "
                                     + training_texts.admin_usage()))]
         counts, total = mentor_completion(self.session, program)
         if verb == "status":
@@ -209,8 +216,8 @@ class AdminCommands:
             people_tokens.append(tokens.pop(0))
         program = self._program(" ".join(tokens))
         if not people_tokens or program is None:
-            return [Reply(texts.admin_help(self.actor.platform,
-                                           "Usage: `admin invite <@person or email>… <program>`"))]
+            return [Reply(texts.admin_help(self.actor.platform, texts.usage(
+                "admin invite <@person or email>… <program>")))]
         found, missing = [], []
         for token in people_tokens:
             person = self._person(token)
@@ -219,12 +226,8 @@ class AdminCommands:
                                                        by=self.person)]
         record(self.session, self.person, "invite", now=self.now, program=program.name,
                people=[p.name for p in added])
-        text = f"Invited {len(added)} to *{program.name}*; they each got a Join button."
-        if len(found) > len(added):
-            text += f" {len(found) - len(added)} already had an invitation."
-        if missing:
-            text += f" I couldn't find: {', '.join(missing)}."
-        return [Reply(texts.say(text))]
+        return [Reply(texts.say(texts.invited(program, len(added), len(found) - len(added),
+                                              missing)))]
 
     def nomination_action(self, action_id: str, value: str) -> list[Intent]:
         if not self.allowed:
@@ -232,7 +235,7 @@ class AdminCommands:
         row = get_by_id(self.session, Nomination, value)
         program = self.session.get(Program, row.program_id) if row else None
         if row is None or program is None or program.workspace_id != self.person.workspace_id:
-            return [Reply(texts.say("That nomination no longer exists."))]
+            return [Reply(texts.say(_("That nomination no longer exists.")))]
         approve = action_id == "nominate.approve"
         record(self.session, self.person, "nomination " + ("approve" if approve else "decline"),
                now=self.now, nomination=row.id)
@@ -245,26 +248,26 @@ class AdminCommands:
         channels = [w for w in words if w.startswith(("#", "<#"))]
         program = self._program(" ".join(w for w in words if w not in channels))
         if program is None or not channels:
-            return [Reply(texts.admin_help(self.actor.platform, "Usage: `admin program remind "
-                                                                "<program> #channel…`"))]
+            return [Reply(texts.admin_help(self.actor.platform, texts.usage(
+                "admin program remind <program> #channel…")))]
         if program.enrollment_closes is None:
-            return [Reply(texts.say(f"*{program.name}* has no enrollment close date; set one "
-                                    f"with `admin program edit {program.name}`."))]
+            return [Reply(texts.say(_("*{program}* has no enrollment close date; set one with "
+                                      "`{command}`.").format(
+                program=program.name, command=f"admin program edit {program.name}")))]
         when = announcements.reminder_time(program, self.person.timezone)
         if when <= self.now:
-            return [Reply(texts.say("That's less than three days before enrollment closes: "
-                                    "use `admin announce` to post now."))]
+            return [Reply(texts.say(_("That's less than three days before enrollment closes: "
+                                      "use `admin announce` to post now.")))]
         a = Announcement(workspace_id=self.person.workspace_id, created_by_id=self.person.id,
                          channels=announcements.channels_of(" ".join(channels)),
-                         text=f"⏳ Enrollment in *{program.name}* closes in 3 days, on "
-                              f"{program.enrollment_closes:%A %d %B}. Join now!",
+                         text=texts.closing_soon(program),
                          join_program_id=program.id, post_at=when,
                          status=AnnouncementStatus.SCHEDULED, created_at=self.now)
         self.session.add(a)
         record(self.session, self.person, "program remind", now=self.now, program=program.name)
-        return [Reply(texts.say(f"Scheduled for {when:%a %d %b %H:%M} UTC in "
-                                f"{', '.join(a.channels)}: “enrollment closes in 3 days”. "
-                                "`admin announce list` shows it."))]
+        return [Reply(texts.say(_("Scheduled for {when} UTC in {channels}: “enrollment closes "
+                                  "in 3 days”. `admin announce list` shows it.").format(
+            when=f"{format_day(when)}, {format_clock(when)}", channels=", ".join(a.channels))))]
 
     def program_template(self, key: str) -> list[Intent]:
         if not self.allowed:
@@ -299,8 +302,8 @@ class AdminCommands:
         a = get_by_id(self.session, Announcement, value)
         if a is None or a.workspace_id != self.person.workspace_id or a.status in (
                 AnnouncementStatus.POSTED, AnnouncementStatus.CANCELLED):
-            return [UpdateMessage(texts.say("That announcement was already posted or "
-                                            "cancelled."))]
+            return [UpdateMessage(texts.say(_("That announcement was already posted or "
+                                              "cancelled.")))]
         if action_id == "announce.cancel":
             return [UpdateMessage(texts.say(announcements.cancel(self.session, a, self.person,
                                                                  now=self.now)))]
@@ -333,18 +336,19 @@ class AdminCommands:
     def _adjust(self, kind: str, rest: str) -> list[Intent]:
         parts = rest.split(" ", 2)
         if len(parts) < 3:
-            return [Reply(texts.admin_help(self.actor.platform,
-                                           f"Usage: `admin {kind} <mentor> <mentee> <program>`"))]
+            return [Reply(texts.admin_help(self.actor.platform, texts.usage(
+                f"admin {kind} <mentor> <mentee> <program>")))]
         mentor, mentee, program = self._person(parts[0]), self._person(parts[1]), \
             self._program(parts[2])
         if mentor is None or mentee is None or program is None:
             missing = parts[0] if mentor is None else parts[1] if mentee is None else parts[2]
-            return [Reply(texts.say(f"I couldn't find “{missing}”."))]
+            return [Reply(texts.say(texts.not_found(missing)))]
         self._set_adjustment(program, mentor, mentee, AdjustmentKind(kind))
         record(self.session, self.person, f"match {kind}", now=self.now, program=program.name,
                mentor=mentor.name, mentee=mentee.name)
-        verb = "Locked" if kind == "lock" else "Excluded"
-        return [Reply(run_texts.adjusted(f"{verb} {mentor.name} → {mentee.name}", program))]
+        change = (run_texts.locked if kind == "lock" else run_texts.excluded)(mentor.name,
+                                                                             mentee.name)
+        return [Reply(run_texts.adjusted(change, program))]
 
     def _set_adjustment(self, program: Program, mentor: Person, mentee: Person,
                         kind: AdjustmentKind) -> None:
@@ -362,19 +366,19 @@ class AdminCommands:
     def _swap(self, rest: str) -> list[Intent]:
         parts = rest.split(" ", 2)
         if len(parts) < 3:
-            return [Reply(texts.admin_help(self.actor.platform,
-                                           "Usage: `admin swap <mentee> <mentee> <program>`"))]
+            return [Reply(texts.admin_help(self.actor.platform, texts.usage(
+                "admin swap <mentee> <mentee> <program>")))]
         a, b, program = self._person(parts[0]), self._person(parts[1]), self._program(parts[2])
         if a is None or b is None or program is None:
-            return [Reply(texts.say("I couldn't find one of those people or the program."))]
+            return [Reply(texts.say(_("I couldn't find one of those people or the program.")))]
         run = self.session.scalar(select(MatchRun).where(
             MatchRun.program_id == program.id, MatchRun.status == RunStatus.PREVIEW))
         mentor_of = {x.person_id: m.mentor_id
                      for m in (proposed_matches(self.session, run) if run else [])
                      for x in m.mentees}
         if a.id not in mentor_of or b.id not in mentor_of:
-            return [Reply(texts.say("Both mentees must be matched in the current preview "
-                                    "to swap them."))]
+            return [Reply(texts.say(_("Both mentees must be matched in the current preview "
+                                      "to swap them.")))]
         ma, mb = self.session.get(Person, mentor_of[a.id]), self.session.get(Person,
                                                                            mentor_of[b.id])
         assert ma is not None and mb is not None
@@ -385,20 +389,20 @@ class AdminCommands:
         record(self.session, self.person, "match swap", now=self.now, program=program.name,
                mentees=[a.name, b.name])
         return [Reply(run_texts.adjusted(
-            f"Swapped: {ma.name} → {b.name}, {mb.name} → {a.name}", program))]
+            run_texts.swapped(f"{ma.name} → {b.name}, {mb.name} → {a.name}"), program))]
 
     def _grant(self, token: str) -> list[Intent]:
         target = self._person(token)
         if target is None:
-            return [Reply(texts.say(f"I couldn't find “{token.strip()}”."))]
+            return [Reply(texts.say(texts.not_found(token)))]
         if grant(self.session, target, by=self.person):
             record(self.session, self.person, "grant", now=self.now, target=target.name)
-            return [Reply(texts.say(f"{target.name} is now an admin.")),
-                    DirectMessage(target.id, texts.say(
-                        f"{self.person.name} made you a Mentorbot admin. "
-                        f"Try `{'mentor' if self.actor.platform == 'teams' else '/mentor'} "
-                        "admin help`."), f"granted:{target.id}:{self.person.id}")]
-        return [Reply(texts.say(f"{target.name} is already an admin."))]
+            with writing_to(target):  # the new admin reads it in their own language
+                told = texts.say(_("{name} made you a Mentorbot admin. Try `{command}`.").format(
+                    name=self.person.name, command=f"{prefix(self.actor.platform)} admin help"))
+            return [Reply(texts.say(_("{name} is now an admin.").format(name=target.name))),
+                    DirectMessage(target.id, told, f"granted:{target.id}:{self.person.id}")]
+        return [Reply(texts.say(_("{name} is already an admin.").format(name=target.name)))]
 
     # --- preview buttons -------------------------------------------------------------------
 
@@ -408,19 +412,20 @@ class AdminCommands:
         if action_id == "match.rerun":
             program = get_by_id(self.session, Program, value)
             if program is None or program.workspace_id != self.person.workspace_id:
-                return [Reply(texts.say("That program no longer exists."))]
+                return [Reply(texts.say(_("That program no longer exists.")))]
             return [UpdateMessage(self._preview(run_program(self.session, program,
                                                             by=self.person)))]
         run = get_by_id(self.session, MatchRun, value)
         program = self.session.get(Program, run.program_id) if run else None
         if run is None or program is None or program.workspace_id != self.person.workspace_id:
-            return [Reply(texts.say("That preview no longer exists."))]
+            return [Reply(texts.say(_("That preview no longer exists.")))]
         if action_id == "match.csv":
             record(self.session, self.person, "match csv", now=self.now, run=run.id)
             matches = proposed_matches(self.session, run)
             return [SendFile(f"matches-{program.name.lower().replace(' ', '-')}-run{run.id}.csv",
                              run_csv(run, matches, self._people(run, matches)),
-                             f"{program.name}: matches (run {run.id})")]
+                             _("{program}: matches (run {run})").format(
+                                 program=program.name, run=run.id))]
         if action_id == "match.publish":
             if run.status is not RunStatus.PREVIEW:
                 return [UpdateMessage(run_texts.already_published(program))]
@@ -437,8 +442,9 @@ class AdminCommands:
             for u in run.unmatched:
                 person = people.get(u["person_id"])
                 if person is not None:
-                    intents.append(DirectMessage(
-                        person.id, run_texts.not_matched_dm(program, person, u["reason"]),
-                        f"unmatched:{run.id}:{person.id}"))
+                    with writing_to(person):  # each reads why in their own language
+                        told = run_texts.not_matched_dm(program, person, u["reason"])
+                    intents.append(DirectMessage(person.id, told,
+                                                 f"unmatched:{run.id}:{person.id}"))
             return intents
-        return [Reply(texts.say("That button is out of date."))]
+        return [Reply(texts.say(_("That button is out of date.")))]

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from core import i18n
 from core.enrollment.texts import KINDS, prefix
-from core.i18n import N_, format_number, ngettext
+from core.i18n import N_, format_date, format_number, format_weekday, ngettext
 from core.i18n import gettext as _
 from core.ui import Button, Buttons, Context, Message, Section
 
@@ -82,3 +83,42 @@ def report_usage(platform: str) -> str:
     p = prefix(platform)
     return _("Usage: `{now}` for a digest now, or `{monthly}`.").format(
         now=f"{p} admin report <program>", monthly=f"{p} admin report <program> monthly on|off")
+
+
+def usage(command: str) -> str:
+    """How a command is written, after a wrong one."""
+    return _("Usage: `{command}`").format(command=command)
+
+
+def not_found(token: str) -> str:
+    return _("I couldn't find “{name}”.").format(name=token.strip())
+
+
+def no_program(name: str) -> str:
+    return _("I couldn't find a program called “{name}”.").format(name=name.strip())
+
+
+def invited(program, added: int, already: int, missing: list[str]) -> str:  # type: ignore[no-untyped-def]
+    """What `admin invite` did: who was invited, who already was, who wasn't found."""
+    text = ngettext("Invited {n} person to *{program}*; they got a Join button.",
+                    "Invited {n} people to *{program}*; they each got a Join button.",
+                    added).format(n=format_number(added), program=program.name)
+    if already:
+        text += " " + ngettext("{n} already had an invitation.",
+                               "{n} already had an invitation.", already).format(
+            n=format_number(already))
+    if missing:
+        text += " " + _("I couldn't find: {names}.").format(names=", ".join(missing))
+    return text
+
+
+def closing_soon(program) -> str:  # type: ignore[no-untyped-def]
+    """The "enrollment closes in 3 days" channel post, in the workspace's language (a channel
+    has many readers; the post is stored and sent later as written)."""
+    from core.language import shared_language  # core.language imports the routes
+
+    with i18n.reading(shared_language([])):
+        closes = program.enrollment_closes
+        return "⏳ " + _("Enrollment in *{program}* closes in 3 days, on {weekday}, {date}. "
+                        "Join now!").format(program=program.name, weekday=format_weekday(closes),
+                                            date=format_date(closes, "long"))

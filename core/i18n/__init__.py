@@ -141,6 +141,16 @@ def format_day_and_time(value: datetime) -> str:
     return f"{day}, {_dates.format_time(value, format='short', locale=language())}"
 
 
+def format_day_long(value: date | datetime) -> str:
+    """A day in full: "Monday, June 14, 2027", "Montag, 14. Juni 2027"."""
+    return _dates.format_date(value, format="full", locale=language())
+
+
+def format_clock(value: time | datetime) -> str:
+    """A time on the 24-hour clock, as the reader writes it: "14:30", "14 h 30" in some."""
+    return _dates.format_skeleton("Hm", value, locale=language())
+
+
 def format_weekday(value: date | datetime) -> str:
     """The day's name: "Monday", "Montag", "lundi"."""
     return _dates.format_date(value, "EEEE", locale=language())
@@ -153,6 +163,11 @@ def format_number(value: float) -> str:
         # costs tens of microseconds, and explanations count thousands of them.
         return str(int(value))
     return _numbers.format_decimal(value, locale=language())
+
+
+def format_decimal(value: float, pattern: str = "0.00") -> str:
+    """A number with a fixed number of decimals ("0.83", "0,83"): scores and ratios."""
+    return _numbers.format_decimal(value, format=pattern, locale=language())
 
 
 def format_percent(value: float) -> str:

@@ -16,8 +16,9 @@ from babel.messages.pofile import write_po
 from core.i18n import DOMAIN, LOCALES_DIR
 
 ROOT = Path(__file__).resolve().parents[2]
-# The gettext names plus core.ui.words' counted words: count(n, "match", "matches").
-KEYWORDS = {**DEFAULT_KEYWORDS, "count": (2, 3), "plural": (2, 3)}
+# The gettext names plus core.ui.words' counted words: count(n, "match", "matches"), and
+# core.match_runs.reasons' counted sentence shapes: counted("{n} level", "{n} levels").
+KEYWORDS = {**DEFAULT_KEYWORDS, "count": (2, 3), "plural": (2, 3), "counted": (1, 2)}
 METHODS = [("**.py", "python")]
 TEMPLATE = LOCALES_DIR / f"{DOMAIN}.pot"
 

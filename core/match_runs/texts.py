@@ -1,30 +1,54 @@
-"""What admins and participants are told about a matching run."""
+"""What admins and participants are told about a matching run, in the reader's language."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
+from core.i18n import (
+    format_clock,
+    format_day_long,
+    format_decimal,
+    format_number,
+    format_percent,
+    format_weekday,
+    ngettext,
+)
+from core.i18n import gettext as _
+from core.match_runs import reasons
 from core.models import Match, MatchRun, Person, Program
 from core.relationships.timing import zone
 from core.ui import Button, Buttons, Context, Divider, Fields, Message, Section
-from core.ui.words import count, plural
+from core.ui.words import count
 
 LOWEST_SHOWN = 5
 TRAINING = "training"  # the unmatched code of a mentor held back until they finish training
 
+
+
+def _field(label: str, value: object) -> str:
+    """A labelled figure: the label bold on its own line."""
+    return f"*{label}*\n{value}"
 
 def fairness_lines(fairness: dict[str, Any]) -> list[str]:
     """One line per flagged protected attribute; empty when nothing is flagged."""
     lines = []
     for name, audit in sorted((fairness.get("attributes") or {}).items()):
         if audit.get("match_rate_flag"):
-            lines.append(f"⚠️ {name}: match-rate ratio {audit['match_rate_ratio']:.2f} "
-                         "(under the four-fifths rule's 0.80)")
+            lines.append("⚠️ " + _("{attribute}: match-rate ratio {ratio} (under the "
+                                   "four-fifths rule's {floor})").format(
+                attribute=name, ratio=_decimal(audit["match_rate_ratio"]),
+                floor=_decimal(0.8)))
         if audit.get("top_mentor_flag"):
-            lines.append(f"⚠️ {name}: the most sought-after mentors went unevenly "
-                         f"(ratio {audit['top_mentor_ratio']:.2f})")
+            lines.append("⚠️ " + _("{attribute}: the most sought-after mentors went unevenly "
+                                   "(ratio {ratio})").format(
+                attribute=name, ratio=_decimal(audit["top_mentor_ratio"])))
     return lines
+
+
+def _decimal(value: float) -> str:
+    """A score or ratio with two decimals, written the reader's way ("0,83" in German)."""
+    return format_decimal(value, "0.00")
 
 
 def _pair(match: Match, people: dict[int, Person]) -> str:
@@ -32,21 +56,29 @@ def _pair(match: Match, people: dict[int, Person]) -> str:
     return f"{people[match.mentor_id].name} → {mentees}"
 
 
+def _more(n: int) -> str:
+    return ("\n" + ngettext("…and {n} more in the CSV", "…and {n} more in the CSV", n)
+            .format(n=format_number(n))) if n > 0 else ""
+
+
 def preview(program: Program, run: MatchRun, matches: list[Match],
             people: dict[int, Person]) -> Message:
     """The admin's preview: figures, fairness flags, the weakest matches, and what to do next."""
     stats = run.stats
     seekers, matched = stats.get("seekers", 0), stats.get("matched_seekers", 0)
-    coverage = stats.get("coverage", 0.0)
+    coverage = format_percent(stats.get("coverage", 0.0))
+    mean = _decimal(stats.get("mean_score", 0.0))
     flags = fairness_lines(run.fairness)
-    flag_word = plural(len(flags), "flag", "flags")
-    head = f"*{program.name}* – matching preview"
+    head = _("*{program}* – matching preview").format(program=program.name)
+    matched_of = _("{matched} of {seekers} ({coverage})").format(
+        matched=format_number(matched), seekers=format_number(seekers), coverage=coverage)
+    fairness = ("⚠️ " + count(len(flags), "flag", "flags")) if flags else "✅ " + _("no flags")
     blocks: list[Any] = [
         Section(head),
-        Fields([f"*Matched*\n{matched} of {seekers} ({coverage:.0%})",
-                f"*Matches*\n{len(matches)}",
-                f"*Mean score*\n{stats.get('mean_score', 0.0):.2f}",
-                f"*Fairness*\n{f'⚠️ {len(flags)} {flag_word}' if flags else '✅ no flags'}"]),
+        Fields([_field(_("Matched"), matched_of),
+                _field(_("Matches"), format_number(len(matches))),
+                _field(_("Mean score"), mean),
+                _field(_("Fairness"), fairness)]),
     ]
     if flags:
         blocks.append(Section("\n".join(flags)))
@@ -54,35 +86,41 @@ def preview(program: Program, run: MatchRun, matches: list[Match],
     if cost:
         blocks.append(Section(cost))
     if matches:
-        lines = [f"• {_pair(m, people)} ({m.score:.2f}): {'; '.join(m.reasons)}"
+        lines = [f"• {_pair(m, people)} ({_decimal(m.score)}): "
+                 f"{'; '.join(reasons.reasons(m.reasons))}"
                  for m in matches[:LOWEST_SHOWN]]
-        blocks.append(Section("*Lowest-scoring matches* – check these before publishing\n"
-                              + "\n".join(lines)))
+        blocks.append(Section("*" + _("Lowest-scoring matches") + "* – "
+                              + _("check these before publishing") + "\n" + "\n".join(lines)))
     held = [u for u in run.unmatched if u.get("code") == TRAINING]
     unmatched = [u for u in run.unmatched if u.get("code") != TRAINING]
     if held:
-        lines = [f"• {people[u['person_id']].name}: {u['reason'].split('.')[0]}"
+        lines = [f"• {people[u['person_id']].name}: "
+                 f"{reasons.unmatched(u['reason'], with_tail=False).rstrip('.')}"
                  for u in held[:LOWEST_SHOWN] if u["person_id"] in people]
-        more = len(held) - len(lines)
         blocks.append(Section(f"*{held_back_line(len(held))}*\n" + "\n".join(lines)
-                              + (f"\n…and {more} more in the CSV" if more > 0 else "")))
+                              + _more(len(held) - len(lines))))
     if unmatched:
-        lines = [f"• {people[u['person_id']].name}: {u['reason']}"
+        lines = [f"• {people[u['person_id']].name}: {reasons.unmatched(u['reason'])}"
                  for u in unmatched[:LOWEST_SHOWN] if u["person_id"] in people]
-        more = len(unmatched) - len(lines)
-        blocks.append(Section(f"*Not matched ({len(unmatched)})*\n" + "\n".join(lines)
-                              + (f"\n…and {more} more in the CSV" if more > 0 else "")))
+        title = _("Not matched ({n})").format(n=format_number(len(unmatched)))
+        blocks.append(Section(f"*{title}*\n" + "\n".join(lines)
+                              + _more(len(unmatched) - len(lines))))
+    rerun = _("Re-run")
     blocks += [
         Divider(),
-        Buttons([Button("Publish", "match.publish", str(run.id), "primary"),
-                 Button("Re-run", "match.rerun", str(program.id)),
-                 Button("Download CSV", "match.csv", str(run.id))]),
-        Context(["Adjust before publishing: `/mentor admin lock <mentor> <mentee> <program>`, "
-                 "`exclude <mentor> <mentee> <program>`, `swap <mentee> <mentee> <program>`, "
-                 "then Re-run."]),
+        Buttons([Button(_("Publish"), "match.publish", str(run.id), "primary"),
+                 Button(rerun, "match.rerun", str(program.id)),
+                 Button(_("Download CSV"), "match.csv", str(run.id))]),
+        Context([_("Adjust before publishing: {lock}, {exclude}, {swap}, then {rerun}.").format(
+            lock="`/mentor admin lock <mentor> <mentee> <program>`",
+            exclude="`exclude <mentor> <mentee> <program>`",
+            swap="`swap <mentee> <mentee> <program>`", rerun=rerun)]),
     ]
-    text = (f"{head}: {matched} of {seekers} matched ({coverage:.0%}), mean score "
-            f"{stats.get('mean_score', 0.0):.2f}, {len(flags)} fairness {flag_word}."
+    text = (head + ": " + ngettext(
+        "{matched} of {seekers} matched ({coverage}), mean score {mean}, {n} fairness flag.",
+        "{matched} of {seekers} matched ({coverage}), mean score {mean}, {n} fairness flags.",
+        len(flags)).format(matched=format_number(matched), seekers=format_number(seekers),
+                           coverage=coverage, mean=mean, n=format_number(len(flags)))
             + (f" {held_back_line(len(held))}." if held else ""))
     return Message(text=text, blocks=blocks)
 
@@ -95,25 +133,34 @@ def floor_cost_line(stats: dict[str, Any]) -> str:
     after = stats.get("mean_score", 0.0)
     note = next((n for n in stats.get("notes", ()) if str(n).startswith("fairness floor")), "")
     if round(before, 2) == round(after, 2):
-        change = f"keeps the mean score at {after:.2f}"
+        line = _("The fairness floor keeps the mean score at {after}.").format(
+            after=_decimal(after))
     else:
-        change = f"lowers the mean score from {before:.2f} to {after:.2f}"
-    return f"⚖️ The fairness floor {change}." + (f" ({note})" if note else "")
+        line = _("The fairness floor lowers the mean score from {before} to {after}.").format(
+            before=_decimal(before), after=_decimal(after))
+    # The engine's note is a technical detail, kept as the engine wrote it.
+    return "⚖️ " + line + (f" ({note})" if note else "")
 
 
 def held_back_line(held: int) -> str:
     """How many mentors training keeps out of this run."""
-    return f"{count(held, 'mentor', 'mentors')} held back until they finish training"
+    return ngettext("{n} mentor held back until they finish training",
+                    "{n} mentors held back until they finish training", held).format(
+        n=format_number(held))
 
 
 def _when(moment: datetime, now: datetime, tz: str) -> str:
-    """ "today at 08:00", "tomorrow at 08:00", "Monday at 10:00" or "Monday 14 June at 08:00",
-    in ``tz``."""
+    """ "today at 08:00", "tomorrow at 08:00", "Monday at 10:00" or "Monday, June 14 at
+    08:00", in ``tz`` and the reader's language."""
     local, today = moment.astimezone(zone(tz)), now.astimezone(zone(tz)).date()
     days = (local.date() - today).days
-    day = ("today" if days == 0 else "tomorrow" if days == 1
-           else f"{local:%A}" if days < 7 else f"{local:%A} {local.day} {local:%B}")
-    return f"{day} at {local:%H:%M}"
+    at = format_clock(local)
+    if days == 0:
+        return _("today at {time}").format(time=at)
+    if days == 1:
+        return _("tomorrow at {time}").format(time=at)
+    day = format_weekday(local) if days < 7 else format_day_long(local)
+    return _("{day} at {time}").format(day=day, time=at)
 
 
 def introductions_when(times: list[datetime], now: datetime, tz: str) -> str:
@@ -123,45 +170,79 @@ def introductions_when(times: list[datetime], now: datetime, tz: str) -> str:
     if not times:
         return ""
     if not later:
-        return "Introductions are going out now."
-    where = f"your time, {tz or 'UTC'}"
+        return _("Introductions are going out now.")
+    where = _("your time, {zone}").format(zone=tz or "UTC")
     first, last = _when(later[0], now, tz), _when(later[-1], now, tz)
-    span = first if first == last else f"between {first} and {last}"
+    span = first if first == last else _("between {first} and {last}").format(
+        first=first, last=last)
     if len(later) == len(times):
-        each = "the match" if len(times) == 1 else "each match"
-        return (f"It's outside working hours, so introductions go out {span} ({where}), once "
-                f"the working day has begun for everyone in {each}.")
-    return (f"{count(len(times) - len(later), 'introduction is', 'introductions are')} going "
-            f"out now; {count(len(later), 'other waits', 'others wait')} for working hours and "
-            f"{plural(len(later), 'goes', 'go')} out {span} ({where}).")
+        return ngettext(
+            "It's outside working hours, so the introduction goes out {span} ({where}), once "
+            "the working day has begun for everyone in the match.",
+            "It's outside working hours, so introductions go out {span} ({where}), once the "
+            "working day has begun for everyone in each match.", len(times)).format(
+            span=span, where=where)
+    now_going = ngettext("{n} introduction is going out now;",
+                         "{n} introductions are going out now;", len(times) - len(later))
+    waiting = ngettext("{n} other waits for working hours and goes out {span} ({where}).",
+                       "{n} others wait for working hours and go out {span} ({where}).",
+                       len(later))
+    return (now_going.format(n=format_number(len(times) - len(later))) + " "
+            + waiting.format(n=format_number(len(later)), span=span, where=where))
 
 
 def published(program: Program, matches: int, unmatched: int, introductions: str = "",
               held: int = 0) -> Message:
     """The publish confirmation. ``unmatched`` counts as the preview's "Not matched" does;
     ``held`` are the mentors training held back (told too, counted apart as in the preview)."""
-    text = (f"Published {count(matches, 'match', 'matches')} in *{program.name}*. "
-            + (f"{count(unmatched, 'person', 'people')} who could not be matched "
-               f"{plural(unmatched, 'was', 'were')} told why and what happens next."
-               if unmatched else "Everyone in the pool was matched.")
-            + (f" The {held_back_line(held)} {plural(held, 'was', 'were')} told what is left "
-               "to do." if held else "")
-            + (f" {introductions}" if introductions else ""))
+    parts = [ngettext("Published {n} match in *{program}*.",
+                      "Published {n} matches in *{program}*.", matches).format(
+        n=format_number(matches), program=program.name)]
+    if unmatched:
+        parts.append(ngettext(
+            "{n} person who could not be matched was told why and what happens next.",
+            "{n} people who could not be matched were told why and what happens next.",
+            unmatched).format(n=format_number(unmatched)))
+    else:
+        parts.append(_("Everyone in the pool was matched."))
+    if held:
+        parts.append(ngettext(
+            "The {n} mentor held back until they finish training was told what is left to do.",
+            "The {n} mentors held back until they finish training were told what is left to "
+            "do.", held).format(n=format_number(held)))
+    if introductions:
+        parts.append(introductions)
+    text = " ".join(parts)
     return Message(text=text, blocks=[Section(text)])
 
 
 def already_published(program: Program) -> Message:
-    text = (f"That preview of *{program.name}* is no longer current (it was published or "
-            "re-run). Run `/mentor admin match` again for a fresh preview.")
+    text = _("That preview of *{program}* is no longer current (it was published or re-run). "
+             "Run `/mentor admin match` again for a fresh preview.").format(program=program.name)
     return Message(text=text, blocks=[Section(text)])
 
 
 def not_matched_dm(program: Program, person: Person, reason: str) -> Message:
-    text = (f"Hi {person.name.split()[0]}, matching for *{program.name}* has run and I couldn't "
-            f"find you a match this time. {reason}")
+    text = _("Hi {name}, matching for *{program}* has run and I couldn't find you a match this "
+             "time.").format(name=person.name.split()[0], program=program.name)
+    text += " " + reasons.unmatched(reason)
     return Message(text=text, blocks=[Section(text)])
 
 
+def locked(mentor: str, mentee: str) -> str:
+    return _("Locked {mentor} → {mentee}").format(mentor=mentor, mentee=mentee)
+
+
+def excluded(mentor: str, mentee: str) -> str:
+    return _("Excluded {mentor} → {mentee}").format(mentor=mentor, mentee=mentee)
+
+
+def swapped(pairs: str) -> str:
+    return _("Swapped: {pairs}").format(pairs=pairs)
+
+
 def adjusted(what: str, program: Program) -> Message:
-    text = f"{what} in *{program.name}*. Press Re-run (or `/mentor admin match {program.name}`)."
+    text = _("{change} in *{program}*. Press {rerun} (or `{command}`).").format(
+        change=what, program=program.name, rerun=_("Re-run"),
+        command=f"/mentor admin match {program.name}")
     return Message(text=text, blocks=[Section(text)])

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from core.enrollment.texts import prefix
 from core.i18n import N_, format_date, format_day, ngettext
 from core.i18n import gettext as _
+from core.match_runs import reasons
 from core.models import Goal, GoalStatus, Match, Person, Program
 from core.ui import Button, Buttons, Context, Divider, Fields, Message, Section
 
@@ -62,7 +63,8 @@ def introduction(match: Match, program: Program, mentor: Person, mentees: list[P
     blocks: list = [Section(head), Section("\n".join(roles))]
     if match.reasons:
         blocks.append(Section("*" + _("Why you were matched") + "*\n"
-                              + "\n".join(f"• {r.rstrip('.')}" for r in match.reasons)))
+                              + "\n".join(f"• {r.rstrip('.')}"
+                                           for r in reasons.reasons(match.reasons))))
     stated = [f"*{_first(p)}:* {goals[p.id]}" for p in mentees if goals.get(p.id)]
     if stated:
         blocks.append(Section("*" + _("Development goals") + "*\n" + "\n".join(stated)))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from core.enrollment.texts import prefix
 from core.i18n import gettext as _
+from core.match_runs import reasons as explained
 from core.ui import Button, Buttons, Context, Message, Section
 
 REQUEST_DAYS = 7
@@ -20,7 +21,7 @@ def suggestions(program_name: str, rows: list[tuple[int, str, str, str]],
     head = _("Mentors I'd suggest for you in *{program}*:").format(program=program_name)
     blocks: list = [Section(head)]
     for mentor_id, name, role, reasons in rows:
-        blocks.append(Section(f"*{name}* – {role}\n{reasons}"))
+        blocks.append(Section(f"*{name}* – {role}\n{explained.explanation(reasons)}"))
         blocks.append(Buttons([Button(_("Ask {name}").format(name=name.split()[0]),
                                       "request.ask", f"{mentor_id}", "primary")]))
     blocks.append(Context([_(
@@ -67,7 +68,7 @@ def request_for_mentor(mentee: str, details: str, goals: str, reasons: str,
     if goals:
         blocks.append(Section("*" + _("Their goals") + "*\n" + goals))
     if reasons:
-        blocks.append(Section("*" + _("Why you") + "*\n" + reasons))
+        blocks.append(Section("*" + _("Why you") + "*\n" + explained.explanation(reasons)))
     blocks += [Buttons([Button(_("Accept"), "request.accept", str(request_id), "primary"),
                         Button(_("Decline"), "request.decline", str(request_id))]),
                Context([_("No answer in {days} days counts as a no, and they're told kindly. "

@@ -33,10 +33,10 @@ def test_home_for_a_participant_and_for_an_admin(sessions) -> None:  # type: ign
     shown = fields(reply.message)
     assert "*Matched with*\nAna" in shown and "*Action plan*\n1 of 2 goals done" in shown
     # Mid-period nudge: day 7 (Monday 8 March), 10:00 in Ben's New York.
-    assert "*Next nudge*\nMon 08 Mar, 10:00" in shown
+    assert "*Next nudge*\nMon, Mar 8, 10:00" in shown
     assert not any("Program health" in getattr(b, "text", "") for b in reply.message.blocks)
     world.bot.admin_emails = frozenset({"admin@acme.test"})
     [admin] = world.bot.handle(CommandEvent(world.actor("admin"), "home"))
     health = fields(admin.message)
     assert "*Enrolled*\n2" in health and "*Matched*\n1" in health
-    assert "*Met in 30 days*\n1 pairs" in health and "*Needs help*\n1" in health
+    assert "*Met in 30 days*\n1 pair" in health and "*Needs help*\n1" in health

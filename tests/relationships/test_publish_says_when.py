@@ -60,8 +60,8 @@ def test_published_on_a_saturday_evening_says_monday_and_sends_then(sessions) ->
     text = _publish(bot)
     # Ana and Cleo are in Berlin: their Monday starts at 08:00 there, 02:00 in New York.
     assert "Published 1 match" in text
-    assert ("It's outside working hours, so introductions go out Monday at 02:00 (your time, "
-            "America/New_York), once the working day has begun for everyone in the match."
+    assert ("It's outside working hours, so the introduction goes out Monday at 02:00 (your "
+            "time, America/New_York), once the working day has begun for everyone in the match."
             ) in text
     assert _intros(sessions) == 0
     clock.set(MONDAY_8_BERLIN - timedelta(minutes=1))

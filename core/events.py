@@ -201,3 +201,11 @@ class Sender(Protocol):
 
 class PermanentFailure(Exception):
     """The platform refused for good; the outbox marks the row failed and moves on."""
+
+
+class Unreachable(PermanentFailure):
+    """The person can't be reached on this platform: no chat with them is stored and the
+    platform won't open one (the app isn't installed for them, their tenant is unknown).
+
+    The outbox keeps the message, tells whoever asked for it and the admins, and sends it
+    again once the person can be reached (they open the bot, or a roster links them)."""

@@ -71,7 +71,7 @@ _PLAIN: tuple[Any, ...] = (
     Goal.owner_id, SurveyResponse.person_id, AuditEntry.actor_id, Announcement.created_by_id,
     Nomination.nominated_by_id, Admin.granted_by_id, AdminLink.person_id,
     AdminWebSession.person_id, LevelChange.person_id, OutboxMessage.person_id,
-    Person.manager_id,
+    OutboxMessage.requested_by_id, Person.manager_id,
 )
 # Foreign keys in a unique key: moved where keep has no such row, handled one by one.
 _UNIQUE: tuple[Any, ...] = (

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from core import addresses, coordination, i18n, outbox, personal
+from core import addresses, coordination, i18n, outbox, personal, undelivered
 from core.admin import announcements
 from core.admin.rights import admin_people, normalise_emails, seed_admins
 from core.clock import Clock
@@ -181,10 +181,14 @@ class Mentorbot:
             ws = get_or_create_workspace(session, platform, tenant_id)
             by_email = {p.email.lower(): p for p in session.scalars(select(Person).where(
                 Person.workspace_id == ws.id, Person.email.is_not(None)))}
+            reached: list[int] = []
             for user_id, email in members:
                 person = by_email.get(email.lower())
                 if person is not None and link(session, person, platform, tenant_id, user_id):
                     linked += 1
+                    reached.append(person.id)
+            # The roster gives the tenant's address: what was kept for them can go out now.
+            undelivered.resume(session, reached, self.clock.now())
         return linked
 
     def needs_email(self, actor: Actor) -> bool:
@@ -204,6 +208,8 @@ class Mentorbot:
             identity = find_identity(session, actor)
             if identity is not None and identity.conversation_ref != reference:
                 identity.conversation_ref = reference
+                # They can be reached now: what was kept for them goes out.
+                undelivered.resume(session, [identity.person_id], self.clock.now())
 
     def directory(self, platform: str, tenant_id: str) -> list[tuple[str, str, str]]:
         """(user id, name, title) of every active person with an identity on this platform."""
@@ -292,7 +298,7 @@ class Mentorbot:
                     self._alert_unreachable(session, target, now or self.clock.now())
                     continue
                 outbox.enqueue_dm(session, target, intent.message, key=intent.key,
-                                  now=now or self.clock.now())
+                                  now=now or self.clock.now(), requested_by=actor)
             else:
                 rest.append(intent)
         return rest

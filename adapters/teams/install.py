@@ -114,6 +114,10 @@ async def _link(core: Mentorbot, tenant: str, members: list[Any]) -> int:
     """Link members to HR records by email, and remember each one's Teams member id: a 1:1
     chat is opened with it (the simulator, like Teams, knows people by that id)."""
     pairs = [p for p in map(_pair, members) if p is not None]
+    if len(pairs) < len(members):
+        # Their HR record can't be found: messages for it are reported as undeliverable.
+        log.info("teams: %s member(s) without an email or UPN (or AAD id) stay unlinked",
+                 len(members) - len(pairs))
     linked = await asyncio.to_thread(core.link_members, PLATFORM, tenant, pairs)
     ids = [(_pair(m) or ("", ""))[0] for m in members]
     await asyncio.to_thread(AddressBook(core.sessions).remember_members, PLATFORM, tenant,

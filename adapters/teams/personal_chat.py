@@ -16,15 +16,16 @@ from botbuilder.schema import Activity, ChannelAccount, ConversationParameters
 from adapters.teams.reference import reference_from_dict, reference_to_dict, restore_tenant
 from adapters.teams.translate import PLATFORM
 from core.addresses import AddressBook
-from core.events import PermanentFailure
+from core.events import Unreachable
 
 log = logging.getLogger(__name__)
 
 Send = Callable[[TurnContext], Awaitable[None]]
+# What createConversation answers when Teams won't open the chat, however often we ask: 400
+# (no such member in the tenant), 403 (the app isn't installed for them, or blocked), 404.
+REFUSED = frozenset({400, 403, 404})
 
-
-class Unreachable(PermanentFailure):
-    """No 1:1 chat is stored and none can be opened: the tenant has no known service URL."""
+__all__ = ["PersonalChats", "Unreachable"]
 
 
 class PersonalChats:
@@ -91,9 +92,18 @@ class PersonalChats:
             stored.update(reference)
             await then(context)
 
-        await self.adapter.create_conversation(
-            self.app_id, created, parameters, channel_id=address.get("channelId") or "msteams",
-            service_url=str(address["serviceUrl"]))
+        try:
+            await self.adapter.create_conversation(
+                self.app_id, created, parameters,
+                channel_id=address.get("channelId") or "msteams",
+                service_url=str(address["serviceUrl"]))
+        except Exception as exc:
+            # botbuilder raises msrest's HttpOperationError; read it duck-typed.
+            status = getattr(getattr(exc, "response", None), "status_code", None)
+            if status not in REFUSED or stored:
+                raise  # a 429 or an outage: retried; a failure after opening: not this
+            raise Unreachable(f"Teams answered {status} to opening a chat with {user_id} "
+                              f"in tenant {tenant}") from exc
         if stored:
             remembered = await asyncio.to_thread(self.book.remember, PLATFORM, tenant, user_id,
                                                  stored)

@@ -140,6 +140,9 @@ class ChannelRef(Base):
     name: Mapped[str] = mapped_column(String(200), default="")
     team_name: Mapped[str] = mapped_column(String(200), default="")
     conversation_ref: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # A group chat the bot is in (not a team channel): its people's platform user ids, kept
+    # current from the chat's member events; a group's introduction may be posted there.
+    member_ids: Mapped[list[str] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=stamp_now)
 
 

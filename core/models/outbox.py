@@ -59,6 +59,10 @@ class OutboxMessage(Base):
     # Set when a send starts, cleared when its outcome is recorded: a row claimed again with
     # this still set may have reached the platform (a crash or a timeout mid-send).
     sending_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Who caused a DM to someone else (an admin's grant, a mentee's request): told if it
+    # can't be delivered. None for what the bot sends of its own accord.
+    requested_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("people.id", ondelete="SET NULL"))
 
     __table_args__ = (Index("ix_outbox_target_id", "target", "id"),)
 

@@ -54,8 +54,10 @@ def _stamp(row: OutboxMessage, now: datetime | None) -> OutboxMessage:
 
 def enqueue_dm(session: Session, person: Person, message: Message, key: str, *,
                kind: str = "", match_id: int | None = None,
-               now: datetime | None = None) -> OutboxMessage | None:
-    """Queue a DM to ``person`` unless a message with ``key`` was queued before."""
+               now: datetime | None = None,
+               requested_by: Person | None = None) -> OutboxMessage | None:
+    """Queue a DM to ``person`` unless a message with ``key`` was queued before;
+    ``requested_by`` (someone else who caused it) hears if it can't be delivered."""
     if _exists(session, key):
         return None
     identity = latest_identity(session, person.id)
@@ -65,6 +67,8 @@ def enqueue_dm(session: Session, person: Person, message: Message, key: str, *,
     row = _stamp(OutboxMessage(idempotency_key=key, person_id=person.id,
                                platform=identity.platform, payload=message_to_dict(message),
                                kind=kind, match_id=match_id), now)
+    if requested_by is not None and requested_by.id != person.id:
+        row.requested_by_id = requested_by.id
     session.add(row)
     session.flush()
     return row

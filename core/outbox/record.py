@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from core.events import PermanentFailure
+from core.events import PermanentFailure, Unreachable
 from core.models import OutboxMessage, OutboxStatus
 from core.outbox.lease import holds_lease, lock_for_write
 
@@ -89,6 +89,14 @@ def record_outcome(factory: sessionmaker[Session], outbox_id: int, error: Except
             row.sent_at = now
             row.platform_message_id = platform_message_id
             row.last_error = None
+        elif isinstance(error, Unreachable):
+            # Kept, not dropped: who asked and the admins are told, and it goes out again
+            # once the person can be reached.
+            from core.undelivered import UNREACHABLE, undeliverable  # business rules, not I/O
+
+            row.status = OutboxStatus.FAILED
+            row.last_error = f"{UNREACHABLE}: {error}"[:1000]
+            undeliverable(session, row, str(error), now)
         elif isinstance(error, PermanentFailure):
             row.status = OutboxStatus.FAILED
             row.last_error = f"permanent: {error}"[:1000]

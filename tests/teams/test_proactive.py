@@ -84,9 +84,9 @@ async def test_a_chat_teams_refuses_to_open_fails_the_message_for_good(
     await client.post("/api/messages", json=activity(connector.url,
                                                      text="mentor admin grant carla@acme.test"))
     await app.state.worker.drain()
-    [row] = outbox(app)
+    [row] = [r for r in outbox(app) if r.idempotency_key.startswith("granted:")]
     assert row.status is OutboxStatus.FAILED and row.attempts == 1
-    assert "403" in (row.last_error or "")
+    assert (row.last_error or "").startswith("unreachable:") and "403" in row.last_error
 
 
 async def test_someone_in_no_team_who_never_wrote_is_reported_not_pretended(

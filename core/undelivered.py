@@ -1,0 +1,96 @@
+"""DMs the platform can't deliver because it won't open a chat with the person (Teams answers
+403 to createConversation, the person's tenant has no install): nothing is lost and nobody is
+left guessing.
+
+The row is failed with an ``unreachable:`` reason and kept; whoever asked for the DM (an
+admin's grant, a mentee's request) hears that it didn't arrive, and the workspace's admins
+hear once per person what to fix. When the person can be reached later (they open the bot,
+or a team's roster links them) their kept DMs of the last ``RESUME_WITHIN`` go out again.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Collection
+from datetime import datetime, timedelta
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from core.addresses import reachable
+from core.admin.rights import admin_people
+from core.i18n import gettext as _
+from core.language import writing_to
+from core.models import OutboxMessage, OutboxStatus, Person
+from core.outbox.enqueue import enqueue_dm
+from core.ui import Context, Message, Section
+
+log = logging.getLogger(__name__)
+
+# What a failed row's last_error starts with when the person couldn't be reached.
+UNREACHABLE = "unreachable"
+# Older DMs are stale by the time someone becomes reachable (a nudge about last month).
+RESUME_WITHIN = timedelta(days=14)
+
+
+def undeliverable(session: Session, row: OutboxMessage, reason: str, now: datetime) -> None:
+    """Tell who needs to know that ``row`` (a DM) can't reach its person; in the caller's
+    transaction, so the failure and the notices are recorded together."""
+    person = session.get(Person, row.person_id) if row.person_id is not None else None
+    if person is None:
+        return
+    log.warning("outbox %s: can't reach person %s: %s", row.id, person.id, reason)
+    admins = [a for a in admin_people(session, person.workspace_id)
+              if a.id != person.id and reachable(session, a)]
+    for admin in admins:
+        with writing_to(admin):
+            alert = admin_alert(person, reason)
+        # Once per person and admin, shared with the "no account at all" alert.
+        enqueue_dm(session, admin, alert, f"unreachable:{person.id}:{admin.id}",
+                   kind="undelivered", now=now)
+    requester = session.get(Person, row.requested_by_id) if row.requested_by_id else None
+    # An admin who asked reads the alert above, which says more.
+    if requester is not None and requester.id != person.id and requester not in admins \
+            and reachable(session, requester):
+        with writing_to(requester):
+            note = undelivered_note(person)
+        enqueue_dm(session, requester, note, f"undelivered:{row.id}", kind="undelivered",
+                   now=now)
+
+
+def resume(session: Session, person_ids: Collection[int], now: datetime) -> int:
+    """Queue again the recent DMs kept for these people because they couldn't be reached
+    (call when they become reachable); returns how many."""
+    if not person_ids:
+        return 0
+    result = session.execute(
+        update(OutboxMessage).where(
+            OutboxMessage.person_id.in_(list(person_ids)),
+            OutboxMessage.status == OutboxStatus.FAILED,
+            OutboxMessage.last_error.like(f"{UNREACHABLE}:%"),
+            OutboxMessage.created_at >= now - RESUME_WITHIN)
+        .values(status=OutboxStatus.PENDING, attempts=0, next_attempt_at=now,
+                last_error=None, sending_since=None)
+        .execution_options(synchronize_session=False))
+    resumed = int(getattr(result, "rowcount", 0) or 0)
+    if resumed:
+        log.info("outbox: %s kept message(s) queued again for people now reachable", resumed)
+    return resumed
+
+
+def undelivered_note(person: Person) -> Message:
+    """What the person who caused a DM reads when it couldn't be delivered."""
+    text = _("Heads-up: my message to *{name}* didn't reach them: I can't open a chat with "
+             "them yet. I've let your Mentorbot admins know, and I'll send it as soon as I "
+             "can reach them.").format(name=person.name)
+    return Message(text=text, blocks=[Section(text)])
+
+
+def admin_alert(person: Person, reason: str) -> Message:
+    """What admins read once per person a chat can't be opened with; ``reason`` is the
+    platform's answer, for whoever fixes the install."""
+    who = f"*{person.name}*" + (f" ({person.email})" if person.email else "")
+    text = _("Mentorbot can't open a chat with {who}, so messages for them are waiting. "
+             "They go out once Mentorbot is installed for them (add it to a team they are "
+             "in) or they open Mentorbot once.").format(who=who)
+    return Message(text=text, blocks=[Section(text), Context([reason])])

@@ -21,9 +21,9 @@ from core.matching.constraints import build_forbidden, relevant_history
 from core.matching.explain import explain_edges, unmatched_reason
 from core.matching.invariants import check_result
 from core.matching.optimality import (
+    Pricer,
     assignment_duals,
     coverage_bonus,
-    price_left_out,
     price_reserve,
 )
 from core.matching.scoring import ScoreContext, build_features, make_context, score_block, subset
@@ -160,14 +160,15 @@ class _Proof:
     mean_without_floor: float | None = None
 
 
-def _new_pairs(graph: Edges, extra: Edges, n_cols: int) -> Edges:
-    """The pairs of extra not already in graph, each once."""
+def _new_pairs(graph_keys: np.ndarray, extra: Edges, n_cols: int) -> Edges:
+    """The pairs of extra not already in the graph (its row * n_cols + col keys, sorted), each
+    once, sorted by row. (np.isin would hash the whole graph again every round.)"""
     if len(extra) == 0:
         return extra
-    key = extra.rows * n_cols + extra.cols
-    fresh = ~np.isin(key, graph.rows * n_cols + graph.cols)
-    _, first = np.unique(key[fresh], return_index=True)
-    idx = np.flatnonzero(fresh)[first]
+    key, first = np.unique(extra.rows * n_cols + extra.cols, return_index=True)
+    pos = np.minimum(np.searchsorted(graph_keys, key), max(0, len(graph_keys) - 1))
+    fresh = graph_keys[pos] != key if len(graph_keys) else np.ones(len(key), bool)
+    idx = first[fresh]
     return Edges(extra.rows[idx], extra.cols[idx], extra.scores[idx])
 
 
@@ -198,6 +199,10 @@ def _solve_bipartite(ctx: ScoreContext, k: int, cap: np.ndarray, free: np.ndarra
     # priced in. Every pair of the full graph is priced again each round, so nothing dropped
     # is lost; after _RESTRICTED_ROUNDS the whole graph is solved, so the loop always ends.
     master = np.ones(len(graph), bool)
+    pricer = Pricer(ctx, cands.rest_max, cands.col_max, col_ok)
+    pricer.add_known(spare.rows, spare.cols)
+    pricer.add_known(graph.rows, graph.cols)
+    graph_keys = np.sort(graph.rows * len(cap) + graph.cols)
     while True:
         t = perf_counter()
         part = np.flatnonzero(master)
@@ -216,18 +221,20 @@ def _solve_bipartite(ctx: ScoreContext, k: int, cap: np.ndarray, free: np.ndarra
         from_reserve, checked = price_reserve(spare.rows, spare.cols, spare.scores, u, v,
                                               bonus, _MARGIN)
         from_reserve &= spare_left
-        extra = price_left_out(ctx, u, v, bonus, cands.rest_max, cands.col_max, col_ok,
-                               per_row=k, margin=_MARGIN)
+        extra = pricer.price(u, v, bonus, per_row=k, margin=_MARGIN)
         priced += extra.checked + checked + int((~master).sum())
         proof_s += perf_counter() - t
         if len(extra.rows) == 0 and not from_reserve.any() and not dropped_better.any():
             break
         spare_left &= ~from_reserve
-        new = _new_pairs(graph, Edges(
+        new = _new_pairs(graph_keys, Edges(
             np.concatenate([extra.rows, spare.rows[from_reserve]]),
             np.concatenate([extra.cols, spare.cols[from_reserve]]),
             np.concatenate([extra.scores, spare.scores[from_reserve]])), len(cap))
         added += len(new)
+        pricer.add_known(new.rows, new.cols)
+        graph_keys = np.sort(np.concatenate([graph_keys, new.rows * len(cap) + new.cols]),
+                             kind="stable")
         if rounds < _RESTRICTED_ROUNDS:
             keep = chosen | (slack <= _KEEP_SLACK) | dropped_better
         else:
@@ -267,6 +274,10 @@ def _peer_bound(ctx: ScoreContext, k: int, graph: Edges, rest_max: np.ndarray,
     """
     n = len(ctx.rows.ids)
     priced = 0
+    pricer = Pricer(ctx, rest_max, rest_max, free, score_factor=2)
+    pricer.add_known(spare.rows, spare.cols)
+    pricer.add_known(graph.rows, graph.cols)
+    pricer.add_known(graph.cols, graph.rows)
     for round_ in range(_PEER_BOUND_ROUNDS):
         w = int_scores(graph.scores)
         src = np.concatenate([graph.rows, graph.cols])
@@ -276,8 +287,7 @@ def _peer_bound(ctx: ScoreContext, k: int, graph: Edges, rest_max: np.ndarray,
         chosen = mate_out[src] == dst
         u, v = assignment_duals(n, np.ones(n, np.int64), src, dst, ww, chosen)
         y2 = u + v  # twice y, kept in integers
-        extra = price_left_out(ctx, y2, y2, 0, rest_max, rest_max, free, per_row=k,
-                               score_factor=2)
+        extra = pricer.price(y2, y2, 0, per_row=k)
         # The reserve (each person's next best pairs, scored once) is priced exactly.
         gain = 2 * int_scores(spare.scores) - y2[spare.rows] - y2[spare.cols]
         shortfall = extra.max_gain.copy()
@@ -292,6 +302,8 @@ def _peer_bound(ctx: ScoreContext, k: int, graph: Edges, rest_max: np.ndarray,
         keep = a != b
         graph = concat(graph, Edges(np.minimum(a, b)[keep], np.maximum(a, b)[keep],
                                     np.concatenate([extra.scores, spare.scores[better]])[keep]))
+        pricer.add_known(np.minimum(a, b)[keep], np.maximum(a, b)[keep])
+        pricer.add_known(np.maximum(a, b)[keep], np.minimum(a, b)[keep])
     raise AssertionError("unreachable")
 
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.matching.candidates import parallel_map
-from core.matching.scoring import ScoreContext, score_sub
+from core.matching.scoring import ScoreContext, score_rows, score_sub
 from core.matching.solve_bipartite import SCALE, int_scores
 
 _PRICE_CELLS = 250_000
@@ -106,79 +106,207 @@ class Priced:
     max_gain: np.ndarray
 
 
+# Rows whose bound reaches at least this share of the cols are scored against every col (as
+# candidate generation does, no gathering), and remember the result for the next rounds.
+_WIDE = 4
+# Col groups of the remembered bounds: a row is scored again only if, in some group, prices
+# fell by more than the room its best left-out pair there had.
+_GROUPS = 128
+
+
+def _cells(rows: np.ndarray, cols: np.ndarray, ri: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(position in ri, col) of the pairs whose row is in ri; rows must be sorted."""
+    start = np.searchsorted(rows, ri, side="left")
+    counts = np.searchsorted(rows, ri, side="right") - start
+    total = int(counts.sum())
+    if not total:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    idx = np.repeat(start - np.cumsum(counts) + counts, counts) + np.arange(total)
+    return np.repeat(np.arange(len(ri)), counts), cols[idx]
+
+
+class Pricer:
+    """Prices every allowed pair left out of the graph, round after round (column generation).
+
+    A left-out pair of row r in col c scores at most min(rest_max[r], col_max[c]), so only
+    pairs whose bound beats the row's price are scored at all. A row whose bound reaches many
+    cols is scored against all of them in one block, and for each group of cols it remembers
+    q = max(score - price) over its left-out pairs. In a later round a pair's gain is at most
+    q plus how far its col's price fell since, so the row is scored again only if that bound
+    lets some pair improve: once prices settle, proving optimality costs almost no scoring.
+    All decisions are exact: floats only ever bound, and every pair that could improve is
+    checked in integers.
+
+    Pairs given to add_known are checked exactly elsewhere every round (the graph's by their
+    reduced cost, the reserve's by price_reserve); they are left out of what is remembered, so
+    their own tightness does not force rescoring.
+    """
+
+    def __init__(self, ctx: ScoreContext, rest_max: np.ndarray, col_max: np.ndarray,
+                 col_ok: np.ndarray, score_factor: int = 1) -> None:
+        self.ctx = ctx
+        self.f = score_factor
+        self.col_ok = col_ok
+        f = score_factor
+        self.bound_r = np.where(np.isfinite(rest_max),
+                                f * int_scores(np.nan_to_num(rest_max, neginf=0.0)), -1)
+        self.bound_c = np.where(np.isfinite(col_max),
+                                f * int_scores(np.nan_to_num(col_max, neginf=0.0)), -1)
+        n_rows, n_cols = len(rest_max), len(col_ok)
+        self.group_start = np.unique(np.linspace(0, n_cols, min(_GROUPS, n_cols) + 1)
+                                     .astype(np.int64)[:-1]) if n_cols else np.zeros(0, np.int64)
+        self.slot = np.full(n_rows, -1, np.int64)  # row -> index into the remembered arrays
+        self.q = np.zeros((0, len(self.group_start)))
+        self.ref = np.zeros(0, np.int64)  # which round's prices each remembered row used
+        self.v_ref: list[np.ndarray] = []
+        self.bonus: int | None = None
+        self.known: list[tuple[np.ndarray, np.ndarray]] = []
+
+    def add_known(self, rows: np.ndarray, cols: np.ndarray) -> None:
+        """Pairs that every round checks exactly elsewhere (they may or may not be priced)."""
+        if len(rows):
+            if (np.diff(rows) < 0).any():
+                o = np.argsort(rows, kind="stable")
+                rows, cols = rows[o], cols[o]
+            self.known.append((rows, cols))
+
+    def _remembered_bound(self, rows: np.ndarray, u: np.ndarray, v: np.ndarray) -> np.ndarray:
+        """Upper bound on the gain of any left-out pair of each (remembered) row."""
+        fs = float(self.f * SCALE)
+        out = np.full(len(rows), np.inf)
+        ref = self.ref[self.slot[rows]]
+        for k in np.unique(ref).tolist():
+            drop = np.where(self.col_ok, (self.v_ref[k] - v).astype(np.float64), -np.inf)
+            d = np.maximum.reduceat(drop, self.group_start)
+            sel = ref == k
+            q = self.q[self.slot[rows[sel]]]
+            out[sel] = (fs * q + d[None, :]).max(axis=1, initial=-np.inf)
+        # int_scores rounds to the nearest unit (f / 2 at most) and floats err by far less
+        # than one unit: two more units make it a bound.
+        return out + self.f / 2 + 2 - u[rows]
+
+    def price(self, u: np.ndarray, v: np.ndarray, bonus: int, per_row: int, margin: int = 0,
+              ) -> Priced:
+        """Every allowed pair outside the graph with B + f*s_rc > u_r + v_c (at most per_row a
+        row), plus, if any, the pairs within `margin` of it (the next solve's prices move, and
+        taking them now saves rounds). Known pairs may or may not be returned."""
+        ctx, f = self.ctx, self.f
+        empty = np.zeros(0, np.int64)
+        if self.bonus is not None and bonus != self.bonus:
+            raise ValueError("the coverage bonus must stay the same from round to round")
+        self.bonus = bonus
+        n_cols = len(self.col_ok)
+        max_gain = np.zeros(len(u), np.int64)
+        price = np.where(self.col_ok & (self.bound_c >= 0), v, np.iinfo(np.int64).max // 4)
+        order = np.argsort(price, kind="stable")
+        sorted_price = price[order]
+        slack_r = u - bonus  # a pair of row r improves things only if f*s_rc > slack_r + v_c
+        # Cols cheap enough for row r form a prefix of the price order.
+        reach = np.where(self.bound_r >= 0, np.searchsorted(sorted_price,
+                                                            self.bound_r - slack_r,
+                                                            side="left"), 0)
+        todo = np.flatnonzero(reach > 0)
+        seen = todo[self.slot[todo] >= 0]
+        if len(seen):
+            # Rows remembered from an earlier round: only those whose bound still bites.
+            quiet = seen[self._remembered_bound(seen, u, v) <= 0]
+            todo = np.setdiff1d(todo, quiet, assume_unique=True)
+        wide = todo[_WIDE * reach[todo] >= n_cols]
+        narrow = todo[_WIDE * reach[todo] < n_cols]
+        narrow = narrow[np.argsort(reach[narrow], kind="stable")]
+        blocks: list[tuple[bool, np.ndarray]] = []
+        i = 0
+        while i < len(narrow):
+            # Grow the block while the widest row keeps it under the cell budget.
+            j = i + 1
+            while j < len(narrow) and (j - i + 1) * int(reach[narrow[j]]) <= _PRICE_CELLS:
+                j += 1
+            blocks.append((False, narrow[i:j]))
+            i = j
+        step = max(1, _PRICE_CELLS // max(1, n_cols))
+        blocks += [(True, wide[i:i + step]) for i in range(0, len(wide), step)]
+        fs = float(f * SCALE)
+        b_c = (v - bonus) / fs  # a col's price in score units
+
+        def select(block: np.ndarray, ci: np.ndarray, s: np.ndarray, ok: np.ndarray
+                   ) -> tuple[np.ndarray, ...]:
+            flat = np.flatnonzero(ok)
+            br, bc = np.divmod(flat, s.shape[1])
+            sv = s.ravel()[flat].astype(np.float64)
+            g = f * int_scores(sv) - (slack_r[block][br] + v[ci][bc])
+            # Largest gain first within each row: a row's first entry is its best.
+            o = np.lexsort((-g, br))
+            br, bc, g, sv = br[o], bc[o], g[o], sv[o]
+            rank = np.arange(len(br)) - np.searchsorted(br, br, side="left")
+            best = np.zeros(len(block), np.int64)
+            best[br[rank == 0]] = np.maximum(g[rank == 0], 0)
+            # Keep every pair within the margin (whether any really improves is decided
+            # below), at most per_row of them: a row lies in one block only.
+            keep = (g > (-margin if margin > 0 else 0)) & (rank < per_row)
+            return (block, best, np.array([s.size]), block[br[keep]], ci[bc[keep]], g[keep],
+                    np.clip(sv[keep], 0.0, 1.0))
+
+        def run(item: tuple[bool, np.ndarray]) -> tuple[np.ndarray, ...]:
+            is_wide, block = item
+            ci = np.arange(n_cols) if is_wide else order[:int(reach[block[-1]])]
+            s = score_rows(ctx, block, self.col_ok) if is_wide else score_sub(ctx, block, ci)
+            if (s < 0).any():  # scores are clipped to 0 before they count
+                s = np.where(np.isfinite(s), np.maximum(s, 0), s)
+            q = s.astype(np.float64)
+            q -= b_c[ci]
+            # The float test keeps a superset of the pairs within the margin: int_scores
+            # moves a score by half a unit at most, far less than the 10 units of slack. (Cols
+            # a narrow row reaches past its bound are priced too, harmlessly.)
+            a_r = (slack_r[block] + bonus - margin) / fs - 1e-5
+            out = select(block, ci, s, q >= a_r[:, None])
+            if not is_wide:
+                return (*out, None)
+            for rows, cols in self.known:
+                pr, pc = _cells(rows, cols, block)
+                q[pr, pc] = -np.inf
+            return (*out, np.maximum.reduceat(q, self.group_start, axis=1))
+
+        out = list(parallel_map(run, blocks))
+        checked = int(sum(int(o[2][0]) for o in out))
+        for block, best, *_ in out:
+            max_gain[block] = best
+        remembered = [(o[0], o[7]) for o in out if o[7] is not None]
+        if remembered:
+            self._remember(np.concatenate([r for r, _ in remembered]),
+                           np.concatenate([q for _, q in remembered]), v)
+        if not out:
+            return Priced(empty, empty, empty.astype(np.float64), checked, max_gain)
+        r = np.concatenate([o[3] for o in out])
+        c = np.concatenate([o[4] for o in out])
+        g = np.concatenate([o[5] for o in out])
+        sc = np.concatenate([o[6] for o in out])
+        if not (g > 0).any():
+            return Priced(empty, empty, empty.astype(np.float64), checked, max_gain)
+        return Priced(r, c, sc, checked, max_gain)
+
+    def _remember(self, rows: np.ndarray, q: np.ndarray, v: np.ndarray) -> None:
+        """Keep each row's per-group bound, replacing what was kept for it before."""
+        self.v_ref.append(v.copy())
+        keep = np.ones(len(self.ref), bool)
+        keep[self.slot[rows][self.slot[rows] >= 0]] = False
+        old_rows = np.flatnonzero(self.slot >= 0)
+        old_rows = old_rows[keep[self.slot[old_rows]]]
+        self.q = np.concatenate([self.q[self.slot[old_rows]], q])
+        self.ref = np.concatenate([self.ref[self.slot[old_rows]],
+                                   np.full(len(rows), len(self.v_ref) - 1, np.int64)])
+        self.slot[:] = -1
+        self.slot[old_rows] = np.arange(len(old_rows))
+        self.slot[rows] = len(old_rows) + np.arange(len(rows))
+
+
 def price_left_out(ctx: ScoreContext, u: np.ndarray, v: np.ndarray, bonus: int,
                    rest_max: np.ndarray, col_max: np.ndarray, col_ok: np.ndarray,
                    per_row: int, margin: int = 0, score_factor: int = 1) -> Priced:
-    """Every allowed pair outside the graph with B + s_rc > u_r + v_c (at most per_row a row).
-
-    A left-out pair of row r in col c scores at most min(rest_max[r], col_max[c]), so only
-    pairs whose bound beats u_r - B + v_c are scored at all, and only rows with such a col.
-    Pairs already in the graph satisfy their dual constraint, so they never come back.
-    If any pair improves, pairs within `margin` of improving come along too: the next
-    solve's prices move, and taking them now saves rounds. score_factor multiplies scores
-    (the peer bound works with doubled prices to stay in integers).
-    """
-    empty = np.zeros(0, np.int64)
-    f = score_factor
-    bound_r = np.where(np.isfinite(rest_max),
-                       f * int_scores(np.nan_to_num(rest_max, neginf=0.0)), -1)
-    bound_c = np.where(np.isfinite(col_max),
-                       f * int_scores(np.nan_to_num(col_max, neginf=0.0)), -1)
-    max_gain = np.zeros(len(u), np.int64)
-    price = np.where(col_ok & (bound_c >= 0), v, np.iinfo(np.int64).max // 4)
-    order = np.argsort(price, kind="stable")
-    sorted_price = price[order]
-    slack_r = u - bonus  # a pair of row r improves things only if s_rc > slack_r + v_c
-    # Cols cheap enough for row r form a prefix of the price order.
-    reach = np.where(bound_r >= 0, np.searchsorted(sorted_price, bound_r - slack_r,
-                                                   side="left"), 0)
-    todo = np.flatnonzero(reach > 0)
-    if len(todo) == 0:
-        return Priced(empty, empty, empty.astype(np.float64), 0, max_gain)
-    todo = todo[np.argsort(reach[todo], kind="stable")]
-    blocks = []
-    i = 0
-    while i < len(todo):
-        # Grow the block while the widest row keeps it under the cell budget.
-        j = i + 1
-        while j < len(todo) and (j - i + 1) * int(reach[todo[j]]) <= _PRICE_CELLS:
-            j += 1
-        blocks.append(todo[i:j])
-        i = j
-
-    def price(block: np.ndarray) -> tuple[np.ndarray, ...]:
-        width = int(reach[block[-1]])
-        ci = order[:width]
-        s = score_sub(ctx, block, ci)
-        ok = np.isfinite(s) & (np.arange(width)[None, :] < reach[block][:, None])
-        si = np.where(ok, f * int_scores(np.where(ok, s, 0.0).astype(np.float64)), -1)
-        gain = si - (slack_r[block][:, None] + v[ci][None, :])
-        best = np.maximum(0, np.where(ok, gain, 0).max(axis=1, initial=0))
-        # Keep every pair within the margin; whether any really improves is decided below.
-        near = ok & (gain > (-margin if margin > 0 else 0))
-        br, bc = np.nonzero(near)
-        g = gain[br, bc]
-        # A row lies in one block only: keep its per_row pairs of largest gain right here.
-        o = np.lexsort((-g, br))
-        br, bc, g = br[o], bc[o], g[o]
-        take = (np.arange(len(br)) - np.searchsorted(br, br, side="left")) < per_row
-        br, bc, g = br[take], bc[take], g[take]
-        return (block, best, np.array([s.size]), block[br], ci[bc], g,
-                np.clip(s[br, bc].astype(np.float64), 0.0, 1.0))
-
-    out = list(parallel_map(price, blocks))
-    checked = int(sum(int(o[2][0]) for o in out))
-    for block, best, *_ in out:
-        max_gain[block] = best
-    if not out:
-        return Priced(empty, empty, empty.astype(np.float64), checked, max_gain)
-    r = np.concatenate([o[3] for o in out])
-    c = np.concatenate([o[4] for o in out])
-    g = np.concatenate([o[5] for o in out])
-    sc = np.concatenate([o[6] for o in out])
-    if not (g > 0).any():
-        return Priced(empty, empty, empty.astype(np.float64), checked, max_gain)
-    return Priced(r, c, sc, checked, max_gain)
+    """Every allowed pair outside the graph with B + s_rc > u_r + v_c (at most per_row a row),
+    in one round without memory (see Pricer). score_factor multiplies scores (the peer bound
+    works with doubled prices to stay in integers)."""
+    return Pricer(ctx, rest_max, col_max, col_ok, score_factor).price(u, v, bonus, per_row,
+                                                                      margin)
 
 
 def price_reserve(reserve_rows: np.ndarray, reserve_cols: np.ndarray, reserve_scores: np.ndarray,

@@ -317,19 +317,48 @@ def score_sub(ctx: ScoreContext, ri: np.ndarray, ci: np.ndarray) -> np.ndarray:
         return _dense(mr @ mt[:, ci])
 
     _add_terms(ctx, s, product, ctx.rows.dept[ri][:, None] == ctx.cols.dept[ci][None, :])
+    _forbid(ctx, s, ri, ci)
+    return s
+
+
+def _forbid(ctx: ScoreContext, s: np.ndarray, ri: np.ndarray, ci: np.ndarray | None) -> None:
+    """Set the forbidden pairs of rows ri (against cols ci, or every col) to -inf in s."""
     f = ctx.forbidden
-    if len(f.rows) and len(ri) and len(ci):
-        # Only the forbidden pairs of these rows (the list is sorted by row), placed by their
-        # position in the sub-block (callers pass distinct indices).
-        start = np.searchsorted(f.rows, ri, side="left")
-        counts = np.searchsorted(f.rows, ri, side="right") - start
-        total = int(counts.sum())
-        if total:
-            idx = np.repeat(start - np.cumsum(counts) + counts, counts) + np.arange(total)
-            pr = np.repeat(np.arange(len(ri)), counts)
-            pos_c = np.full(len(ctx.cols.ids), -1, np.int64)
-            pos_c[ci] = np.arange(len(ci))
-            pc = pos_c[f.cols[idx]]
-            hit = pc >= 0
-            s[pr[hit], pc[hit]] = -np.inf
+    if not (len(f.rows) and len(ri) and (ci is None or len(ci))):
+        return
+    # Only the forbidden pairs of these rows (the list is sorted by row), placed by their
+    # position in the sub-block (callers pass distinct indices).
+    start = np.searchsorted(f.rows, ri, side="left")
+    counts = np.searchsorted(f.rows, ri, side="right") - start
+    total = int(counts.sum())
+    if not total:
+        return
+    idx = np.repeat(start - np.cumsum(counts) + counts, counts) + np.arange(total)
+    pr = np.repeat(np.arange(len(ri)), counts)
+    if ci is None:
+        s[pr, f.cols[idx]] = -np.inf
+        return
+    pos_c = np.full(len(ctx.cols.ids), -1, np.int64)
+    pos_c[ci] = np.arange(len(ci))
+    pc = pos_c[f.cols[idx]]
+    hit = pc >= 0
+    s[pr[hit], pc[hit]] = -np.inf
+
+
+def score_rows(ctx: ScoreContext, ri: np.ndarray, col_ok: np.ndarray | None = None
+               ) -> np.ndarray:
+    """Scores of rows ri (distinct, sorted) against every col, as score_block scores them
+    (the same bits); -inf where a hard rule is broken or col_ok is False."""
+    ri = np.asarray(ri, np.int64)
+    s = np.take(ctx.table[ctx.rkey[ri]], ctx.ckey, axis=1)
+    run = len(ri) > 0 and int(ri[-1]) - int(ri[0]) + 1 == len(ri)
+    r0 = int(ri[0]) if len(ri) else 0
+
+    def product(m: sp.csr_matrix, mt: np.ndarray | sp.csr_matrix) -> np.ndarray:
+        return _dense((m[r0:r0 + len(ri)] if run else m[ri]) @ mt)
+
+    _add_terms(ctx, s, product, ctx.rows.dept[ri][:, None] == ctx.cols.dept[None, :])
+    _forbid(ctx, s, ri, None)
+    if col_ok is not None:
+        s[:, ~col_ok] = -np.inf
     return s

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from core.matching.engine import build_context
-from core.matching.scoring import score_block, score_sub
+from core.matching.scoring import score_block, score_rows, score_sub
 from core.matching.synthetic import synthetic_org
 from core.matching.types import ProgramRules
 
@@ -32,3 +32,18 @@ def test_sub_blocks_score_the_same_bits_as_full_blocks(kind: str) -> None:
     every = score_sub(ctx, np.arange(n_rows), ci)
     assert np.isneginf(every).any()
     assert np.array_equal(every.view(np.int32), full[:, ci].view(np.int32))
+
+
+@pytest.mark.parametrize("kind", ["one_on_one", "peer"])
+def test_rows_scored_against_every_col_keep_the_bits(kind: str) -> None:
+    # Pricing scores scattered rows against every col and compares integer scores with
+    # candidate generation's: the same bits, forbidden pairs and closed cols included.
+    org = synthetic_org(600, seed=5)
+    ctx, _, _ = build_context(org.to_input(ProgramRules("p", kind=kind)))  # type: ignore[arg-type]
+    n_rows, n_cols = len(ctx.rows.ids), len(ctx.cols.ids)
+    col_ok = np.random.default_rng(1).random(n_cols) > 0.2
+    full = score_block(ctx, 0, n_rows, col_ok)
+    for ri in (np.arange(5, 25), np.sort(np.random.default_rng(2).choice(n_rows, 30, False))):
+        got = score_rows(ctx, ri, col_ok)
+        assert np.isneginf(got).any()
+        assert np.array_equal(got.view(np.int32), full[ri].view(np.int32))

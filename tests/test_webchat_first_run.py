@@ -105,16 +105,22 @@ def test_a_csv_counts_its_records_not_its_lines() -> None:
 
 
 def test_links_are_links_and_people_s_words_stay_text() -> None:
-    assert markdown("See [the guide](https://x.test/a_b?c=1&d=2) or https://y.test/p_q.") == (
+    # An admin's text (an announcement) draws labelled links; bare addresses are always links.
+    assert markdown("See [the guide](https://x.test/a_b?c=1&d=2) or https://y.test/p_q.",
+                    links=True) == (
         'See <a href="https://x.test/a_b?c=1&amp;d=2" target="_blank" '
         'rel="noopener noreferrer">the guide</a> or <a href="https://y.test/p_q" '
         'target="_blank" rel="noopener noreferrer">https://y.test/p_q</a>.')
     hostile = markdown('[x](javascript:alert(1)) <img src=x onerror=alert(1)> '
-                       'https://a.test/"onmouseover=alert(1) [<b>](https://b.test)')
+                       'https://a.test/"onmouseover=alert(1) [<b>](https://b.test)', links=True)
     assert "<img" not in hostile and "<b>" not in hostile and 'href="javascript' not in hostile
     assert '<a href="https://a.test/" target' in hostile and "&quot;onmouseover" in hostile
     assert '<a href="https://b.test" target="_blank" rel="noopener noreferrer">&lt;b&gt;</a>' \
         in hostile
+    # In people's words a label could hide where a link goes: it stays as typed.
+    assert markdown("[Re-verify](https://evil.test/x)") == (
+        '[Re-verify](<a href="https://evil.test/x" target="_blank" rel="noopener noreferrer">'
+        "https://evil.test/x</a>)")
     assert markdown("*bold* and _it_ and `code`") == (
         "<strong>bold</strong> and <em>it</em> and <code>code</code>")
 
@@ -129,7 +135,7 @@ def test_the_demo_admin_is_made_in_the_web_chat_only(sessions) -> None:  # type:
 
 def test_an_announcement_s_markdown_keeps_its_list_bold_and_link() -> None:
     html = markdown("**Spring cohort** is open!\nYou get:\n- a mentor\n- *six* sessions\n"
-                    "1. join\n2. meet\nRead [the guide](https://x.test/guide).")
+                    "1. join\n2. meet\nRead [the guide](https://x.test/guide).", links=True)
     assert html == (
         "<strong>Spring cohort</strong> is open!<br>You get:"
         "<ul><li>a mentor</li><li><strong>six</strong> sessions</li></ul>"

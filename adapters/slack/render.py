@@ -26,6 +26,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from adapters.slack.mrkdwn import escape_mrkdwn, to_mrkdwn
 from core.events import FormErrors
 from core.ui import (
     Buttons,
@@ -64,29 +65,20 @@ def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def escape_mrkdwn(text: str) -> str:
-    """Make text inert in Slack mrkdwn: ``&``, ``<`` and ``>`` as Slack's entities.
-
-    Without this a person's words (a mentee's goals, an announcement) could carry
-    ``<!channel>``, ``<@U123>`` or a disguised ``<https://evil|Slack: re-verify>`` link, sent in
-    the bot's voice. Core never writes Slack's angle-bracket syntax itself, so all text is
-    escaped; *bold*, _italic_ and `code` still work.
-    """
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _mrkdwn(text: str, limit: int) -> str:
-    """Escaped and within ``limit`` characters, never cutting an entity in half."""
-    escaped = escape_mrkdwn(_clip(text, limit))
-    while len(escaped) > limit:
-        text = text[: max(0, len(text) - (len(escaped) - limit) - 1)]
-        escaped = escape_mrkdwn(_clip(text + "…", limit))
-    return escaped
+def _mrkdwn(text: str, limit: int, links: bool = False) -> str:
+    """Core's Markdown as mrkdwn (people's words escaped), within ``limit`` characters: the
+    source is shortened until its rendering fits, so no entity or link is cut in half."""
+    text = text if len(text) <= 2 * limit else text[: 2 * limit]  # bounds the parsing
+    rendered = to_mrkdwn(text, links=links)
+    while len(rendered) > limit:
+        text = text[: max(0, len(text) - (len(rendered) - limit) - 1)]
+        rendered = to_mrkdwn(text + "…", links=links)
+    return rendered
 
 
 def fallback_text(message: Message) -> str:
-    """The message's plain ``text`` (notifications, screen readers), escaped the same way."""
-    return escape_mrkdwn(message.text)
+    """The message's plain ``text`` (notifications, screen readers), rendered the same way."""
+    return to_mrkdwn(message.text)
 
 
 def unique_action_ids(action_ids: list[str]) -> list[str]:
@@ -124,7 +116,8 @@ def _block(block: Any) -> Block | None:
     if isinstance(block, Section):
         if not block.text.strip():
             return None
-        return SectionBlock(text=MarkdownTextObject(text=_mrkdwn(block.text, SECTION_TEXT_MAX)))
+        return SectionBlock(text=MarkdownTextObject(
+            text=_mrkdwn(block.text, SECTION_TEXT_MAX, block.links)))
     if isinstance(block, Fields):
         items = [MarkdownTextObject(text=_mrkdwn(i, FIELD_TEXT_MAX)) for i in block.items if i]
         return SectionBlock(fields=items[:FIELDS_MAX]) if items else None

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
-from adapters.teams.markdown import escape_links, show_angles, to_teams
+from adapters.teams.markdown import escape_links, show_angles, text_blocks, to_teams
 from core.ui import (
     Buttons,
     Context,
@@ -50,34 +50,15 @@ def _text(text: str, **extra: Any) -> dict[str, Any]:
     return {"type": "TextBlock", "text": to_teams(text), "wrap": True, **extra}
 
 
-def _lines(text: str, **extra: Any) -> dict[str, Any]:
-    """Text whose line breaks hold: a TextBlock's Markdown joins single lines into one
-    paragraph (help, lists and previews ran together), so each line is its own block, and an
-    empty line leaves a gap. Bullets ("• x") stay as written."""
-    lines = text.split("\n")
-    if len(lines) == 1:
-        return _text(text, **extra)
-    items: list[dict[str, Any]] = []
-    gap = False
-    for line in lines:
-        if not line.strip():
-            gap = bool(items)
-            continue
-        block = _text(line, **extra)
-        if items:
-            block["spacing"] = "Medium" if gap else "None"
-        items.append(block)
-        gap = False
-    return {"type": "Container", "items": items or [_text("", **extra)]}
-
-
 def _fields(items: list[str]) -> dict[str, Any]:
     # "*Title*\nvalue" items read best as a FactSet; anything else as a two-column grid.
     facts = [item.split("\n", 1) for item in items]
     if all(len(f) == 2 and f[0].startswith("*") and f[0].endswith("*") for f in facts):
         return {"type": "FactSet",
-                "facts": [{"title": f[0].strip("*"), "value": to_teams(f[1])} for f in facts]}
-    columns = [{"type": "Column", "width": "stretch", "items": [_lines(i)]} for i in items]
+                "facts": [{"title": to_teams(f[0].strip("*")), "value": to_teams(f[1])}
+                          for f in facts]}
+    columns = [{"type": "Column", "width": "stretch", "items": [text_blocks(i)]}
+               for i in items]
     return {"type": "ColumnSet", "columns": columns}
 
 
@@ -121,7 +102,7 @@ def _blocks(message: Message) -> list[dict[str, Any]]:
     body: list[dict[str, Any]] = []
     for block in message.blocks:
         if isinstance(block, Section):
-            body.append(_lines(block.text))
+            body.append(text_blocks(block.text, links=block.links))
         elif isinstance(block, Fields):
             body.append(_fields(block.items))
         elif isinstance(block, Context):
@@ -145,7 +126,7 @@ def _blocks(message: Message) -> list[dict[str, Any]]:
             body.append({"type": "ActionSet", "actions": [
                 {"type": "Action.OpenUrl", "title": block.label,
                  "url": group_chat_url(block.emails, block.topic)}]})
-    return body or [_lines(message.text)]
+    return body or [text_blocks(message.text)]
 
 
 def group_chat_url(emails: list[str], topic: str = "") -> str:

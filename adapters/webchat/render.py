@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from html import escape
 from typing import Any
 from urllib.parse import quote
@@ -23,73 +22,73 @@ from core.ui import (
     Section,
     Select,
 )
+from core.ui.markdown import Block as MdBlock
+from core.ui.markdown import (
+    Break,
+    Code,
+    CodeBlock,
+    Em,
+    Inline,
+    Link,
+    ListBlock,
+    Paragraph,
+    Strong,
+    Text,
+    parse,
+)
 from core.ui.words import count
-
-_BOLD = re.compile(r"\*\*([^*\n]+)\*\*|\*([^*\n]+)\*")
-_BULLET = re.compile(r"^(?:[-•]|\d{1,3}[.)]) ")
-_CODE = re.compile(r"`([^`\n]+)`")
-_ITALIC = re.compile(r"(?<![\w])_([^_\n]+)_(?![\w])")
-# [label](https://…) as Markdown writes it, or a bare web address. Nothing but http(s) links:
-# a "javascript:" address stays text. A bare address ends before trailing punctuation.
-_LINK = re.compile(r"\[([^\]\n]{1,500})\]\((https?://[^\s()<>]{1,2000})\)"
-                   r"|(https?://[^\s<>\"'`]{1,2000}[^\s<>\"'`.,;:!?)\]*_])", re.IGNORECASE)
-_SLOT = re.compile("\x00(\\d+)\x00")
 
 
 def _anchor(url: str, label: str) -> str:
     return (f'<a href="{escape(url, quote=True)}" target="_blank" rel="noopener noreferrer">'
-            f"{escape(label)}</a>")
+            f"{label}</a>")
 
 
-def markdown(text: str) -> str:
-    """The small Markdown subset core uses (*bold*, `code`, links, new lines), safely escaped:
-    every character of the text is escaped, and only the tags made here are HTML."""
-    links: list[str] = []
-
-    def hold(m: re.Match[str]) -> str:
-        label, url, bare = m.group(1), m.group(2), m.group(3)
-        links.append(_anchor(url, label) if url else _anchor(bare, bare))
-        return f"\x00{len(links) - 1}\x00"
-
-    # Links are set aside first, so *bold* or _italic_ never reach into an address.
-    html = escape(_LINK.sub(hold, text.replace("\x00", "")))
-    html = _CODE.sub(r"<code>\1</code>", html)
-    html = _BOLD.sub(lambda m: f"<strong>{m.group(1) or m.group(2)}</strong>", html)
-    html = _ITALIC.sub(r"<em>\1</em>", html)
-    html = _SLOT.sub(lambda m: links[int(m.group(1))], html)
-    return _lines(html.split("\n"))
-
-
-def _lines(lines: list[str]) -> str:
-    """Lines joined with <br>; a run of "- item" (or "• ", "1. ") lines becomes a list."""
+def _inline(nodes: list[Inline]) -> str:
     out: list[str] = []
-    items: list[str] = []
-    ordered = False
-
-    def close() -> None:
-        if items:
-            tag = "ol" if ordered else "ul"
-            out.append(f"<{tag}>{''.join(f'<li>{i}</li>' for i in items)}</{tag}>")
-            items.clear()
-
-    text: list[str] = []
-    for line in lines:
-        bullet = _BULLET.match(line)
-        if bullet:
-            if text:
-                out.append("<br>".join(text))
-                text = []
-            if items and ordered != bullet.group(0)[0].isdigit():
-                close()
-            ordered = bullet.group(0)[0].isdigit()
-            items.append(line[bullet.end():])
-        else:
-            close()
-            text.append(line)
-    close()
-    if text:
-        out.append("<br>".join(text))
+    for node in nodes:
+        if isinstance(node, Text):
+            out.append(escape(node.text))
+        elif isinstance(node, Break):
+            out.append("<br>")
+        elif isinstance(node, Strong):
+            out.append(f"<strong>{_inline(node.children)}</strong>")
+        elif isinstance(node, Em):
+            out.append(f"<em>{_inline(node.children)}</em>")
+        elif isinstance(node, Code):
+            out.append(f"<code>{escape(node.text)}</code>")
+        elif isinstance(node, Link):
+            # The parser lets through http(s) and mailto only: never "javascript:".
+            out.append(_anchor(node.url, _inline(node.children)))
     return "".join(out)
+
+
+def _blocks(blocks: list[MdBlock]) -> str:
+    """Blocks in a row; a list is a block of its own, paragraphs are kept apart by line
+    breaks (two for a blank line), so a chat bubble carries no paragraph margins."""
+    out: list[str] = []
+    before: MdBlock | None = None
+    for block in blocks:
+        if isinstance(block, Paragraph):
+            if isinstance(before, Paragraph):
+                out.append("<br><br>" if block.gap else "<br>")
+            out.append(_inline(block.children))
+        elif isinstance(block, ListBlock):
+            tag = "ol" if block.ordered else "ul"
+            start = f' start="{block.start}"' if block.ordered and block.start != 1 else ""
+            items = "".join(f"<li>{_blocks(item)}</li>" for item in block.items)
+            out.append(f"<{tag}{start}>{items}</{tag}>")
+        elif isinstance(block, CodeBlock):
+            out.append(f"<pre><code>{escape(block.text)}</code></pre>")
+        before = block
+    return "".join(out)
+
+
+def markdown(text: str, *, links: bool = False) -> str:
+    """Core's Markdown as HTML: every character people wrote is escaped, and only the tags made
+    here are HTML. ``links`` draws ``[label](url)`` (admins' text only); bare addresses are
+    always links."""
+    return _blocks(parse(text, links=links).blocks)
 
 
 def _button(b: Button) -> str:
@@ -104,7 +103,7 @@ def _button(b: Button) -> str:
 
 def _block(block: Any) -> str:
     if isinstance(block, Section):
-        return f'<div class="section">{markdown(block.text)}</div>'
+        return f'<div class="section">{markdown(block.text, links=block.links)}</div>'
     if isinstance(block, Fields):
         cells = "".join(f"<div>{markdown(i)}</div>" for i in block.items)
         return f'<div class="fields">{cells}</div>'

@@ -61,7 +61,7 @@ def channels_of(text: str) -> list[str]:
 
 def rendered(a: Announcement, program: Program | None) -> Message:
     """What the channel will see."""
-    blocks: list[Any] = [Section(a.text)]
+    blocks: list[Any] = [Section(a.text, links=True)]  # an admin wrote it: links drawn
     if program is not None:
         blocks.append(Buttons([Button(f"Join {program.name}", "join.pick", str(program.id),
                                       "primary")]))

@@ -37,7 +37,12 @@ LINK_ACTION = "link.open"
 
 @dataclass(frozen=True)
 class Section:
+    """Text in core's Markdown (:mod:`core.ui.markdown`). ``links`` draws ``[label](url)``
+    links: only for text an admin wrote (an announcement); in people's words a label could
+    disguise where a link goes, so there only bare addresses are links."""
+
     text: str
+    links: bool = False
     kind: Literal["section"] = "section"
 
 

@@ -23,11 +23,13 @@ def texts(node: Any) -> list[str]:
 
 
 def test_each_line_of_a_section_is_its_own_line() -> None:
-    card = message_to_card(Message("x", [Section("Your matches:\n• Ana\n• Ben\n\nThat's all.")]))
+    card = message_to_card(Message("x", [Section("Your matches:\nline two\n• Ana\n• Ben\n\n"
+                                                 "That's all.")]))
     [container] = card["body"]
     assert container["type"] == "Container"
-    assert [b["text"] for b in container["items"]] == ["Your matches:", "• Ana", "• Ben",
-                                                       "That's all."]
+    # A list is one TextBlock in Teams' own list syntax (one item a line, nothing before it).
+    assert [b["text"] for b in container["items"]] == ["Your matches:", "line two",
+                                                       "- Ana\n- Ben", "That's all."]
     assert [b.get("spacing") for b in container["items"]] == [None, "None", "None", "Medium"]
 
 

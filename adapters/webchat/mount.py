@@ -221,6 +221,7 @@ def mount_webchat(
         if not await asyncio.to_thread(known_person, body.user):
             raise HTTPException(404, "Unknown person: pick someone from the list.")
         chat.user = body.user
+        sender.open(body.user)
         remember(request, response, sid, chat)
         return {"user": body.user}
 

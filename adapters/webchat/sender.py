@@ -20,7 +20,7 @@ class WebchatSender:
 
     async def deliver(self, delivery: Delivery) -> None:
         """Queue a rendered message for the person's open page; a channel post (the web chat
-        has one shared room) reaches every page that has polled."""
+        has one shared room) reaches everyone a page has picked."""
         html = message_html(delivery.message)
         if delivery.channel_id and not delivery.user_id:
             self.room.append(html)
@@ -28,6 +28,12 @@ class WebchatSender:
                 inbox.append(html)
             return
         self._inbox[delivery.user_id].append(html)
+
+    def open(self, user_id: str) -> None:
+        """Give ``user_id`` an inbox as soon as a page picks them: a channel post made before
+        their page first polls (an admin posting within a second of picking) still reaches
+        them."""
+        self._inbox.setdefault(user_id, [])
 
     def drain(self, user_id: str) -> list[str]:
         """Everything delivered to ``user_id`` since the last poll."""

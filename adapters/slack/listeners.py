@@ -18,14 +18,11 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from adapters.slack.render import fallback_text
+from adapters.slack.rendered import blocks_of, form_view, reply_modal, text_of
 from adapters.slack.translate import (
     BadPayload,
     errors_to_ack,
-    form_to_view,
     home_view,
-    message_to_blocks,
-    reply_view,
     to_event,
 )
 from core.events import (
@@ -70,6 +67,14 @@ async def translate_middleware(body: Any, context: AsyncBoltContext,
     return await next_()
 
 
+def _remember(seen: dict[tuple[str, str], datetime], key: tuple[str, str],
+              now: datetime) -> None:
+    """Note when ``key`` was looked at; the memory is bounded (forgetting costs one query)."""
+    if len(seen) > 50_000:
+        seen.clear()
+    seen[key] = now
+
+
 class Listeners:
     """The listeners for one core; each one translates, calls core, renders and kicks the outbox."""
 
@@ -78,6 +83,9 @@ class Listeners:
         self.kick = kick
         # Accounts Slack showed no email for, and when: asked again only after a while.
         self._asked: dict[tuple[str, str], datetime] = {}
+        # Accounts the bot had an email for, and when it looked: not looked up again for a
+        # while, so a regular's command costs no transaction before core's own.
+        self._has_email: dict[tuple[str, str], datetime] = {}
         # core is synchronous and talks to the database: it runs on threads of its own, so a
         # burst of commands queues there and never takes the threads anything else needs.
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="slack-core")
@@ -114,15 +122,18 @@ class Listeners:
         """Ask Slack for the person's email whenever the bot has none for them yet (first
         contact, whatever the event, or a record made while Slack gave no email), so core
         links them to their HRIS record, or merges the early record into it. People with an
-        email cost nothing; an account Slack shows no email for is asked again hourly."""
+        email cost nothing (after the first look, not even a query, for an hour); an account
+        Slack shows no email for is asked again hourly."""
         actor = getattr(event, "actor", None)
         if actor is None or actor.email or not isinstance(actor.user_id, str):
             return event
         key, now = (actor.tenant_id, actor.user_id), self.core.clock.now()
-        asked = self._asked.get(key)
-        if asked is not None and now - asked < ASK_EMAIL_AGAIN:
-            return event
+        for seen in (self._asked, self._has_email):
+            when = seen.get(key)
+            if when is not None and now - when < ASK_EMAIL_AGAIN:
+                return event
         if not await self._in_core(self._needs_email, actor):
+            _remember(self._has_email, key, now)
             return event
         try:
             info = await asyncio.wait_for(client.users_info(user=actor.user_id,
@@ -138,9 +149,7 @@ class Listeners:
         profile = user.get("profile") or {}
         email = str(profile.get("email") or "")
         if not email:
-            if len(self._asked) > 10_000:
-                self._asked.clear()
-            self._asked[key] = now
+            _remember(self._asked, key, now)
         name = str(profile.get("real_name") or actor.name)
         # The person's Slack language, so core writes to them in it (core/language.py).
         locale = str(user.get("locale") or "")
@@ -170,10 +179,10 @@ class Listeners:
                     respond: AsyncRespond | None, client: AsyncWebClient,
                     event: InboundEvent) -> None:
         """Show core's answer on the surface the person acted on."""
-        blocks = message_to_blocks(message) or None
+        blocks = blocks_of(message) or None
         # Bolt passes a respond even without a response_url (buttons in modals and on Home).
         if respond is not None and respond.response_url:
-            reply: dict[str, Any] = {"text": fallback_text(message), "blocks": blocks,
+            reply: dict[str, Any] = {"text": text_of(message), "blocks": blocks,
                                      "replace_original": replace}
             if not replace:
                 reply["response_type"] = "ephemeral"
@@ -185,14 +194,14 @@ class Listeners:
         view = body.get("view") or {}
         if view.get("type") == "modal" and view.get("id"):
             # A button inside a modal: the modal itself is "where they acted".
-            await client.views_update(view_id=view["id"], view=reply_view(message))
+            await client.views_update(view_id=view["id"], view=reply_modal(message))
             return
         actor = getattr(event, "actor", None)
         if view.get("type") == "home" and actor is not None:
             await self._publish_home(actor, client, note=message)
             return
         user_id = (body.get("user") or {}).get("id") or body.get("user_id")
-        await client.chat_postMessage(channel=user_id, text=fallback_text(message), blocks=blocks)
+        await client.chat_postMessage(channel=user_id, text=text_of(message), blocks=blocks)
 
     async def _publish_home(self, actor: Actor, client: AsyncWebClient,
                             note: Message | None = None) -> None:
@@ -223,10 +232,10 @@ class Listeners:
                 view = body.get("view") or {}
                 if view.get("type") == "modal" and view.get("id"):
                     # From inside a modal (or the loading modal): the form takes its place.
-                    await client.views_update(view_id=view["id"], view=form_to_view(intent.form))
+                    await client.views_update(view_id=view["id"], view=form_view(intent.form))
                 else:
                     await client.views_open(trigger_id=body["trigger_id"],
-                                            view=form_to_view(intent.form))
+                                            view=form_view(intent.form))
             elif isinstance(intent, Reply | UpdateMessage):
                 replace = isinstance(intent, UpdateMessage) and "message" in body
                 await self._show(intent.message, replace=replace, body=body, respond=respond,
@@ -283,9 +292,9 @@ class Listeners:
             if errors is not None:
                 await ack(**errors_to_ack(errors))
             elif reply is not None:
-                await ack(response_action="update", view=reply_view(reply.message))
+                await ack(response_action="update", view=reply_modal(reply.message))
             elif form is not None:
-                await ack(response_action="update", view=form_to_view(form.form))
+                await ack(response_action="update", view=form_view(form.form))
             else:
                 await ack()  # CloseForm, or nothing to show
         finally:
@@ -314,7 +323,7 @@ class Listeners:
         in_channel = (body.get("event") or {}).get("type") == "app_mention"
 
         async def say(message: Message) -> None:
-            text, blocks = fallback_text(message), message_to_blocks(message) or None
+            text, blocks = text_of(message), blocks_of(message) or None
             if in_channel:
                 await client.chat_postEphemeral(channel=event.channel_id,
                                                 user=event.actor.user_id, text=text,
@@ -355,7 +364,7 @@ class Listeners:
 
 def loading_view() -> dict[str, Any]:
     """The modal shown for the moment core takes to build the form."""
-    return reply_view(Message("Loading…"))
+    return reply_modal(Message("Loading…"))
 
 
 FORM_FROM_COMMAND = ("That opens a form, and forms open from the slash command: "

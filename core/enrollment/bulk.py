@@ -15,6 +15,7 @@ from core.db import session_clock
 from core.enrollment.form import enrollment_form, role_errors
 from core.enrollment.programs import find_program
 from core.models import Enrollment, EnrollmentStatus, Person, Program, Role, Workspace
+from core.sql_lists import among
 from core.ui import Form, validate
 
 REQUIRED_COLUMNS = {"email", "program", "role"}
@@ -76,7 +77,8 @@ def import_enrollments(session: Session, workspace: Workspace, text: str,
     people: dict[str, int] = {}
     for chunk in _chunks(emails):
         for person_id, email in session.execute(select(Person.id, Person.email).where(
-                Person.workspace_id == workspace.id, func.lower(Person.email).in_(chunk))):
+                Person.workspace_id == workspace.id,
+                among(session, func.lower(Person.email), chunk))):
             people.setdefault((email or "").lower(), person_id)
     programs: dict[str, Program | None] = {}
     # The form depends on the program only: built once per program, not once per row
@@ -119,7 +121,8 @@ def import_enrollments(session: Session, workspace: Workspace, text: str,
     existing: dict[tuple[int, int], Enrollment] = {}
     for chunk in _chunks(person_ids):
         for e in session.scalars(select(Enrollment).where(
-                Enrollment.program_id.in_(program_ids), Enrollment.person_id.in_(chunk))):
+                Enrollment.program_id.in_(program_ids),
+                among(session, Enrollment.person_id, chunk))):
             existing[(e.person_id, e.program_id)] = e
     new_rows: dict[tuple[int, int], dict[str, Any]] = {}
     # The stamps the column defaults would give, read once rather than twice per row.

@@ -27,6 +27,7 @@ from core.models import (
     Role,
 )
 from core.relationships.lifecycle import LIVE
+from core.sql_lists import among
 from core.training import texts as training_texts
 from core.training import training_gaps
 
@@ -168,7 +169,7 @@ def _managers_outside(session: Session, pool: set[str], managers: set[int]
             break
         for p in session.execute(select(Person.id, Person.name, Person.department,
                                         Person.level, Person.manager_id)
-                                 .where(Person.id.in_(batch))).all():
+                                 .where(among(session, Person.id, batch))).all():
             seen.add(str(p.id))
             extra.append(m.Person(id=str(p.id), name=p.name, department=p.department,
                                   level=p.level or 0,

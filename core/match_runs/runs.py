@@ -6,8 +6,9 @@ from collections.abc import Callable
 from dataclasses import asdict
 from datetime import date, datetime
 
-from sqlalchemy import Table, delete, func, insert, select, text
+from sqlalchemy import Table, delete, func, insert, literal, select, text, update
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from core.db import session_clock, today_of
 from core.match_runs.inputs import load_program
@@ -29,6 +30,7 @@ from core.models import (
 )
 from core.relationships.lifecycle import _ALLOWED as ALLOWED_TRANSITIONS
 from core.relationships.lifecycle import LIVE, TransitionError
+from core.sql_lists import among
 
 # Matches the reports' rule: no figure about fewer than five people drives a flag.
 MIN_GROUP_SIZE = 5
@@ -151,12 +153,13 @@ def publish(session: Session, run: MatchRun, *, now: datetime | None = None,
             MatchMentee.person_id.in_(select(MatchMentee.person_id).join(
                 Match, Match.id == MatchMentee.match_id).where(Match.run_id == run.id)))))
     group_limit = max(program.group_size, 1) if program.kind is ProgramKind.GROUP else None
-    live = []
+    live: list[Match] = []
+    discarded: list[Match] = []
     events: list[dict[str, object]] = []
     for match in proposals:
         mentees = {m.person_id for m in match.mentees}
         if mentees & taken or (group_limit is not None and len(mentees) > group_limit):
-            match.status = MatchStatus.DISCARDED
+            discarded.append(match)
             continue
         # The lifecycle's own transition table and history row, without its per-row lock
         # (the rows are locked above).
@@ -165,14 +168,35 @@ def publish(session: Session, run: MatchRun, *, now: datetime | None = None,
         events.append({"match_id": match.id, "from_status": match.status.value,
                        "to_status": MatchStatus.ACTIVE.value, "reason": "published",
                        "private_reason": "", "at": now, "actor_id": by.id if by else None})
-        match.status = MatchStatus.ACTIVE
-        match.published_at = match.published_at or now
         taken |= mentees
         live.append(match)
+    # Two UPDATEs for the whole run rather than one row each from the unit of work; the
+    # loaded objects are then given the values the rows now hold.
+    _set_status(session, discarded, MatchStatus.DISCARDED)
+    _set_status(session, live, MatchStatus.ACTIVE, published_at=now)
     if events:
-        session.execute(insert(MatchEvent), events)
+        session.execute(insert(MatchEvent.__table__), events)
     session.flush()
     return live
+
+
+def _set_status(session: Session, matches: list[Match], status: MatchStatus, *,
+                published_at: datetime | None = None) -> None:
+    """One UPDATE of these matches' status (and published_at where it is still empty)."""
+    if not matches:
+        return
+    values: dict[str, object] = {"status": status}
+    if published_at is not None:
+        column = Match.__table__.c.published_at
+        # Bound with the column's own type, so the instant is stored as any other is.
+        values["published_at"] = func.coalesce(column, literal(published_at, column.type))
+    session.execute(update(Match.__table__)
+                    .where(among(session, Match.__table__.c.id, [m.id for m in matches]))
+                    .values(values))
+    for match in matches:
+        set_committed_value(match, "status", status)
+        if published_at is not None:
+            set_committed_value(match, "published_at", match.published_at or published_at)
 
 
 def tell_unmatched(session: Session, run: MatchRun, program: Program, *,
@@ -193,9 +217,9 @@ def tell_unmatched(session: Session, run: MatchRun, program: Program, *,
     done = set(session.scalars(select(OutboxMessage.idempotency_key).where(
         OutboxMessage.idempotency_key.like(f"unmatched:{run.id}:%"))))
     people = {p.id: p for p in session.scalars(select(Person).where(
-        Person.id.in_(list(wanted))))}
+        among(session, Person.id, wanted)))}
     newest = (select(PlatformIdentity.person_id, func.max(PlatformIdentity.id).label("id"))
-              .where(PlatformIdentity.person_id.in_(list(wanted)))
+              .where(among(session, PlatformIdentity.person_id, wanted))
               .group_by(PlatformIdentity.person_id).subquery())
     where = {pid: platform for pid, platform in session.execute(
         select(PlatformIdentity.person_id, PlatformIdentity.platform)

@@ -10,6 +10,8 @@ from sqlalchemy.orm import Session
 
 from core.admin.rights import admin_people
 from core.admin.texts import say
+from core.i18n import gettext as _
+from core.language import writing_to
 from core.models import (
     Invitation,
     Nomination,
@@ -24,11 +26,15 @@ from core.ui import Button, Buttons, Message, Section
 
 
 def invitation_message(program: Program, by: str = "") -> Message:
-    who = f"{by} invited you" if by else "You're invited"
-    text = (f"🎟️ {who} to *{program.name}*, an invitation-only mentoring program."
-            + (f"\n{program.description}" if program.description else ""))
+    """The invitation DM, in the reader's language (callers write it inside ``writing_to``)."""
+    text = "🎟️ " + (_("{name} invited you to *{program}*, an invitation-only mentoring program.")
+                    if by else
+                    _("You're invited to *{program}*, an invitation-only mentoring program.")
+                    ).format(name=by, program=program.name)
+    text += f"\n{program.description}" if program.description else ""
     return Message(text=text, blocks=[Section(text), Buttons([
-        Button(f"Join {program.name}", "join.pick", str(program.id), "primary")])])
+        Button(_("Join {program}").format(program=program.name), "join.pick", str(program.id),
+               "primary")])])
 
 
 def invite(session: Session, program: Program, person: Person, *, now: datetime,
@@ -40,8 +46,10 @@ def invite(session: Session, program: Program, person: Person, *, now: datetime,
         return False
     session.add(Invitation(program_id=program.id, person_id=person.id, created_at=now))
     session.flush()
-    enqueue_dm(session, person, invitation_message(program, by.name if by else ""),
-               f"invite:{program.id}:{person.id}", kind="invitation", now=now)
+    with writing_to(person):
+        message = invitation_message(program, by.name if by else "")
+    enqueue_dm(session, person, message, f"invite:{program.id}:{person.id}", kind="invitation",
+               now=now)
     return True
 
 
@@ -49,26 +57,32 @@ def nominate(session: Session, program: Program, nominee: Person, manager: Perso
              now: datetime) -> tuple[Nomination | None, str]:
     """A manager puts a direct report forward; every admin gets Approve/Decline."""
     if nominee.manager_id != manager.id:
-        return None, f"You can nominate your own reports only, and {nominee.name} isn't one."
+        return None, _("You can nominate your own reports only, and {name} isn't one.").format(
+            name=nominee.name)
     if session.scalar(select(Invitation.id).where(Invitation.program_id == program.id,
                                                   Invitation.person_id == nominee.id)):
-        return None, f"{nominee.name} is already invited to *{program.name}*."
+        return None, _("{name} is already invited to *{program}*.").format(
+            name=nominee.name, program=program.name)
     row = session.scalar(select(Nomination).where(Nomination.program_id == program.id,
                                                   Nomination.nominee_id == nominee.id))
     if row is not None:
-        return None, f"{nominee.name} is already nominated for *{program.name}*."
+        return None, _("{name} is already nominated for *{program}*.").format(
+            name=nominee.name, program=program.name)
     row = Nomination(program_id=program.id, nominee_id=nominee.id, nominated_by_id=manager.id,
                      created_at=now)
     session.add(row)
     session.flush()
-    ask = f"{manager.name} nominates {nominee.name} ({nominee.title}) for *{program.name}*."
     for target in admin_people(session, program.workspace_id):
-        enqueue_dm(session, target, Message(ask, [Section(ask), Buttons([
-            Button("Approve", "nominate.approve", str(row.id), "primary"),
-            Button("Decline", "nominate.decline", str(row.id))])]),
-            f"nomination:{row.id}:{target.id}", kind="nomination", now=now)
-    return row, (f"Thanks! I've asked the program admins to approve {nominee.name} for "
-                 f"*{program.name}*. I'll let you know.")
+        with writing_to(target):  # each admin reads it in their own language
+            ask = _("{manager} nominates {nominee} ({title}) for *{program}*.").format(
+                manager=manager.name, nominee=nominee.name, title=nominee.title,
+                program=program.name)
+            buttons = Buttons([Button(_("Approve"), "nominate.approve", str(row.id), "primary"),
+                               Button(_("Decline"), "nominate.decline", str(row.id))])
+        enqueue_dm(session, target, Message(ask, [Section(ask), buttons]),
+                   f"nomination:{row.id}:{target.id}", kind="nomination", now=now)
+    return row, _("Thanks! I've asked the program admins to approve {name} for *{program}*. "
+                  "I'll let you know.").format(name=nominee.name, program=program.name)
 
 
 def decide(session: Session, row: Nomination, approve: bool, admin: Person, *,
@@ -79,18 +93,25 @@ def decide(session: Session, row: Nomination, approve: bool, admin: Person, *,
     manager = session.get(Person, row.nominated_by_id) if row.nominated_by_id else None
     assert program is not None and nominee is not None
     if row.status is not NominationStatus.PENDING:
-        return say(f"This nomination was already {row.status.value}.")
+        return say(_("This nomination was already approved.")
+                   if row.status is NominationStatus.APPROVED
+                   else _("This nomination was already declined."))
     row.status = NominationStatus.APPROVED if approve else NominationStatus.DECLINED
     row.decided_at = now
     if approve:
         invite(session, program, nominee, now=now, by=admin)
     if manager is not None:
-        verdict = ("approved: they've been invited" if approve else
-                   "not approved this time; the program team may explain why")
-        enqueue_dm(session, manager, say(f"Your nomination of {nominee.name} for "
-                                         f"*{program.name}* was {verdict}."),
-                   f"nomination-decided:{row.id}", kind="nomination", now=now)
-    return say(f"{'Approved' if approve else 'Declined'}: {nominee.name} for *{program.name}*.")
+        with writing_to(manager):
+            told = say((_("Your nomination of {name} for *{program}* was approved: they've been "
+                          "invited.") if approve else
+                        _("Your nomination of {name} for *{program}* was not approved this "
+                          "time; the program team may explain why.")).format(
+                name=nominee.name, program=program.name))
+        enqueue_dm(session, manager, told, f"nomination-decided:{row.id}", kind="nomination",
+                   now=now)
+    return say((_("Approved: {name} for *{program}*.") if approve else
+                _("Declined: {name} for *{program}*.")).format(name=nominee.name,
+                                                                 program=program.name))
 
 
 def onboarding_programs(session: Session, workspace_id: int) -> list[Program]:

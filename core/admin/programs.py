@@ -11,6 +11,8 @@ from sqlalchemy.orm import Session
 
 from core.admin.audit import record
 from core.enrollment.form import DEFAULT_SKILLS
+from core.i18n import N_
+from core.i18n import gettext as _
 from core.ids import get_by_id
 from core.models import (
     Enrollment,
@@ -35,23 +37,23 @@ class Template:
 
 
 TEMPLATES = [
-    Template("leadership", "Leadership 1:1 (6 months, every 2 weeks)",
+    Template("leadership", N_("Leadership 1:1 (6 months, every 2 weeks)"),
              dict(kind="one_on_one", purpose="leadership", cadence_days=14, duration_weeks=26,
                   group_size=1, invite_only=False)),
-    Template("high_potential", "High-potential (invite-only)",
+    Template("high_potential", N_("High-potential (invite-only)"),
              dict(kind="one_on_one", purpose="high_potential", cadence_days=14,
                   duration_weeks=26, group_size=1, invite_only=True)),
-    Template("onboarding", "New-leader onboarding (reverse option, 90 days)",
+    Template("onboarding", N_("New-leader onboarding (reverse option, 90 days)"),
              dict(kind="reverse", purpose="onboarding", cadence_days=14, duration_weeks=13,
                   group_size=1, invite_only=True, auto_invite_hired_within_days=30)),
-    Template("peer_circles", "Peer circles (groups of 4)",
+    Template("peer_circles", N_("Peer circles (groups of 4)"),
              dict(kind="group", purpose="general", cadence_days=14, duration_weeks=12,
                   group_size=4, invite_only=False)),
 ]
-KIND_LABELS = {"one_on_one": "One-on-one", "group": "Group", "peer": "Peer",
-               "reverse": "Reverse"}
-PURPOSE_LABELS = {"leadership": "Leadership", "high_potential": "High-potential",
-                  "onboarding": "Onboarding", "general": "General"}
+KIND_LABELS = {"one_on_one": N_("One-on-one"), "group": N_("Group"), "peer": N_("Peer"),
+               "reverse": N_("Reverse")}
+PURPOSE_LABELS = {"leadership": N_("Leadership"), "high_potential": N_("High-potential"),
+                  "onboarding": N_("Onboarding"), "general": N_("General")}
 
 
 def template(key: str) -> Template | None:
@@ -74,35 +76,35 @@ def program_form(*, context: str, program: Program | None = None,
                  cadence_days=program.cadence_days, duration_weeks=program.duration_weeks,
                  group_size=program.group_size, skills=", ".join(program.skills),
                  agenda=program.agenda)
-    return Form(FORM_ID, "Edit program" if program else "New program", [
-        FormField("name", "Name", FieldKind.SHORT_TEXT, required=True, max_length=120,
+    return Form(FORM_ID, _("Edit program") if program else _("New program"), [
+        FormField("name", _("Name"), FieldKind.SHORT_TEXT, required=True, max_length=120,
                   initial=d.get("name")),
-        FormField("description", "Description", FieldKind.LONG_TEXT, max_length=1000,
+        FormField("description", _("Description"), FieldKind.LONG_TEXT, max_length=1000,
                   initial=d.get("description")),
-        FormField("kind", "Kind", FieldKind.SINGLE_SELECT, required=True,
-                  options=[Option(k, v) for k, v in KIND_LABELS.items()],
+        FormField("kind", _("Kind"), FieldKind.SINGLE_SELECT, required=True,
+                  options=[Option(k, _(v)) for k, v in KIND_LABELS.items()],
                   initial=d.get("kind", "one_on_one")),
-        FormField("purpose", "Purpose", FieldKind.SINGLE_SELECT, required=True,
-                  options=[Option(k, v) for k, v in PURPOSE_LABELS.items()],
+        FormField("purpose", _("Purpose"), FieldKind.SINGLE_SELECT, required=True,
+                  options=[Option(k, _(v)) for k, v in PURPOSE_LABELS.items()],
                   initial=d.get("purpose", "general")),
-        FormField("invite_only", "Invite-only", FieldKind.CHECKBOX,
+        FormField("invite_only", _("Invite-only"), FieldKind.CHECKBOX,
                   initial=bool(d.get("invite_only"))),
-        FormField("opens", "Enrollment opens", FieldKind.DATE,
+        FormField("opens", _("Enrollment opens"), FieldKind.DATE,
                   initial=d["opens"].isoformat() if d.get("opens") else None),
-        FormField("closes", "Enrollment closes", FieldKind.DATE,
+        FormField("closes", _("Enrollment closes"), FieldKind.DATE,
                   initial=d["closes"].isoformat() if d.get("closes") else None),
-        FormField("cadence_days", "Meet every (days)", FieldKind.NUMBER, required=True,
+        FormField("cadence_days", _("Meet every (days)"), FieldKind.NUMBER, required=True,
                   min_value=7, max_value=60, initial=d.get("cadence_days", 14)),
-        FormField("duration_weeks", "Duration (weeks)", FieldKind.NUMBER, required=True,
+        FormField("duration_weeks", _("Duration (weeks)"), FieldKind.NUMBER, required=True,
                   min_value=1, max_value=104, initial=d.get("duration_weeks", 26)),
-        FormField("group_size", "Group size (mentees per mentor in group programs)",
+        FormField("group_size", _("Group size (mentees per mentor in group programs)"),
                   FieldKind.NUMBER, required=True, min_value=1, max_value=10,
                   initial=d.get("group_size", 1)),
-        FormField("skills", "Skills (comma-separated)", FieldKind.LONG_TEXT, max_length=2000,
+        FormField("skills", _("Skills (comma-separated)"), FieldKind.LONG_TEXT, max_length=2000,
                   initial=d.get("skills") or ", ".join(DEFAULT_SKILLS)),
-        FormField("agenda", "First-meeting agenda (one item per line)", FieldKind.LONG_TEXT,
+        FormField("agenda", _("First-meeting agenda (one item per line)"), FieldKind.LONG_TEXT,
                   max_length=2000, initial=d.get("agenda")),
-    ], submit_label="Save" if program else "Create", context=context)
+    ], submit_label=_("Save") if program else _("Create"), context=context)
 
 
 def check(clean: dict[str, Any], session: Session, workspace_id: int,
@@ -114,12 +116,12 @@ def check(clean: dict[str, Any], session: Session, workspace_id: int,
         Program.workspace_id == workspace_id, func.lower(Program.name) == name.lower())) \
         if isinstance(name, str) and name else None
     if clash is not None and (program is None or clash != program.id):
-        errors["name"] = "A program with this name exists already."
+        errors["name"] = _("A program with this name exists already.")
     opens, closes = clean.get("opens"), clean.get("closes")
     if isinstance(opens, date) and isinstance(closes, date) and closes < opens:
-        errors["closes"] = "Enrollment must close after it opens."
+        errors["closes"] = _("Enrollment must close after it opens.")
     if not _lines(clean.get("skills")):
-        errors["skills"] = "List at least one skill people can offer or learn."
+        errors["skills"] = _("List at least one skill people can offer or learn.")
     return errors
 
 
@@ -175,7 +177,7 @@ def submit(session: Session, actor: Person, values: dict[str, Any], context: str
         program = get_by_id(session, Program, context)
         if program is None or program.workspace_id != actor.workspace_id:
             form = program_form(context=context)
-            return Submitted(form, {"name": "That program no longer exists."})
+            return Submitted(form, {"name": _("That program no longer exists.")})
     form = program_form(context=context, program=program)
     clean, errors = validate(form, values)
     # Every problem in one round: rules across fields next to each field's own errors.

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from core.admin import invitations
+from core.admin import texts as admin_texts
 from core.admin.announcements import FORM_ID as ANNOUNCE_FORM
 from core.admin.commands import AdminCommands
 from core.admin.programs import FORM_ID as PROGRAM_FORM
@@ -32,8 +33,8 @@ def _nominate(turn: Turn, _word: str, arg: str) -> list[Intent]:
     nominee = find_person(turn.session, turn.person, who, turn.platform, turn.actor.tenant_id)
     program = find_program(turn.session, turn.person, name) if name else None
     if nominee is None or program is None:
-        return [Reply(usage(
-            turn.platform, "Usage: `nominate <@person or email> <program>`."))]
+        return [Reply(usage(turn.platform, admin_texts.usage(
+            "nominate <@person or email> <program>")))]
     _, text = invitations.nominate(turn.session, program, nominee, turn.person, now=turn.now)
     return [Reply(Message(text, [Section(text)]))]
 

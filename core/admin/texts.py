@@ -52,7 +52,7 @@ def say(text: str) -> Message:
 
 def templates(options: list) -> Message:  # type: ignore[type-arg]
     text = _("Start from a template (you can change everything in the form):")
-    buttons = [Button(t.label, "program.template", t.key) for t in options]
+    buttons = [Button(_(t.label), "program.template", t.key) for t in options]
     buttons.append(Button(_("Blank"), "program.template", "blank"))
     return Message(text=text, blocks=[Section(text), Buttons(buttons)])
 

@@ -43,7 +43,8 @@ DATA = {w.lower() for w in DATA}
 SHARED = {"mentor", "mentors", "mentee", "mentees", "admin", "admins", "csv", "fairness",
           "mentoring", "pool", "score", "program", "status", "team", "teams", "slack", "chat",
           "mentorbot", "level", "test", "e-mail", "email", "plan", "message", "module",
-          "flexible", "place", "manager"}
+          "flexible", "place", "manager", "onboarding", "option", "leadership",
+          "description", "agenda", "name", "reverse", "general", "item"}
 WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 PLACEHOLDER = re.compile(r"\{[a-z_]*\}|%\([a-z_]+\)[sdif]")
 
@@ -240,3 +241,29 @@ def test_dates_in_the_publish_message_are_the_readers() -> None:
     with i18n.reading("fr"):
         assert "lundi à 08:00" in run_texts.introductions_when([monday], saturday,
                                                                "Europe/Berlin")
+
+
+@pytest.mark.parametrize("code", SHIPPED)
+def test_the_program_form_and_an_invitation_read_in_the_language(code, sessions, clock) -> None:  # type: ignore[no-untyped-def]
+    _world(sessions)
+    clock.set(WEDNESDAY_NOON)
+    with sessions() as s, s.begin():
+        s.scalar(select(Person).where(Person.name == "Eve Stone")).language = code
+    seen = {}
+    for language in ("en", code):
+        bot = _bot(sessions, clock, language)
+        [templates] = bot.handle(CommandEvent(ADMIN, "admin program new"))
+        [opened] = bot.handle(CommandEvent(ADMIN, "admin program new leadership"))
+        [invited] = bot.handle(CommandEvent(ADMIN, "admin invite eve.stone@acme.test "
+                                                   "Leadership 1:1"))
+        seen[language] = (written(templates.message), form_written(opened.form),
+                          written(invited.message))
+    for name, english, translated in zip(("templates", "program form", "invited"),
+                                         seen["en"], seen[code], strict=True):
+        _check(name, english, translated)
+    with sessions() as s:  # Eve chose her language: her invitation is in it, whoever sent it
+        [dm] = s.scalars(select(OutboxMessage).where(OutboxMessage.kind == "invitation")).all()
+    with i18n.reading("en"):
+        from core.admin.invitations import invitation_message
+        english_dm = written(invitation_message(Program(name="Leadership 1:1"), "Boss Person"))
+    _check("invitation", english_dm, written(message_from_dict(dm.payload)))

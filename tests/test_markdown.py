@@ -158,3 +158,16 @@ def test_slack_text_is_cut_to_fit_without_halving_an_entity_or_a_link() -> None:
     shown = block["text"]["text"]
     assert len(shown) <= SECTION_TEXT_MAX and shown.endswith("…")
     assert shown.replace("&lt;", "").replace("&amp;", "").replace("&gt;", "") == "…"
+
+
+@pytest.mark.parametrize("text", [
+    "*" * 1500 + "a" + "*" * 1500,  # would nest 750 bold levels: flattened past 8
+    "*_" * 700 + "a" + "_*" * 700,
+    "[" * 1000 + "a](https://x.test)" * 1000,
+    "\n".join("  " * i + "- x" for i in range(1000)),
+], ids=["stars", "stars-and-underscores", "brackets", "deep-list"])
+def test_hostile_nesting_renders_on_all_three(text: str) -> None:
+    """A person's 3,000 characters never make a renderer recurse past Python's limit (the
+    outbox would retry a message that can never be drawn)."""
+    for render in (to_mrkdwn, to_teams, markdown):
+        assert "a" in render(text, links=True) or "x" in render(text, links=True)

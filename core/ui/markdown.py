@@ -23,9 +23,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 from markdown_it import MarkdownIt
-from markdown_it.tree import SyntaxTreeNode
+from markdown_it.token import Token
 
 # --- the tree ------------------------------------------------------------------------------
 
@@ -151,12 +152,17 @@ def _chat_lines(text: str) -> tuple[str, set[int]]:
     return "\n".join(out), added
 
 
+# Deeper emphasis than this is flattened: 1,500 nested "*" would otherwise nest as deep.
+MAX_INLINE_DEPTH = 8
+
+
 def parse(text: str, *, links: bool = False) -> Document:
     """Parse core's dialect into a :class:`Document`; ``links`` draws ``[label](url)`` links
-    (only for text an admin wrote)."""
+    (only for text an admin wrote). One pass over markdown-it's token stream, with explicit
+    stacks, so no input can nest the tree deeper than the parser's own limit."""
     source, added = _chat_lines(text)
-    root = SyntaxTreeNode(_parser(links).parse(source))
-    return Document(_blocks(root.children, _Source(source.split("\n"), added)))
+    tokens = _parser(links).parse(source)
+    return Document(_blocks(tokens, _Source(source.split("\n"), added)))
 
 
 @dataclass(frozen=True)
@@ -164,10 +170,10 @@ class _Source:
     lines: list[str]
     added: set[int]
 
-    def gap_before(self, node: SyntaxTreeNode) -> bool:
-        """A blank line the writer typed just above ``node`` (a list's own span takes in the
-        blank lines after it, so the lines are read, not the spans compared)."""
-        n = (node.map[0] if node.map else 0) - 1
+    def gap_before(self, token: Token) -> bool:
+        """A blank line the writer typed just above ``token``'s block (a list's own span takes
+        in the blank lines after it, so the lines are read, not the spans compared)."""
+        n = (token.map[0] if token.map else 0) - 1
         while n >= 0 and not self.lines[n].strip():
             if n not in self.added:
                 return True
@@ -175,46 +181,91 @@ class _Source:
         return False
 
 
-def _blocks(nodes: list[SyntaxTreeNode], source: _Source) -> list[Block]:
-    out: list[Block] = []
-    for node in nodes:
-        gap = bool(out) and source.gap_before(node)
-        if node.type == "paragraph":
-            out.append(Paragraph(_inlines(node.children[0].children), gap))
-        elif node.type == "heading":
-            out.append(Paragraph([Strong(_inlines(node.children[0].children))], gap))
-        elif node.type in ("bullet_list", "ordered_list"):
-            start = int(node.attrs.get("start", 1)) if node.type == "ordered_list" else 1
-            items = [_blocks(item.children, source) for item in node.children]
-            out.append(ListBlock(items, node.type == "ordered_list", start, gap))
-        elif node.type in ("fence", "code_block"):
-            out.append(CodeBlock(node.content.rstrip("\n"), gap))
-    return out
+def _blocks(tokens: list[Token], source: _Source) -> list[Block]:
+    root: list[Block] = []
+    # Open lists and items, innermost last: ("list", ListBlock-in-making) or ("item", blocks).
+    stack: list[tuple[str, list[Any]]] = []
+    lists: list[Token] = []
+    opened: Token | None = None
+
+    def here() -> list[Any]:
+        return stack[-1][1] if stack else root
+
+    for tok in tokens:
+        kind = tok.type
+        if kind in ("bullet_list_open", "ordered_list_open"):
+            lists.append(tok)
+            stack.append(("list", []))
+        elif kind == "list_item_open":
+            stack.append(("item", []))
+        elif kind == "list_item_close":
+            item = stack.pop()[1]
+            here().append(item)
+        elif kind in ("bullet_list_close", "ordered_list_close"):
+            items, start_tok = stack.pop()[1], lists.pop()
+            target = here()
+            ordered = kind == "ordered_list_close"
+            start = int(start_tok.attrGet("start") or 1) if ordered else 1
+            target.append(ListBlock(items, ordered, start, bool(target) and
+                                    source.gap_before(start_tok)))
+        elif kind in ("paragraph_open", "heading_open"):
+            opened = tok
+        elif kind == "inline" and opened is not None:
+            target = here()
+            inline = _inlines(tok.children or [])
+            if opened.type == "heading_open":
+                inline = [Strong(inline)]
+            target.append(Paragraph(inline, bool(target) and source.gap_before(opened)))
+        elif kind in ("fence", "code_block"):
+            target = here()
+            target.append(CodeBlock(tok.content.rstrip("\n"),
+                                    bool(target) and source.gap_before(tok)))
+    return root
 
 
-def _inlines(nodes: list[SyntaxTreeNode]) -> list[Inline]:
-    out: list[Inline] = []
-    for node in nodes:
-        kind = node.type
-        if kind in ("text", "text_special"):
-            if not node.content:
-                continue
-            if out and isinstance(out[-1], Text):
-                out[-1] = Text(out[-1].text + node.content)
+def _inline_node(tok: Token, children: list[Inline]) -> Inline:
+    if tok.type == "strong_open" or tok.markup == "*":
+        return Strong(children)  # one star is bold, as in Slack
+    if tok.type == "em_open":
+        return Em(children)
+    return Link(str(tok.attrGet("href") or ""), children, tok.markup == "linkify")
+
+
+_OPEN = ("strong_open", "em_open", "link_open")
+_CLOSE = ("strong_close", "em_close", "link_close")
+
+
+def _inlines(tokens: list[Token]) -> list[Inline]:
+    root: list[Inline] = []
+    # Open emphasis and links, innermost last; None for one past MAX_INLINE_DEPTH (flattened).
+    frames: list[tuple[Token, list[Inline]] | None] = []
+
+    def here() -> list[Inline]:
+        for frame in reversed(frames):
+            if frame is not None:
+                return frame[1]
+        return root
+
+    for tok in tokens:
+        kind = tok.type
+        if kind in _OPEN:
+            deep = sum(f is not None for f in frames) >= MAX_INLINE_DEPTH
+            frames.append(None if deep else (tok, []))
+        elif kind in _CLOSE:
+            frame = frames.pop()
+            if frame is not None:
+                here().append(_inline_node(*frame))
+        elif kind in ("text", "text_special") and tok.content:
+            target = here()
+            if target and isinstance(target[-1], Text):
+                target[-1] = Text(target[-1].text + tok.content)
             else:
-                out.append(Text(node.content))
+                target.append(Text(tok.content))
         elif kind in ("softbreak", "hardbreak"):
-            out.append(Break())
-        elif kind == "strong" or (kind == "em" and node.markup == "*"):
-            out.append(Strong(_inlines(node.children)))  # one star is bold, as in Slack
-        elif kind == "em":
-            out.append(Em(_inlines(node.children)))
+            here().append(Break())
         elif kind == "code_inline":
-            out.append(Code(node.content))
-        elif kind == "link":
-            bare = node.markup == "linkify"
-            out.append(Link(str(node.attrs.get("href", "")), _inlines(node.children), bare))
-    return out
+            here().append(Code(tok.content))
+    return root
 
 
 def plain(nodes: list[Inline]) -> str:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, any_, bindparam
-from sqlalchemy.dialects.postgresql import ARRAY
+# The generic ARRAY: importing sqlalchemy.dialects.postgresql would load that whole dialect
+# (half a second) into SQLite processes too.
+from sqlalchemy import ARRAY, ColumnElement, String, any_, bindparam
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.sqltypes import NullType
 

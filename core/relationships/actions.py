@@ -22,7 +22,8 @@ from core.events import (
     Reply,
     UpdateMessage,
 )
-from core.i18n import N_, format_day_and_time
+from core.i18n import N_, format_date, format_day_and_time
+from core.i18n import gettext as _
 from core.ids import get_by_id
 from core.language import writing_to
 from core.models import (
@@ -278,7 +279,7 @@ class Relationships:
             if not live:
                 return self._stale()
             return [OpenForm(forms.goal_form(str(live[0].id)))]
-        goal_id, _, status = value.partition(":")
+        goal_id, _sep, status = value.partition(":")
         goal = get_by_id(self.session, Goal, goal_id)
         known = {g.value for g in GoalStatus}
         if goal is None or goal.owner_id != self.person.id or status not in known:
@@ -317,17 +318,18 @@ class Relationships:
             began = (match.published_at or match.created_at or self.now)
             began_on = began.astimezone(zone(self.person.timezone)).date() - timedelta(days=1)
             if clean["met_on"] > today:
-                return {"met_on": "That date is in the future: log a session once it happened."}
+                return {"met_on": _("That date is in the future: log a session once it happened.")}
             if clean["met_on"] < began_on:
-                return {"met_on": f"Pick a date since your match began ({began_on:%d %B %Y})."}
+                return {"met_on": _("Pick a date since your match began ({day}).").format(
+                    day=format_date(began_on, "long"))}
         if form_id == "schedule":
             if clean["day"] < today:
-                return {"day": "Please pick today or a later date."}
+                return {"day": _("Please pick today or a later date.")}
             if clean["day"] > today + MAX_SCHEDULE_AHEAD:
-                return {"day": "Please pick a date within the next year."}
+                return {"day": _("Please pick a date within the next year.")}
         if form_id == "goal" and clean.get("target") is not None:
             if not today - MAX_SCHEDULE_AHEAD <= clean["target"] <= today + MAX_TARGET_AHEAD:
-                return {"target": "Pick a target date within the next five years."}
+                return {"target": _("Pick a target date within the next five years.")}
         return {}
 
     def _save_meeting(self, match: Match, clean: dict[str, Any], context: str) -> list[Intent]:

@@ -267,3 +267,20 @@ def test_the_program_form_and_an_invitation_read_in_the_language(code, sessions,
         from core.admin.invitations import invitation_message
         english_dm = written(invitation_message(Program(name="Leadership 1:1"), "Boss Person"))
     _check("invitation", english_dm, written(message_from_dict(dm.payload)))
+
+
+@pytest.mark.parametrize("code", SHIPPED)
+def test_the_do_not_match_list_reads_in_the_language(code, sessions, clock) -> None:  # type: ignore[no-untyped-def]
+    _world(sessions)
+    seen = {}
+    for language in ("en", code):
+        bot = _bot(sessions, clock, language)
+        [empty] = bot.handle(CommandEvent(NEWCOMER, "avoid"))
+        [added] = bot.handle(CommandEvent(NEWCOMER, "avoid dev.rao@acme.test"))
+        [listed] = bot.handle(CommandEvent(NEWCOMER, "avoid"))
+        undo = next(b for block in added.message.blocks if isinstance(block, Buttons)
+                    for b in block.buttons)
+        [undone] = bot.handle(ButtonAction(NEWCOMER, undo.action_id, undo.value))
+        seen[language] = [written(i.message) for i in (empty, added, listed, undone)]
+    for english, translated in zip(seen["en"], seen[code], strict=True):
+        _check("avoid", english, translated)

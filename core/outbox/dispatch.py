@@ -58,9 +58,10 @@ from core.outbox.record import (
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-# How many of one conversation's next rows a lane claims when it runs dry: a few seconds of
-# its paced work, well inside one lease.
-CONVERSATION_BATCH = 5
+# How many of one conversation's next rows a lane claims when it runs dry: ten seconds of
+# its paced work (the lane renews their leases as it goes), so a claim, which waits its turn
+# behind every replica's, delays one send in ten.
+CONVERSATION_BATCH = 10
 
 # Threads for the outbox's database work, its own pool: every send costs two short
 # transactions (book and record) and a claim now and then, and on the event loop's default
@@ -80,14 +81,25 @@ def _db_threads() -> ThreadPoolExecutor:
         return _threads
 
 
-class _Undo(Exception):
-    """Roll the transaction back: the lease was lost, so the slot is not booked."""
+class _NotBooked:
+    """No slot was booked ahead for this row: book one before sending it."""
+
+
+_NOT_BOOKED = _NotBooked()
+# What an outcome's transaction booked for the lane's next row: its id and the slot (None:
+# not free in time; False: the lease was lost).
+_Booking = tuple[int, datetime | None | Literal[False]] | _NotBooked
 
 
 class _SessionPacer(Protocol):
     def reserve_in(self, session: Session, delivery: Delivery, *,
-                   not_after: datetime | None = None) -> datetime | None: ...
+                   not_after: datetime | None = None,
+                   fence: Callable[[], bool] | None = None) -> datetime | None | Literal[False]:
+        ...
 
+
+# A run that has lanes going claims again at least this often (seconds, real time).
+CLAIM_EVERY = 2.0
 
 __all__ = ["DEFAULT_LIMITS", "LEASE", "LEASE_SAFETY", "MAX_ATTEMPTS", "BatchResult",
            "Dispatcher", "Pacer", "PlatformLimits", "Rate", "RetryLater", "backoff",
@@ -177,11 +189,22 @@ class Dispatcher:
                 if not refill or (not deliveries and not run.lanes):
                     break
                 # Wait until the backlog runs low (or, when nothing was due, runs out), then
-                # claim again; rows due meanwhile (a 429's retry) are picked up then.
+                # claim again; rows due meanwhile (a 429's retry) are picked up then. Claim
+                # again after CLAIM_EVERY seconds in any case: lanes refill from their own
+                # conversations and keep the backlog up, and rows nobody holds (a conversation
+                # the first claim missed, a dead replica's) must not wait for the whole run.
                 low_water = self.batch // 2 if deliveries else 0
+                loop = asyncio.get_running_loop()
+                look_again = loop.time() + CLAIM_EVERY
                 while run.backlog > low_water and not run.errors:
+                    left = look_again - loop.time()
+                    if left <= 0:
+                        break
                     run.progress.clear()
-                    await run.progress.wait()
+                    try:
+                        await asyncio.wait_for(run.progress.wait(), left)
+                    except TimeoutError:
+                        break
                 if run.errors:
                     break
         finally:
@@ -217,14 +240,19 @@ class Dispatcher:
         of its lane back with it: they wait behind it, so the person still reads them in order.
         """
         conversation = queue[0][0].conversation if queue else ""
+        booked: _Booking = _NOT_BOOKED  # the slot booked for the queue's first row, if any
         try:
             while queue:
                 await self._renew_if_due(queue, run)
                 if not queue:
                     break
                 delivery, lease_until = queue.popleft()
+                # (A booking for a row the renewal found lost is dropped with it.)
+                ahead = booked[1] if isinstance(booked, tuple) and \
+                    booked[0] == delivery.outbox_id else _NOT_BOOKED
                 try:
-                    retry_at = await self._pace_and_send(delivery, lease_until, run)
+                    retry_at, booked = await self._pace_and_send(
+                        delivery, lease_until, run, ahead, queue[0] if queue else None)
                 finally:
                     run.backlog -= 1
                     run.progress.set()
@@ -309,29 +337,35 @@ class Dispatcher:
     def _last_start(self, lease_until: datetime) -> datetime:
         return lease_until - self._margin()
 
-    async def _pace_and_send(self, delivery: Delivery, lease_until: datetime,
-                             run: _Run) -> datetime | None:
+    async def _pace_and_send(self, delivery: Delivery, lease_until: datetime, run: _Run,
+                             booked: datetime | None | Literal[False] | _NotBooked,
+                             following: tuple[Delivery, datetime] | None,
+                             ) -> tuple[datetime | None, _Booking]:
         """Send when the pacer allows; returns None once sent (or failed for good), else when
-        the rows behind it may be tried again."""
+        the rows behind it may be tried again; and the booking made for ``following``.
+
+        ``booked``: the slot the previous send's outcome transaction already booked (and
+        marked) for this row, if it did.
+        """
         last_start = self._last_start(lease_until)
-        slot = await self._book(delivery, lease_until, last_start)
+        slot = await self._book(delivery, lease_until, last_start) \
+            if isinstance(booked, _NotBooked) else booked
         if slot is False:
             log.warning("outbox %s: lease lost before sending; left to its new holder",
                         delivery.outbox_id)
-            return None
+            return None, _NOT_BOOKED
         if slot is None:
             # Waiting for the pacer would outlast our lease: hand the row back, due when the
             # target is free, rather than send it after another worker may have taken it.
             when = await self._pace(self.pacer.next_slot, delivery)
-            await self._db(release, self.factory, delivery.outbox_id,
-                                    when=when, lease_until=lease_until,
-                                    keep_mark=delivery.maybe_sent)
+            await self._db(release, self.factory, delivery.outbox_id, when=when,
+                           lease_until=lease_until, keep_mark=delivery.maybe_sent)
             run.result.deferred += 1
-            return when
+            return when, _NOT_BOOKED
         wait = (slot - self.clock.now()).total_seconds()
         if wait > 0:
             await self._sleep(wait)
-        return await self._send_one(delivery, lease_until, run)
+        return await self._send_one(delivery, lease_until, run, following)
 
     async def _book(self, delivery: Delivery, lease_until: datetime,
                     last_start: datetime) -> datetime | None | Literal[False]:
@@ -353,19 +387,18 @@ class Dispatcher:
 
     def _book_shared(self, delivery: Delivery, lease_until: datetime,
                      last_start: datetime) -> datetime | None | Literal[False]:
+        with self.factory() as session, session.begin():
+            return self._book_in(session, delivery, lease_until, last_start)
+
+    def _book_in(self, session: Session, delivery: Delivery, lease_until: datetime,
+                 last_start: datetime) -> datetime | None | Literal[False]:
+        """:meth:`_book` inside a transaction: the pace rows are locked first (the order
+        record_outcome takes them in), the outbox row is marked only if a slot is free in
+        time, and the slot is booked only if the mark went in (the lease is still ours)."""
         pacer = cast(_SessionPacer, self.pacer)
-        try:
-            # The pace rows first, then the outbox row: the order record_outcome takes them in.
-            with self.factory() as session, session.begin():
-                slot = pacer.reserve_in(session, delivery, not_after=last_start)
-                if slot is None:
-                    return None
-                if not mark_sending(session, delivery.outbox_id, now=self.clock.now(),
-                                    lease_until=lease_until):
-                    raise _Undo  # the booking comes off with the transaction
-                return slot
-        except _Undo:
-            return False
+        return pacer.reserve_in(session, delivery, not_after=last_start, fence=lambda: (
+            mark_sending(session, delivery.outbox_id, now=self.clock.now(),
+                         lease_until=lease_until)))
 
     async def _db(self, call: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run database work on the outbox's own threads (see ``DB_THREADS``)."""
@@ -374,8 +407,9 @@ class Dispatcher:
         return await loop.run_in_executor(_db_threads(), functools.partial(
             context.run, call, *args, **kwargs))
 
-    async def _send_one(self, delivery: Delivery, lease_until: datetime,
-                        run: _Run) -> datetime | None:
+    async def _send_one(self, delivery: Delivery, lease_until: datetime, run: _Run,
+                        following: tuple[Delivery, datetime] | None,
+                        ) -> tuple[datetime | None, _Booking]:
         error: Exception | None = None
         message_id: str | None = None
         result = run.result
@@ -386,9 +420,9 @@ class Dispatcher:
             if budget <= 0:
                 now = self.clock.now()
                 await self._db(release, self.factory, delivery.outbox_id, when=now,
-                                        lease_until=lease_until, keep_mark=delivery.maybe_sent)
+                               lease_until=lease_until, keep_mark=delivery.maybe_sent)
                 result.deferred += 1
-                return now
+                return now, _NOT_BOOKED
             try:
                 message_id = await asyncio.wait_for(
                     self.senders[delivery.platform].deliver(delivery), timeout=budget)
@@ -411,12 +445,29 @@ class Dispatcher:
             result.retrying += 1
         else:
             result.sent += 1
+        lane_goes_on = error is None or isinstance(error, PermanentFailure)
+        booking: list[_Booking] = []
+        if lane_goes_on and following is not None and also is not None:
+            # With the shared pacer, the same transaction books the next row's slot (paced
+            # from this answer) and marks its send: one transaction per send, not two.
+            also = self._and_book(also, following, booking)
         await self._db(record_outcome, self.factory, delivery.outbox_id, error,
-                                now=self.clock.now(), platform_message_id=message_id,
-                                lease_until=lease_until, rng=self.rng, also=also)
-        if error is None or isinstance(error, PermanentFailure):
-            return None
-        return self.clock.now()
+                       now=self.clock.now(), platform_message_id=message_id,
+                       lease_until=lease_until, rng=self.rng, also=also)
+        if lane_goes_on:
+            return None, booking[0] if booking else _NOT_BOOKED
+        return self.clock.now(), _NOT_BOOKED
+
+    def _and_book(self, settle: Callable[[Session], None], following: tuple[Delivery, datetime],
+                  booking: list[_Booking]) -> Callable[[Session], None]:
+        delivery, lease_until = following
+
+        def also(session: Session) -> None:
+            settle(session)
+            booking.append((delivery.outbox_id, self._book_in(
+                session, delivery, lease_until, self._last_start(lease_until))))
+
+        return also
 
 
 async def deliver_due(

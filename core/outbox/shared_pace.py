@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
+from typing import Literal
 
 from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -68,22 +69,31 @@ class SharedPacer(Pacer):
                                                         set_={"tat": higher}))
 
     def reserve_in(self, session: Session, delivery: Delivery, *,
-                   not_after: datetime | None = None) -> datetime | None:
-        """:meth:`reserve` inside the caller's transaction (booked only if it commits)."""
-        return self._reserve_in(session, pace_buckets(delivery, self.limits), not_after)
+                   not_after: datetime | None = None,
+                   fence: Callable[[], bool] | None = None) -> datetime | None | Literal[False]:
+        """:meth:`reserve` inside the caller's transaction (booked only if it commits).
+
+        ``fence`` runs once a slot is found, before it is booked; if it answers False nothing
+        is booked and False is returned (the caller's lease was lost).
+        """
+        return self._reserve_in(session, pace_buckets(delivery, self.limits), not_after, fence)
 
     def _reserve_in(self, session: Session, buckets: Sequence[tuple[PaceKey, Rate]],
-                    not_after: datetime | None) -> datetime | None:
+                    not_after: datetime | None,
+                    fence: Callable[[], bool] | None = None) -> datetime | None | Literal[False]:
         now = self.clock.now().timestamp()
         keyed = [(_key(k), rate) for k, rate in buckets]
         if not keyed:
-            return datetime.fromtimestamp(now, UTC)
+            return False if fence is not None and not fence() else \
+                datetime.fromtimestamp(now, UTC)
         tats = self._lock_tats(session, [k for k, _ in keyed], now)
         slot = now
         for key, rate in keyed:
             slot = max(slot, tats[key] - (rate.burst - 1) * rate.interval)
         if not_after is not None and slot > not_after.timestamp():
             return None
+        if fence is not None and not fence():
+            return False
         self._write_tats(session, {key: max(tats[key], slot) + rate.interval
                                    for key, rate in keyed})
         return datetime.fromtimestamp(slot, UTC)
@@ -91,7 +101,8 @@ class SharedPacer(Pacer):
     def reserve_buckets(self, buckets: Sequence[tuple[PaceKey, Rate]], *,
                         not_after: datetime | None = None) -> datetime | None:
         with self.factory() as session, session.begin():
-            return self._reserve_in(session, buckets, not_after)
+            slot = self._reserve_in(session, buckets, not_after)
+        return slot or None
 
     def next_slot(self, delivery: Delivery) -> datetime:
         now = self.clock.now().timestamp()

@@ -43,16 +43,26 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _replica_env(database_url: str, slack_url: str, tick_seconds: float) -> dict[str, str]:
+def _replica_env(database_url: str, slack_url: str,
+                 tick_seconds: float | None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("SLACK_", "MICROSOFT_", "WEBCHAT_", "TEAMS_", "DATABASE_URL"))}
-    return env | {
+    env = {k: v for k, v in env.items() if k != "TICK_SECONDS"}
+    return env | ({"TICK_SECONDS": str(tick_seconds)} if tick_seconds else {}) | {
         "DATABASE_URL": database_url, "SLACK_BOT_TOKEN": "xoxb-bench",
         "SLACK_SIGNING_SECRET": "bench-secret", "SLACK_API_URL": slack_url,
-        "WEBCHAT_ENABLED": "false", "TEAMS_ENABLED": "false",
-        "TICK_SECONDS": str(tick_seconds), "LOG_LEVEL": "WARNING",
+        "WEBCHAT_ENABLED": "false", "TEAMS_ENABLED": "false", "LOG_LEVEL": "WARNING",
         "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")])),
     }
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU a process has used so far (Linux /proc); 0.0 where unreadable."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return 0.0
 
 
 class _Replicas:
@@ -63,6 +73,11 @@ class _Replicas:
         self.ports = [_free_port() for _ in range(count)]
         self.procs: list[subprocess.Popen[bytes]] = [self._start(i) for i in range(count)]
         self.kills = 0
+        self._cpu_of_dead = 0.0
+
+    def cpu_seconds(self) -> float:
+        """CPU every replica has used so far, the killed ones included (up to their kill)."""
+        return self._cpu_of_dead + sum(_cpu_seconds(p.pid) for p in self.procs)
 
     def _start(self, i: int) -> subprocess.Popen[bytes]:
         log = open(self.logs / f"replica-{i}.log", "ab")  # noqa: SIM115 - the process owns it
@@ -72,6 +87,7 @@ class _Replicas:
 
     def kill_and_restart(self, rng: random.Random) -> None:
         i = rng.randrange(len(self.procs))
+        self._cpu_of_dead += _cpu_seconds(self.procs[i].pid)
         self.procs[i].send_signal(signal.SIGKILL)
         self.procs[i].wait(timeout=10)
         self.kills += 1
@@ -93,6 +109,23 @@ def _pending(engine: Engine) -> int:
             OutboxMessage.status == OutboxStatus.PENDING)).scalar() or 0)
 
 
+def _cpu_between(samples: list[tuple[float, float]], start: float, end: float) -> float:
+    """CPU used between two instants, from (time, cumulative CPU) samples around them."""
+    before = [cpu for at, cpu in samples if at <= start]
+    after = [cpu for at, cpu in samples if at >= end]
+    first = before[-1] if before else samples[0][1]
+    last = after[0] if after else samples[-1][1]
+    return max(last - first, 0.0)
+
+
+def _longest_gap(fake: SlackLimitsFake) -> float:
+    """The longest wait between two messages to one person: what a stall (a killed replica's
+    rows waiting for their lease to end, an outage) looks like to the people waiting."""
+    gaps = [b.at - a.at for accepted in fake.by_channel().values()
+            for a, b in zip(accepted, accepted[1:], strict=False)]
+    return max(gaps, default=0.0)
+
+
 def _out_of_order(fake: SlackLimitsFake, order: dict[str, int]) -> int:
     """Consecutive arrivals to one person whose queue order is reversed."""
     bad = 0
@@ -105,10 +138,13 @@ def _out_of_order(fake: SlackLimitsFake, order: dict[str, int]) -> int:
 def run_replicas_benchmark(database_url: str, *, replicas: int = 3, messages: int = 3000,
                            channels: int = 100, seed: int = 0, kill_every: float | None = None,
                            slow_ms: int = 0, db_outage: float | None = None,
-                           outage_after: float = 5.0, tick_seconds: float = 1.0,
+                           outage_after: float = 5.0, tick_seconds: float | None = None,
                            deadline: float = 900.0,
                            note: Callable[[str], None] | None = None) -> dict[str, Any]:
-    """Fill an outbox, let ``replicas`` serve processes deliver it, and return the figures."""
+    """Fill an outbox, let ``replicas`` serve processes deliver it, and return the figures.
+
+    ``tick_seconds`` None runs the replicas with the production scheduler tick (15 s).
+    """
     if not database_url.startswith("postgresql"):
         raise ValueError("several replicas need PostgreSQL: pass --database-url "
                          "postgresql+psycopg://…")
@@ -135,8 +171,10 @@ def run_replicas_benchmark(database_url: str, *, replicas: int = 3, messages: in
         next_kill = started + kill_every if kill_every else None
         outage_done = not db_outage
         left = messages
+        cpu: list[tuple[float, float]] = []  # (monotonic time, CPU of all replicas so far)
         while (left := _pending(engine)) and time.monotonic() - started < deadline:
             now = time.monotonic()
+            cpu.append((now, pool.cpu_seconds()))
             if next_kill is not None and now >= next_kill:
                 pool.kill_and_restart(rng)
                 next_kill = now + (kill_every or 0)
@@ -146,12 +184,14 @@ def run_replicas_benchmark(database_url: str, *, replicas: int = 3, messages: in
                 outage_done = True
             time.sleep(0.2)
         total = time.monotonic() - started
+        cpu.append((time.monotonic(), pool.cpu_seconds()))
         with engine.connect() as conn:
             statuses = dict(conn.execute(select(OutboxMessage.status, func.count())
                                          .group_by(OutboxMessage.status)).tuples().all())
         received = set(fake.texts())
         times = [a.at for a in fake.accepted]
         sending = (max(times) - min(times)) if len(times) > 1 else 0.0
+        sending_cpu = _cpu_between(cpu, min(times), max(times)) if times else 0.0
         busiest = -(-messages // channels)
         fastest = float(busiest - 1)  # one message a second per channel; the first goes at once
         rejected = sum(fake.rejected.values())
@@ -168,4 +208,7 @@ def run_replicas_benchmark(database_url: str, *, replicas: int = 3, messages: in
             "rows_sent": statuses.get(OutboxStatus.SENT, 0),
             "rows_failed": statuses.get(OutboxStatus.FAILED, 0),
             "rows_pending": left, "history_reads": fake.history_reads,
+            "longest_gap_s": round(_longest_gap(fake), 2),
+            # Machine-independent: the replicas' CPU while messages were going out, per message.
+            "replica_cpu_ms_per_message": round(1000 * sending_cpu / max(len(times), 1), 2),
         }

@@ -67,7 +67,7 @@ def bench_delivery(
     seed: int = typer.Option(0, "--seed"),
     replicas: int = typer.Option(
         1, "--replicas", min=1, help="Real `mentorbot serve` processes on one PostgreSQL "
-        "(needs --database-url); 1 runs the dispatcher in this process."),
+        "(needs --database-url); without --database-url the dispatcher runs in this process."),
     database_url: str | None = typer.Option(
         None, "--database-url", help="PostgreSQL for --replicas; a schema of its own is "
         "made and dropped afterwards."),
@@ -80,7 +80,7 @@ def bench_delivery(
         "this long, 5 s in."),
 ) -> None:
     """Deliver N messages through a local fake Slack that enforces Slack's limits."""
-    if replicas > 1 or kill_every or slow_ms or db_outage:
+    if replicas > 1 or database_url or kill_every or slow_ms or db_outage:
         from bot.bench.replicas import run_replicas_benchmark
 
         if not database_url:

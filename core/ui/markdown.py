@@ -21,8 +21,8 @@ walk the tree; each escapes every :class:`Text` for its own platform.
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 from markdown_it import MarkdownIt
@@ -118,8 +118,19 @@ def _allowed(url: str) -> bool:
     return url.strip().lower().startswith(SCHEMES)
 
 
-@lru_cache(maxsize=2)
+# One parser pair per thread: linkify-it keeps the last text it scanned and its matches on the
+# instance, so two threads sharing one could each take the other's link positions.
+_local = threading.local()
+
+
 def _parser(links: bool) -> MarkdownIt:
+    cache: dict[bool, MarkdownIt] = _local.__dict__.setdefault("parsers", {})
+    if links not in cache:
+        cache[links] = _new_parser(links)
+    return cache[links]
+
+
+def _new_parser(links: bool) -> MarkdownIt:
     md = MarkdownIt("zero", {"breaks": True, "linkify": True})
     md.enable(_BLOCK_RULES).enable(_INLINE_RULES + (["link"] if links else []))
     md.enable("text_join")

@@ -18,6 +18,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
+from adapters.slack.queued import noting_queued
 from adapters.slack.rendered import blocks_of, form_view, reply_modal, text_of
 from adapters.slack.translate import (
     BadPayload,
@@ -76,7 +77,8 @@ def _remember(seen: dict[tuple[str, str], datetime], key: tuple[str, str],
 
 
 class Listeners:
-    """The listeners for one core; each one translates, calls core, renders and kicks the outbox."""
+    """The listeners for one core; each one translates, calls core, renders, and kicks the
+    outbox when core queued a message."""
 
     def __init__(self, core: Mentorbot, kick: Kick, *, workers: int = CORE_WORKERS) -> None:
         self.core = core
@@ -114,9 +116,20 @@ class Listeners:
 
     async def _handle(self, event: InboundEvent,
                       client: AsyncWebClient | None = None) -> list[Intent]:
+        """Core's answer; delivery of whatever it queued starts at once."""
+        intents, queued = await self._handle_noting(event, client)
+        if queued:
+            await self.kick()
+        return intents
+
+    async def _handle_noting(self, event: InboundEvent, client: AsyncWebClient | None = None
+                             ) -> tuple[list[Intent], bool]:
+        """Core's answer, and whether it queued a message. An event that queued nothing
+        starts no flush (the scheduler's tick still retries what is due)."""
         if client is not None:
             event = await self._with_email(event, client)
-        return list(await self._in_core(self.core.handle, event))
+        intents, queued = await self._in_core(noting_queued, self.core.handle, event)
+        return list(intents), queued
 
     async def _with_email(self, event: InboundEvent, client: AsyncWebClient) -> InboundEvent:
         """Ask Slack for the person's email whenever the bot has none for them yet (first
@@ -172,8 +185,6 @@ class Listeners:
             log.warning("Slack refused %s: %s", what, exc.response.get("error"))
         except Exception:  # noqa: BLE001 - logged with its traceback, never handed to Bolt
             log.exception("%s failed after the ack", what)
-        finally:
-            await self.kick()
 
     async def _show(self, message: Message, *, replace: bool, body: dict[str, Any],
                     respond: AsyncRespond | None, client: AsyncWebClient,
@@ -284,8 +295,8 @@ class Listeners:
         """A modal submit: core runs before the ack because field errors travel in the ack.
         A first contact by a form (a modal opened from a link or a shortcut) is linked by
         email like any other."""
+        intents, queued = await self._handle_noting(context[EVENT_KEY], client)
         try:
-            intents = await self._handle(context[EVENT_KEY], client)
             errors = next((i for i in intents if isinstance(i, FormErrors)), None)
             reply = next((i for i in intents if isinstance(i, Reply | UpdateMessage)), None)
             form = next((i for i in intents if isinstance(i, OpenForm)), None)
@@ -298,7 +309,8 @@ class Listeners:
             else:
                 await ack()  # CloseForm, or nothing to show
         finally:
-            await self.kick()
+            if queued:  # after the ack: the flush must not delay it
+                await self.kick()
 
     async def on_home_opened(self, ack: AsyncAck, context: AsyncBoltContext,
                              client: AsyncWebClient) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from core.events import Actor
 from core.identity_merge import MergeRefused, merge_people
@@ -36,8 +36,9 @@ def get_or_create_workspace(
 
 
 def find_identity(session: Session, actor: Actor) -> PlatformIdentity | None:
+    # With its person in the same query: every caller reads it (one round trip, not two).
     return session.scalar(
-        select(PlatformIdentity).where(
+        select(PlatformIdentity).options(joinedload(PlatformIdentity.person)).where(
             PlatformIdentity.platform == Platform(actor.platform),
             PlatformIdentity.tenant_id == actor.tenant_id,
             PlatformIdentity.user_id == actor.user_id,

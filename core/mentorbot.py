@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from core import addresses, coordination, i18n, outbox, personal, undelivered
+from core import addresses, coordination, group_chats, i18n, outbox, personal, undelivered
 from core.admin import announcements
 from core.admin.rights import admin_people, normalise_emails, seed_admins
 from core.clock import Clock
@@ -172,6 +172,19 @@ class Mentorbot:
                                  channel_id=channel_id)
                 session.add(row)
             row.name, row.team_name, row.conversation_ref = name, team_name, reference
+
+    def remember_group_chat(self, platform: str, tenant_id: str, chat_id: str,
+                            reference: dict[str, Any], member_ids: list[str]) -> None:
+        """A group chat the bot is in, with who is in it now: a group's introduction is
+        posted there when its people are exactly the group (``core.group_chats``)."""
+        with self.sessions() as session, session.begin():
+            get_or_create_workspace(session, platform, tenant_id)
+            group_chats.remember(session, platform, tenant_id, chat_id, reference, member_ids)
+
+    def forget_group_chat(self, platform: str, tenant_id: str, chat_id: str) -> None:
+        """The bot was removed from a group chat."""
+        with self.sessions() as session, session.begin():
+            group_chats.forget(session, platform, tenant_id, chat_id)
 
     def link_members(self, platform: str, tenant_id: str,
                      members: list[tuple[str, str]]) -> int:

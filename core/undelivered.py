@@ -6,6 +6,8 @@ The row is failed with an ``unreachable:`` reason and kept; whoever asked for th
 admin's grant, a mentee's request) hears that it didn't arrive, and the workspace's admins
 hear once per person what to fix. When the person can be reached later (they open the bot,
 or a team's roster links them) their kept DMs of the last ``RESUME_WITHIN`` go out again.
+
+A match's message to a group chat that can't be posted in any more goes to each person 1:1.
 """
 
 from __future__ import annotations
@@ -14,16 +16,18 @@ import logging
 from collections.abc import Collection
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from core import group_chats
 from core.addresses import reachable
 from core.admin.rights import admin_people
 from core.i18n import gettext as _
 from core.language import writing_to
-from core.models import OutboxMessage, OutboxStatus, Person
-from core.outbox.enqueue import enqueue_dm
-from core.ui import Context, Message, Section
+from core.models import ChannelRef, Match, OutboxMessage, OutboxStatus, Person
+from core.outbox.enqueue import enqueue_dm, enqueue_group
+from core.relationships import lifecycle
+from core.ui import Context, Message, Section, message_from_dict
 
 log = logging.getLogger(__name__)
 
@@ -94,3 +98,23 @@ def admin_alert(person: Person, reason: str) -> Message:
              "They go out once Mentorbot is installed for them (add it to a team they are "
              "in) or they open Mentorbot once.").format(who=who)
     return Message(text=text, blocks=[Section(text), Context([reason])])
+
+
+def group_post_failed(session: Session, row: OutboxMessage, now: datetime) -> None:
+    """A match's message to a group chat failed for good (the bot was removed unnoticed):
+    forget the chat and send it to each person instead, so nothing is lost."""
+    chat = session.scalar(select(ChannelRef).where(
+        ChannelRef.platform == row.platform, ChannelRef.channel_id == row.channel_id,
+        ChannelRef.member_ids.is_not(None)))
+    if chat is None or row.match_id is None:
+        return
+    match = session.get(Match, row.match_id)
+    people = [p for p in (session.get(Person, pid) for pid in lifecycle.members(match))
+              if p is not None] if match is not None else []
+    log.warning("group chat %s can't be posted in: forgotten; %s person(s) get the message "
+                "1:1", chat.channel_id, len(people))
+    group_chats.forget(session, chat.platform.value, chat.tenant_id, chat.channel_id)
+    if people:
+        enqueue_group(session, people, message_from_dict(row.payload),
+                      f"{row.idempotency_key}:1:1", group_platforms=(), kind=row.kind,
+                      match_id=row.match_id, now=now)

@@ -100,11 +100,15 @@ async def sync_channels(context: TurnContext, core: Mentorbot, team: dict[str, A
     return len(channels or [])
 
 
-def _pair(member: Any) -> tuple[str, str] | None:
-    email = member.email or member.user_principal_name
+def _aad(member: Any) -> str:
     # Teams' member APIs name the AAD id "objectId"; botbuilder only maps "aadObjectId".
     extra = getattr(member, "additional_properties", None) or {}
-    aad_id = member.aad_object_id or extra.get("objectId")
+    return str(member.aad_object_id or extra.get("objectId") or "")
+
+
+def _pair(member: Any) -> tuple[str, str] | None:
+    email = member.email or member.user_principal_name
+    aad_id = _aad(member)
     if not aad_id or not email:
         return None
     return str(aad_id), str(email)
@@ -152,7 +156,9 @@ async def handle_group_chat_update(context: TurnContext, core: Mentorbot) -> boo
 
     The bot being added links every member of the chat to their HR record by email (as a
     team's roster does), so they can be reached in a 1:1 chat before they ever write; people
-    added later are linked too. Nothing is posted into the group chat.
+    added later are linked too. Who is in the chat is stored on every change, so a group's
+    introduction can be posted there when its people are exactly the group; the bot being
+    removed forgets the chat. Nothing is posted into the group chat.
     """
     activity = context.activity
     kind = getattr(activity.conversation, "conversation_type", None)
@@ -160,14 +166,26 @@ async def handle_group_chat_update(context: TurnContext, core: Mentorbot) -> boo
         return False
     bot_id = activity.recipient.id if activity.recipient else None
     added = [m.id for m in activity.members_added or [] if m.id]
-    if not added:
+    removed = [m.id for m in activity.members_removed or [] if m.id]
+    tenant = activity_tenant_id(activity)
+    chat_id = str(activity.conversation.id)
+    if bot_id in removed:
+        await asyncio.to_thread(core.forget_group_chat, PLATFORM, tenant, chat_id)
+        return True
+    if not added and not removed:
         return True
     try:
-        if bot_id in added:
-            members = await TeamsInfo.get_members(context)
-        else:
-            members = [await TeamsInfo.get_member(context, m) for m in added]
-        await _link(core, activity_tenant_id(activity), list(members))
+        # The whole list each time: one call, and the stored people can't drift from it.
+        members = list(await TeamsInfo.get_members(context))
+        await _link(core, tenant, members if bot_id in added
+                    else [m for m in members if m.id in added])
+        reference = reference_to_dict(activity)
+        reference.pop("user", None)  # whoever added someone is no recipient of posts here
+        # People by AAD id (our account id); anyone without one by Teams id, so that they
+        # count as someone else in the chat.
+        ids = [_aad(m) or str(m.id) for m in members if m.id != bot_id]
+        await asyncio.to_thread(core.remember_group_chat, PLATFORM, tenant, chat_id, reference,
+                                ids)
     except Exception:  # noqa: BLE001 - the turn must still answer 200 or Teams resends it
         log.exception("teams: could not read a group chat's members")
     return True

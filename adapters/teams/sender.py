@@ -59,7 +59,8 @@ async def _new_thread(context: TurnContext, activities: list[Activity],
 class TeamsSender:
     """Implements core.events.Sender for Teams."""
 
-    # Bots cannot open a group chat here: group messages arrive one per person.
+    # Bots cannot open a group chat here: a group's message is posted in a group chat the bot
+    # was added to with exactly those people (core.group_chats), else one per person.
     supports_group_chat = False
 
     def __init__(self, adapter: CloudAdapter, app_id: str, chats: PersonalChats) -> None:
@@ -74,8 +75,9 @@ class TeamsSender:
         linked from a team's roster never wrote to the bot). A channel post goes to the
         channel's stored reference and starts a new thread there.
 
-        Raises RetryLater on 429, PermanentFailure when the bot was blocked, the conversation
-        is gone or the person can't be reached, anything else so the outbox retries.
+        Raises RetryLater on 429, Unreachable when no chat with the person can be opened,
+        PermanentFailure when the bot was blocked or the conversation is gone, anything else
+        so the outbox retries.
         """
         if delivery.channel_id and not delivery.user_id and not delivery.conversation_ref:
             # A team channel is reachable only through the reference stored when the app was

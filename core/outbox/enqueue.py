@@ -10,6 +10,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core import group_chats
 from core.models import OutboxMessage, Person, Platform, PlatformIdentity
 from core.ui import GroupChatLink, Message, message_to_dict
 
@@ -78,8 +79,14 @@ def enqueue_group(session: Session, people: Sequence[Person], message: Message, 
                   group_platforms: Collection[str], kind: str = "",
                   match_id: int | None = None, link_label: str = "Open a group chat",
                   topic: str = "", now: datetime | None = None) -> list[OutboxMessage]:
-    """Queue one message for several people: one group conversation where the platform can
-    open one, else one DM each with a link to start the group chat themselves."""
+    """Queue one message for several people: in a group chat the bot is in with exactly these
+    people (``core.group_chats``), else one group conversation where the platform can open
+    one, else one DM each with a link to start the group chat themselves."""
+    chat = group_chats.chat_for(session, people)
+    if chat is not None:
+        posted = enqueue_channel(session, chat.platform.value, chat.channel_id, message, key,
+                                 kind=kind, match_id=match_id, now=now)
+        return [posted] if posted is not None else []
     identities = [latest_identity(session, p.id) for p in people]
     platforms = {i.platform.value for i in identities if i is not None}
     if len(platforms) == 1 and None not in identities and platforms <= set(group_platforms):
@@ -105,14 +112,14 @@ def enqueue_group(session: Session, people: Sequence[Person], message: Message, 
 
 
 def enqueue_channel(session: Session, platform: str, channel_id: str, message: Message,
-                    key: str, *, kind: str = "",
+                    key: str, *, kind: str = "", match_id: int | None = None,
                     now: datetime | None = None) -> OutboxMessage | None:
-    """Queue a post to a channel (announcements)."""
+    """Queue a post to a channel (announcements) or a group chat (a match's introduction)."""
     if _exists(session, key):
         return None
     row = _stamp(OutboxMessage(idempotency_key=key, platform=Platform(platform),
                                channel_id=channel_id, payload=message_to_dict(message),
-                               kind=kind), now)
+                               kind=kind, match_id=match_id), now)
     session.add(row)
     session.flush()
     return row

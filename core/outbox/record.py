@@ -101,6 +101,10 @@ def record_outcome(factory: sessionmaker[Session], outbox_id: int, error: Except
             row.status = OutboxStatus.FAILED
             row.last_error = f"permanent: {error}"[:1000]
             log.warning("outbox %s failed for good: %s", outbox_id, error)
+            if row.channel_id and row.match_id is not None:
+                from core.undelivered import group_post_failed  # it goes 1:1 then
+
+                group_post_failed(session, row, now)
         elif isinstance(error, RetryLater):
             row.attempts -= 1  # a rate limit is not the message's fault
             row.next_attempt_at = now + timedelta(seconds=max(error.seconds, MIN_RETRY_SECONDS))

@@ -43,6 +43,8 @@ class FakeConnector:
     # createConversation bodies received, and member ids it refuses (403).
     created: list[dict[str, Any]] = field(default_factory=list)
     unreachable: set[str] = field(default_factory=set)
+    # Conversations the bot may no longer post in (removed from a group chat): 403.
+    closed: set[str] = field(default_factory=set)
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
     _server: ThreadingHTTPServer | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -91,6 +93,9 @@ class FakeConnector:
                 self.created.append(body)
                 return 201, {"id": f"a:chat-{member}"}
             if route.startswith("/v3/conversations/") and "/activities" in route:
+                if len(parts) > 2 and parts[2] in self.closed:
+                    return 403, {"error": {"code": "BotNotInConversationRoster",
+                                           "message": "the bot is not part of the roster"}}
                 return (200 if method == "PUT" else 201), {"id": f"activity-{next(self._ids)}"}
             if method == "GET" and parts[:2] == ["v3", "teams"] and len(parts) == 4 \
                     and parts[3] == "conversations":

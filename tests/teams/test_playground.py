@@ -256,16 +256,22 @@ def _admin_publishes_a_match(page: object, sessions: object) -> None:
     assert _chat_of(sessions, "pattif@example.com")
 
 
+ANNOUNCEMENT = ("**Mentoring season** is open!\nYou get:\n- a mentor for six months\n"
+                "- a session every two weeks\nType `mentor join <program>` or read "
+                "[the guide](https://intranet.test/mentoring).")
+
+
 def _join_from_a_channel_opens_privately(page: object) -> None:
-    """Alex announces in #General with a Join button; Join clicked in the channel opens the
-    enrollment form in his 1:1 chat, and the channel reads only the notice."""
+    """Alex announces in #General with a Join button; the announcement's Markdown reads as a
+    list and a link; Join clicked in the channel opens the enrollment form in his 1:1 chat, and
+    the channel reads only the notice."""
     _open(page, "Personal Chat")
     _say(page, "mentor admin announce")
     form = _cards(page, "Announce", "Channel(s)")
     form.wait_for()  # type: ignore[attr-defined]
     form.get_by_role("textbox", name="Channel(s)").fill("#General")  # type: ignore[attr-defined]
     form.get_by_role("textbox", name="Message (Markdown)").fill(  # type: ignore[attr-defined]
-        "Mentoring season is open!")
+        ANNOUNCEMENT)
     _combo(form, "Add a Join button for").click()  # type: ignore[attr-defined]
     page.get_by_role("option", name="Leadership 1:1").click()  # type: ignore[attr-defined]
     form.get_by_role("button", name="Preview").click()  # type: ignore[attr-defined]
@@ -273,6 +279,15 @@ def _join_from_a_channel_opens_privately(page: object) -> None:
     page.get_by_text("Posting to #General now").wait_for()  # type: ignore[attr-defined]
 
     _open(page, "General")
+    # The Markdown as Microsoft's card renderer draws it: a list, a link, <program> shown.
+    posted = _cards(page, "Mentoring season").first  # type: ignore[attr-defined]
+    posted.wait_for()
+    assert posted.locator("ul > li").all_inner_texts() == [
+        "a mentor for six months", "a session every two weeks"]
+    assert posted.locator('a[href="https://intranet.test/mentoring"]').inner_text() == (
+        "the guide")
+    shown = posted.inner_text()
+    assert "mentor join <program>" in shown and "**" not in shown and "](" not in shown
     page.get_by_role("button", name="Join Leadership 1:1").click()  # type: ignore[attr-defined]
     page.get_by_text("I've sent you a private message.").wait_for()  # type: ignore[attr-defined]
     assert _cards(page, "Join a program").count() == 0  # type: ignore[attr-defined]

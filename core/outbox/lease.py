@@ -37,7 +37,22 @@ def _group_user_ids(session: Session, row: OutboxMessage) -> tuple[str, ...] | N
     return tuple(ids)
 
 
-def _to_delivery(session: Session, row: OutboxMessage) -> Delivery | None:
+def _latest_identities(session: Session, rows: Sequence[OutboxMessage],
+                       ) -> dict[tuple[int, object], PlatformIdentity]:
+    """Each DM recipient's newest identity on the row's platform, in one query for a whole
+    claim (one query a row cost a claim of 500 rows a second of database time)."""
+    people = {row.person_id for row in rows if row.person_id is not None}
+    found: dict[tuple[int, object], PlatformIdentity] = {}
+    if people:
+        for identity in session.scalars(select(PlatformIdentity).where(
+                PlatformIdentity.person_id.in_(people)).order_by(PlatformIdentity.id)):
+            found[(identity.person_id, identity.platform)] = identity  # the newest wins
+    return found
+
+
+def _to_delivery(session: Session, row: OutboxMessage,
+                 identities: dict[tuple[int, object], PlatformIdentity] | None = None,
+                 ) -> Delivery | None:
     identity = None
     group: tuple[str, ...] = ()
     if row.group_person_ids:
@@ -45,7 +60,11 @@ def _to_delivery(session: Session, row: OutboxMessage) -> Delivery | None:
         if found is None:
             return None
         group = found
-    if row.person_id is not None:
+    if row.person_id is not None and identities is not None:
+        identity = identities.get((row.person_id, row.platform))
+        if identity is None:
+            return None
+    elif row.person_id is not None:
         identity = session.scalar(
             select(PlatformIdentity)
             .where(
@@ -163,10 +182,12 @@ def claim_leased(factory: sessionmaker[Session], platforms: Sequence[str], *, no
             # Two workers never claim the same row, and neither waits for the other.
             query = query.with_for_update(skip_locked=True)
         deliveries = []
-        for row in session.scalars(query).all():
+        claimed = session.scalars(query).all()
+        identities = _latest_identities(session, claimed)
+        for row in claimed:
             row.attempts += 1
             row.next_attempt_at = lease_until
-            delivery = _to_delivery(session, row)
+            delivery = _to_delivery(session, row, identities)
             if delivery is None:
                 row.status = OutboxStatus.FAILED
                 row.last_error = "recipient has no identity on this platform"

@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Literal
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -45,28 +45,30 @@ class SharedPacer(Pacer):
 
     def _lock_tats(self, session: Session, keys: Sequence[str], now: float) -> dict[str, float]:
         """The buckets' tats, created when missing, locked in key order (no deadlocks): one
-        round trip, since an upsert whose update changes nothing still locks and returns
-        the row."""
+        round trip a key, since an upsert whose update changes nothing still locks and
+        returns the row. One row per statement, so SQLAlchemy compiles it once and caches."""
         table = DeliveryPace.__table__
         statement = self._insert(session)(table).values(
-            [{"key": key, "tat": now} for key in sorted(set(keys))])
+            key=bindparam("key"), tat=bindparam("tat"))
         statement = statement.on_conflict_do_update(
-            index_elements=["key"], set_={"tat": table.c.tat}).returning(table.c.key,
-                                                                         table.c.tat)
-        return {key: float(tat) for key, tat in session.execute(statement).tuples()}
+            index_elements=["key"], set_={"tat": table.c.tat}).returning(table.c.tat)
+        connection = session.connection()
+        return {key: float(connection.execute(statement, {"key": key, "tat": now}).scalar_one())
+                for key in sorted(set(keys))}
 
     def _write_tats(self, session: Session, tats: dict[str, float]) -> None:
-        """Move each bucket's tat up to at least the given value (one round trip; the row
-        is created when missing)."""
-        if not tats:
-            return
+        """Move each bucket's tat up to at least the given value (one round trip a key; the
+        row is created when missing)."""
         table = DeliveryPace.__table__
         statement = self._insert(session)(table).values(
-            [{"key": key, "tat": tat} for key, tat in sorted(tats.items())])
+            key=bindparam("key"), tat=bindparam("tat"))
         higher = (func.greatest if session.get_bind().dialect.name == "postgresql"
                   else func.max)(table.c.tat, statement.excluded.tat)
-        session.execute(statement.on_conflict_do_update(index_elements=["key"],
-                                                        set_={"tat": higher}))
+        statement = statement.on_conflict_do_update(index_elements=["key"],
+                                                    set_={"tat": higher})
+        connection = session.connection()
+        for key, tat in sorted(tats.items()):
+            connection.execute(statement, {"key": key, "tat": tat})
 
     def reserve_in(self, session: Session, delivery: Delivery, *,
                    not_after: datetime | None = None,

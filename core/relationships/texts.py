@@ -63,7 +63,7 @@ def introduction(match: Match, program: Program, mentor: Person, mentees: list[P
     blocks: list = [Section(head), Section("\n".join(roles))]
     if match.reasons:
         blocks.append(Section("*" + _("Why you were matched") + "*\n"
-                              + "\n".join(f"• {r.rstrip('.')}"
+                              + "\n".join(f"• {r[:1].upper()}{r[1:].rstrip('.')}"
                                            for r in reasons.reasons(match.reasons))))
     stated = [f"*{_first(p)}:* {goals[p.id]}" for p in mentees if goals.get(p.id)]
     if stated:

@@ -14,6 +14,7 @@ from core.admin.rights import admin_people
 from core.admin.texts import say
 from core.enrollment.programs import find_program
 from core.events import DirectMessage, Intent, Reply
+from core.i18n import gettext as _
 from core.models import OutboxMessage, Person, Program, ProgramStatus
 from core.outbox import enqueue_dm
 from core.relationships.timing import sendable, zone
@@ -117,14 +118,17 @@ def admin_report(session: Session, admin: Person, rest: str, now: datetime,
     if program is None:
         known = ", ".join(p.name for p in session.scalars(select(Program).where(
             Program.workspace_id == admin.workspace_id).order_by(Program.name)))
-        return [Reply(say(f"{usage}\nPrograms: {known or 'none yet'}."))]
+        return [Reply(say(usage + "\n" + (_("Programs: {names}.").format(names=known) if known
+                                          else _("No programs yet."))))]
     if toggle is not None:
         program.monthly_digest = toggle
         record(session, admin, "monthly digest", now=now, program=program.name, on=toggle)
-        state = ("on: admins get it on the first weekday morning of each month" if toggle
-                 else "off")
-        return [Reply(say(f"Monthly digest for *{program.name}* is {state}."))]
+        return [Reply(say((_("Monthly digest for *{program}* is on: admins get it on the first "
+                             "weekday morning of each month.") if toggle else
+                           _("Monthly digest for *{program}* is off.")).format(
+            program=program.name)))]
     message = program_digest(session, program, now, f"{program.name}: report digest")
     record(session, admin, "report digest", now=now, program=program.name)
-    return [Reply(say(f"I've sent you the *{program.name}* digest in a direct message.")),
+    return [Reply(say(_("I've sent you the *{program}* digest in a direct message.").format(
+        program=program.name))),
             DirectMessage(admin.id, message, f"digest:{program.id}:{admin.id}:{now.isoformat()}")]

@@ -183,6 +183,7 @@ def test_every_screen_reads_in_the_language_with_nothing_english(code, sessions,
     if code == "de":  # read by eye once; a few anchors keep it so
         assert "Warum ihr zusammenpasst" in written(intros[0])
         assert "Ana Lima bietet Negotiation an, was Cleo Park lernen möchte" in written(intros[0])
+        assert "• Beide nennen lead und teams in ihren Zielen" in written(intros[0])
         assert "Kein Mentor in diesem Programm bietet Public speaking an" in \
             written(message_from_dict(reason.payload))
         assert "*Nicht zugeordnet (1)*" in translated["preview"]

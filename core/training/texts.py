@@ -124,7 +124,8 @@ def module_gone() -> Message:
 
 def held_back_reason(done: int, total: int) -> str:
     """Why a mentor was left out of a run; admins see it and the mentor is told it.
-    (Still English: the run stores it as written.)"""
+    Stored in English as the run keeps it; ``core.match_runs.reasons`` writes it in each
+    reader's language where it is shown, so keep the wording in step with its shapes."""
     return (f"Held back: {done} of {total} training modules done. Finish the course with "
             "`/mentor training` to be included in the next run.")
 

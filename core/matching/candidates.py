@@ -14,6 +14,8 @@ from core.matching.scoring import ScoreContext, score_block, score_sub
 
 # Small enough that the blocks in flight on every core stay well below the solver's own memory.
 _BLOCK_CELLS = 250_000
+# The col-wise pass (every row against a few cols) runs on the main thread, one block at a time.
+_COL_PASS_CELLS = 2_000_000
 
 
 @dataclass(frozen=True, eq=False)
@@ -87,6 +89,33 @@ def top_k(
         i = j
     return Edges(np.concatenate(out_r).astype(np.int64), np.concatenate(out_c).astype(np.int64),
                  np.clip(np.concatenate(out_s), 0.0, 1.0))
+
+
+def top_per_col(s: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(row, col, score) of each col's k best finite entries of s (ties broken arbitrarily).
+
+    Partitioning along the rows of a row-major block is slow (strided); instead the k-th best
+    of the maxima of k * 8 chunks of rows bounds each col's k-th best from below, so only
+    the few entries at or above it are sorted.
+    """
+    n, m = s.shape
+    n_chunks = 8 * k
+    if n < 4 * n_chunks or m == 0:
+        p = np.argpartition(-s, min(k, n) - 1, axis=0)[:k] if n else np.zeros((0, m), np.int64)
+        vals = np.take_along_axis(s, p, axis=0)
+        ok = np.isfinite(vals)
+        return p[ok], np.broadcast_to(np.arange(m), p.shape)[ok], vals[ok]
+    size = n // n_chunks
+    cmax = s[: size * n_chunks].reshape(n_chunks, size, m).max(axis=1)
+    np.maximum(cmax[-1], s[size * n_chunks:].max(axis=0, initial=-np.inf), out=cmax[-1])
+    # k chunks hold an entry at least this large, so a col's k best are all at or above it.
+    floor = np.partition(cmax, n_chunks - k, axis=0)[n_chunks - k]
+    r, c = np.nonzero((s >= floor[None, :]) & np.isfinite(s))
+    v = s[r, c]
+    o = np.lexsort((-v, c))
+    r, c, v = r[o], c[o], v[o]
+    keep = (np.arange(len(c)) - np.searchsorted(c, c, side="left")) < k
+    return r[keep], c[keep], v[keep]
 
 
 def symmetrise(e: Edges) -> Edges:
@@ -195,15 +224,14 @@ def candidate_graph(ctx: ScoreContext, k: int, row_ids: np.ndarray, col_ok: np.n
         # Only cols that too few rows picked are scored again, against every row.
         picked = np.bincount(np.concatenate(out_c), minlength=n_cols)
         thin = np.flatnonzero((picked < k_col) & col_ok)
-        for c0 in range(0, len(thin), max(1, _BLOCK_CELLS // len(rows_all))):
-            ci = thin[c0:c0 + max(1, _BLOCK_CELLS // len(rows_all))]
-            s = score_sub(ctx, rows_all, ci)
-            p = np.argpartition(-s, k_col - 1, axis=0)[:k_col]
-            vals = np.take_along_axis(s, p, axis=0)
-            ok = np.isfinite(vals)
-            out_r.append(rows_all[p][ok])
-            out_c.append(np.broadcast_to(ci, p.shape)[ok])
-            out_s.append(vals[ok].astype(np.float64))
+        # Wide blocks: each call pays once per row (the forbidden pairs, the row features).
+        width = max(1, _COL_PASS_CELLS // len(rows_all))
+        for c0 in range(0, len(thin), width):
+            ci = thin[c0:c0 + width]
+            pr, pc, vals = top_per_col(score_sub(ctx, rows_all, ci), k_col)
+            out_r.append(rows_all[pr])
+            out_c.append(ci[pc])
+            out_s.append(vals.astype(np.float64))
     rows = np.concatenate(out_r).astype(np.int64)
     cols = np.concatenate(out_c).astype(np.int64)
     scores = np.concatenate(out_s)

@@ -302,7 +302,8 @@ def score_sub(ctx: ScoreContext, ri: np.ndarray, ci: np.ndarray) -> np.ndarray:
     """
     ri = np.asarray(ri, np.int64)
     ci = np.asarray(ci, np.int64)
-    s = ctx.table[ctx.rkey[ri][:, None], ctx.ckey[ci][None, :]]
+    # Two 1-D gathers (a thin table of these cols, then its rows) beat one 2-D fancy index.
+    s = np.take(ctx.table[:, ctx.ckey[ci]], ctx.rkey[ri], axis=0)
     # Gathering a wide set of columns out of the col features costs far more than multiplying
     # by all of them and keeping the wanted columns of the (few rows') product; a cell's value
     # is the same bits either way (the same terms, summed in the same order).

@@ -30,6 +30,7 @@ from core.events import (
     Privately,
     Reply,
     SendFile,
+    Unreachable,
     UpdateMessage,
 )
 from core.mentorbot import Mentorbot
@@ -114,6 +115,10 @@ class TeamsTurn:
         try:
             await self.chats.send(actor.tenant_id, actor.user_id, activities, address=address,
                                   member_id=activity.from_property.id or "")
+        except Unreachable as exc:  # Teams won't open the chat: say so where they asked
+            log.warning("teams: no 1:1 chat for a private answer: %s", exc)
+            await context.send_activity(message_activity(private.failed))
+            return
         except Exception:  # noqa: BLE001 - never fall back to posting the answer in public
             log.exception("teams: could not open a 1:1 chat for a private answer")
             await context.send_activity(message_activity(private.failed))

@@ -156,3 +156,23 @@ async def test_a_member_without_an_email_stays_unlinked_and_the_admin_is_told(
     assert any("can't reach *Carla Diaz* (carla@acme.test)" in t
                for t in texts_to(connector, "a:conv1"))
     assert not connector.created
+
+
+async def test_a_private_answer_with_no_chat_to_go_to_is_refused_in_public_not_shown(
+        app: FastAPI, client: httpx.AsyncClient, connector: FakeConnector,
+        caplog: pytest.LogCaptureFixture) -> None:
+    add_people(app, ("Carla Diaz", "carla@acme.test"))
+    connector.members = [CARLA]
+    connector.unreachable = {"29:carla"}
+    caplog.set_level(logging.INFO)
+    group = {"id": "19:group@thread.v2", "conversationType": "groupChat", "isGroup": True,
+             "tenantId": TENANT}
+    response = await client.post("/api/messages", json={
+        **activity(connector.url, text="<at>Mentorbot</at> mentor my-data"), "from": CARLA,
+        "conversation": group})
+    assert response.status_code == 200
+    said = texts_to(connector, group["id"])
+    assert said == ["That answer is only for you, and I couldn't open a private chat with you. "
+                    "Open Mentorbot's personal chat and ask me there."]
+    assert any("no 1:1 chat for a private answer" in r.getMessage() and "403" in r.getMessage()
+               for r in caplog.records)

@@ -1,4 +1,4 @@
-"""A dispatcher killed between claim and send: its row is resent once, after the lease."""
+"""A dispatcher killed between claim and send: its rows are resent once, after a short lease."""
 
 from __future__ import annotations
 
@@ -15,9 +15,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from adapters.slack.sender import SlackSender
 from bot.bench.fake_slack import SlackLimitsFake
 from core.clock import FakeClock
+from core.events import Delivery
 from core.models import OutboxStatus
 from core.outbox.dispatch import LEASE, Dispatcher
-from tests.outbox.helpers import as_utc, queue_dms, rows, slack_people
+from tests.outbox.helpers import advancing_sleep, as_utc, queue_dms, rows, slack_people
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -71,3 +72,52 @@ async def test_killed_worker_row_is_resent_exactly_once_after_the_lease(
     assert (await Dispatcher(sessions, {"slack": sender}, clock=later).run_once()).claimed == 0
 
 
+
+
+class Recorder:
+    """Answers at once and notes what it was given, in order."""
+
+    supports_group_chat = True
+
+    def __init__(self) -> None:
+        self.got: list[str] = []
+
+    async def deliver(self, delivery: Delivery) -> str | None:
+        self.got.append(delivery.message.text)
+        return f"ts-{delivery.outbox_id}"
+
+
+async def test_every_row_a_killed_replica_held_goes_out_within_30_seconds_once_in_order(
+        db_url: str, sessions: sessionmaker[Session], clock: FakeClock) -> None:
+    # Two people, four messages each: the dead worker held all eight (a lane's rows wait
+    # behind the send that hung), not just the two it had started.
+    keys = queue_dms(sessions, slack_people(sessions, 2), per_person=4)
+    child = subprocess.Popen([sys.executable, "-m", "tests.outbox.crash_child", db_url,
+                              clock.now().isoformat()],
+                             cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
+                             stderr=subprocess.PIPE)
+    try:
+        wait_for_claim(sessions, child)
+    finally:
+        child.send_signal(signal.SIGKILL)
+        child.wait(timeout=10)
+    killed_at = clock.now()  # the child ran at this instant
+    held = rows(sessions)
+    assert all(r.attempts == 1 and r.status is OutboxStatus.PENDING for r in held)
+    free_at = max(as_utc(r.next_attempt_at) for r in held)
+    assert free_at - killed_at <= timedelta(seconds=30)  # a short lease, not minutes
+
+    # Before then nobody may take them; once free, another worker sends each once, in order.
+    recorder = Recorder()
+    early = FakeClock(free_at - timedelta(seconds=1))
+    assert (await Dispatcher(sessions, {"slack": recorder}, clock=early).run_once()) \
+        .claimed == 0
+    later = FakeClock(free_at + timedelta(seconds=1))
+    result = await Dispatcher(sessions, {"slack": recorder}, clock=later,
+                              sleep=advancing_sleep(later)).run_until_idle()
+    assert result.sent == 8
+    assert sorted(recorder.got) == sorted(keys)
+    for person in ("U1", "U2"):
+        mine = [k for k in keys if f":{person}:" in k]
+        assert [k for k in recorder.got if k in mine] == mine
+    assert all(r.status is OutboxStatus.SENT and r.attempts == 2 for r in rows(sessions))

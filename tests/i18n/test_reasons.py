@@ -3,8 +3,6 @@ the engine writes is known to ``core.match_runs.reasons``, so none stays English
 
 from __future__ import annotations
 
-import dataclasses
-
 import pytest
 
 from core import i18n
@@ -13,6 +11,7 @@ from core.matching import run_matching
 from core.matching.suggest import suggest_mentors
 from core.matching.synthetic import synthetic_org
 from core.matching.types import ProgramRules
+from core.training.texts import held_back_reason
 from tests.matching.helpers import make_input, mentee, mentor, peer, person
 
 SHIPPED = [code for code in i18n.LANGUAGES if code != i18n.DEFAULT_LANGUAGE]
@@ -129,9 +128,11 @@ def test_the_unmatched_reason_keeps_its_next_step() -> None:
             "Ningún mentor de este programa ofrece public speaking, y los mentores que podían "
             "trabajar contigo ya no tenían plazas. Sigues en la bolsa para la próxima ronda; te "
             "avisaremos cuando quede una plaza libre.")
-    held = ("Held back: 1 of 3 training modules done. Finish the course with `/mentor "
-            "training` to be included in the next run.")
+    held = held_back_reason(1, 3)  # as training writes it and the run stores it
     with i18n.reading("pt_BR"):
         assert reasons.unmatched(held, with_tail=False) == \
             "Em espera: 1 de 3 módulos de treinamento concluídos."
-    assert dataclasses.is_dataclass(reasons.Shape)
+    with i18n.reading("fr"):
+        assert reasons.unmatched(held_back_reason(0, 1)) == (
+            "En attente : 0 module de formation terminé sur 1. Terminez le parcours avec "
+            "`/mentor training` pour faire partie du prochain tour.")

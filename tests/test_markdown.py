@@ -11,7 +11,7 @@ from adapters.slack.render import SECTION_TEXT_MAX, message_to_blocks
 from adapters.teams.cards import message_to_card
 from adapters.teams.markdown import text_blocks, to_teams
 from adapters.webchat.render import markdown, message_html
-from core.ui import Message, Section
+from core.ui import Button, Buttons, Message, Section
 
 A = ' target="_blank" rel="noopener noreferrer"'  # every web chat link opens safely
 
@@ -171,3 +171,11 @@ def test_hostile_nesting_renders_on_all_three(text: str) -> None:
     outbox would retry a message that can never be drawn)."""
     for render in (to_mrkdwn, to_teams, markdown):
         assert "a" in render(text, links=True) or "x" in render(text, links=True)
+
+
+def test_web_chat_link_buttons_open_safely_and_only_for_web_addresses() -> None:
+    html = message_html(Message("x", [Buttons([
+        Button("Guide", "link.open", url="https://x.test/g"),
+        Button("Evil", "link.open", url="javascript:alert(1)")])]))
+    assert f'href="https://x.test/g"{A}>Guide</a>' in html
+    assert "javascript:" not in html

@@ -96,7 +96,7 @@ def _button(b: Button) -> str:
     # Only web links open: a "javascript:" or "data:" address someone typed stays a label.
     if b.url and b.url.lower().startswith(("https://", "http://")):
         return (f'<a class="btn{style}" href="{escape(b.url)}" target="_blank" '
-                f'rel="noopener">{escape(b.label)}</a>')
+                f'rel="noopener noreferrer">{escape(b.label)}</a>')
     return (f'<button class="btn{style}" data-action="{escape(b.action_id)}" '
             f'data-value="{escape(b.value)}">{escape(b.label)}</button>')
 

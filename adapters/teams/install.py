@@ -175,17 +175,26 @@ async def handle_group_chat_update(context: TurnContext, core: Mentorbot) -> boo
     if not added and not removed:
         return True
     try:
-        # The whole list each time: one call, and the stored people can't drift from it.
-        members = list(await TeamsInfo.get_members(context))
-        await _link(core, tenant, members if bot_id in added
-                    else [m for m in members if m.id in added])
-        reference = reference_to_dict(activity)
-        reference.pop("user", None)  # whoever added someone is no recipient of posts here
-        # People by AAD id (our account id); anyone without one by Teams id, so that they
-        # count as someone else in the chat.
-        ids = [_aad(m) or str(m.id) for m in members if m.id != bot_id]
-        await asyncio.to_thread(core.remember_group_chat, PLATFORM, tenant, chat_id, reference,
-                                ids)
+        await sync_group_chat(context, core, link=None if bot_id in added else added)
     except Exception:  # noqa: BLE001 - the turn must still answer 200 or Teams resends it
         log.exception("teams: could not read a group chat's members")
     return True
+
+
+async def sync_group_chat(context: TurnContext, core: Mentorbot,
+                          link: list[str] | None = None) -> None:
+    """Store who is in the activity's group chat now, and link its members (all of them, or
+    only the Teams ids in ``link``) to their HR records."""
+    activity = context.activity
+    tenant = activity_tenant_id(activity)
+    bot_id = activity.recipient.id if activity.recipient else None
+    # The whole list each time: one call, and the stored people can't drift from it.
+    members = list(await TeamsInfo.get_members(context))
+    await _link(core, tenant, members if link is None else [m for m in members if m.id in link])
+    reference = reference_to_dict(activity)
+    reference.pop("user", None)  # whoever added someone is no recipient of posts here
+    # People by AAD id (our account id); anyone without one by Teams id, so that they count
+    # as someone else in the chat.
+    ids = [_aad(m) or str(m.id) for m in members if m.id != bot_id]
+    await asyncio.to_thread(core.remember_group_chat, PLATFORM, tenant,
+                            str(activity.conversation.id), reference, ids)

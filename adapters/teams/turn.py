@@ -10,7 +10,11 @@ from botbuilder.core import TurnContext
 from botbuilder.core.teams import TeamsInfo
 from botbuilder.schema import Activity
 
-from adapters.teams.install import handle_group_chat_update, handle_team_update
+from adapters.teams.install import (
+    handle_group_chat_update,
+    handle_team_update,
+    sync_group_chat,
+)
 from adapters.teams.personal_chat import PersonalChats
 from adapters.teams.reference import reference_to_dict
 from adapters.teams.translate import (
@@ -49,6 +53,8 @@ class TeamsTurn:
         self._remembered: set[tuple[str, str]] = set()
         # Accounts whose Teams profile was already read in this process.
         self._profiled: set[tuple[str, str]] = set()
+        # Group chats whose people were read in this process.
+        self._group_chats: set[str] = set()
 
     async def __call__(self, context: TurnContext) -> None:
         """Handle the turn in ``context``."""
@@ -59,6 +65,7 @@ class TeamsTurn:
                 or await handle_group_chat_update(context, self.core):
             return
         await self._remember(activity)
+        await self._know_group_chat(context)
         event = activity_to_event(activity)
         if event is None:
             return
@@ -69,6 +76,22 @@ class TeamsTurn:
                 await self._privately(context, intent, event)
             else:
                 await self._carry_out(context, intent, event)
+
+    async def _know_group_chat(self, context: TurnContext) -> None:
+        """A group chat the bot was added to before it kept track of members (or whose
+        events it missed): read its people, and link them as on being added, once per
+        process, on the first message heard there."""
+        activity = context.activity
+        if getattr(activity.conversation, "conversation_type", None) != "groupChat":
+            return
+        key = str(activity.conversation.id)
+        if key in self._group_chats:
+            return
+        self._group_chats.add(key)
+        try:
+            await sync_group_chat(context, self.core)
+        except Exception as exc:  # noqa: BLE001 - the message itself must still be answered
+            log.info("teams: could not read a group chat's members: %s", type(exc).__name__)
 
     async def _with_email(self, context: TurnContext, event: InboundEvent) -> InboundEvent:
         """On first contact, read the person's email (or UPN) from Teams, which puts none in

@@ -127,3 +127,14 @@ async def test_a_refused_post_in_the_chat_falls_back_to_one_introduction_each(
     with app.state.sessions() as s:
         chat = s.scalar(select(ChannelRef).where(ChannelRef.channel_id == GROUP["id"]))
         assert chat is not None and chat.member_ids == []
+
+
+async def test_a_chat_joined_before_members_were_tracked_is_learnt_from_a_message(
+        app: FastAPI, client: httpx.AsyncClient, connector: FakeConnector) -> None:
+    add_people(app, ("Carla Diaz", "carla@acme.test"))
+    connector.members = [ANA_M, CARLA_M]
+    # No membersAdded was ever seen for this chat; someone @mentions the bot there.
+    await post(client, connector, GROUP, text="<at>Mentorbot</at> mentor help")
+    introduce(app)
+    await deliver(app)
+    assert len(intro_cards(connector, GROUP["id"])) == 1

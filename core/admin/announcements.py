@@ -13,6 +13,9 @@ from core.admin.audit import record
 from core.admin.texts import say
 from core.db import today_of
 from core.enrollment.programs import is_enrollable
+from core.i18n import format_clock, format_date, format_day
+from core.i18n import gettext as _
+from core.language import writing_to
 from core.models import (
     Announcement,
     AnnouncementStatus,
@@ -33,18 +36,19 @@ _CHANNEL = re.compile(r"<#([A-Z0-9]+)(?:\|[^>]*)?>|#?([\w.-]+)")
 
 
 def announce_form(programs: list[Program], tz: str, context: str = "new") -> Form:
-    return Form(FORM_ID, "Announce", [
-        FormField("channels", "Channel(s)", FieldKind.SHORT_TEXT, required=True,
+    return Form(FORM_ID, _("Announce"), [
+        FormField("channels", _("Channel(s)"), FieldKind.SHORT_TEXT, required=True,
                   max_length=500, placeholder="#general, #people-leaders"),
-        FormField("text", "Message (Markdown)", FieldKind.LONG_TEXT, required=True,
+        FormField("text", _("Message (Markdown)"), FieldKind.LONG_TEXT, required=True,
                   max_length=TEXT_MAX),
-        FormField("program", "Add a Join button for", FieldKind.SINGLE_SELECT,
+        FormField("program", _("Add a Join button for"), FieldKind.SINGLE_SELECT,
                   options=[Option(str(p.id), p.name) for p in programs]),
-        FormField("when", "When", FieldKind.SINGLE_SELECT, required=True, initial="now",
-                  options=[Option("now", "Post now"), Option("later", "At a date and time")]),
-        FormField("day", "Date", FieldKind.DATE),
-        FormField("at", f"Time ({tz})", FieldKind.TIME),
-    ], submit_label="Preview", context=context)
+        FormField("when", _("When"), FieldKind.SINGLE_SELECT, required=True, initial="now",
+                  options=[Option("now", _("Post now")),
+                           Option("later", _("At a date and time"))]),
+        FormField("day", _("Date"), FieldKind.DATE),
+        FormField("at", _("Time ({zone})").format(zone=tz), FieldKind.TIME),
+    ], submit_label=_("Preview"), context=context)
 
 
 def channels_of(text: str) -> list[str]:
@@ -63,22 +67,24 @@ def rendered(a: Announcement, program: Program | None) -> Message:
     """What the channel will see."""
     blocks: list[Any] = [Section(a.text, links=True)]  # an admin wrote it: links drawn
     if program is not None:
-        blocks.append(Buttons([Button(f"Join {program.name}", "join.pick", str(program.id),
-                                      "primary")]))
+        blocks.append(Buttons([Button(_("Join {program}").format(program=program.name),
+                                      "join.pick", str(program.id), "primary")]))
     return Message(text=a.text, blocks=blocks)
 
 
 def preview(a: Announcement, program: Program | None, tz: str) -> Message:
-    when = ("now" if a.post_at is None else
-            a.post_at.astimezone(zone(tz)).strftime("%a %d %b %Y at %H:%M ") + f"({tz})")
-    head = f"*Preview* – to {', '.join(a.channels)}, {when}:"
+    local = a.post_at.astimezone(zone(tz)) if a.post_at is not None else None
+    when = (_("now") if local is None else _("{day} at {time} ({zone})").format(
+        day=format_date(local), time=format_clock(local), zone=tz))
+    head = _("*Preview* – to {channels}, {when}:").format(channels=", ".join(a.channels),
+                                                          when=when)
     shown = rendered(a, program)
     return Message(text=f"{head} {a.text}", blocks=[
         Section(head), *shown.blocks,
-        Buttons([Button("Post" if a.post_at is None else "Schedule", "announce.confirm",
+        Buttons([Button(_("Post") if a.post_at is None else _("Schedule"), "announce.confirm",
                         str(a.id), "primary"),
-                 Button("Cancel", "announce.cancel", str(a.id))]),
-        Context(["Nothing is posted until you confirm."])])
+                 Button(_("Cancel"), "announce.cancel", str(a.id))]),
+        Context([_("Nothing is posted until you confirm.")])])
 
 
 def _post_at(clean: dict[str, Any], person: Person) -> datetime | None:
@@ -93,13 +99,13 @@ def check(clean: dict[str, Any], person: Person, *, now: datetime) -> dict[str, 
     run next to field errors, so the form shows every problem at once."""
     errors: dict[str, str] = {}
     if isinstance(clean.get("channels"), str) and not channels_of(clean["channels"]):
-        errors["channels"] = "Name at least one channel, like #general."
+        errors["channels"] = _("Name at least one channel, like #general.")
     if clean.get("when") == "later":
         post_at = _post_at(clean, person)
         if post_at is None:
-            errors["day"] = "Pick a date and a time, or choose “Post now”."
+            errors["day"] = _("Pick a date and a time, or choose “Post now”.")
         elif post_at <= now:
-            errors["day"] = "That moment has passed; pick a later one."
+            errors["day"] = _("That moment has passed; pick a later one.")
     return errors
 
 
@@ -145,17 +151,19 @@ def report_failures(session: Session, now: datetime) -> int:
     told = 0
     for row in session.scalars(select(OutboxMessage).where(
             OutboxMessage.kind == "announcement", OutboxMessage.status == OutboxStatus.FAILED)):
-        _, a_id, channel = row.idempotency_key.split(":", 2)
+        _kind, a_id, channel = row.idempotency_key.split(":", 2)
         a = session.get(Announcement, int(a_id))
         author = session.get(Person, a.created_by_id) if a and a.created_by_id else None
         if author is None:
             continue
         reason = (row.last_error or "").removeprefix("permanent: ")
-        hint = (" I'm not in that channel: invite me there (`/invite @Mentorbot`) and "
-                "announce again." if "not_in_channel" in reason or "channel_not_found" in reason
-                else "")
-        if enqueue_dm(session, author, say(f"I couldn't post your announcement in {channel} "
-                                           f"({reason or 'unknown error'}).{hint}"),
+        with writing_to(author):
+            text = _("I couldn't post your announcement in {channel} ({reason}).").format(
+                channel=channel, reason=reason or _("unknown error"))
+            if "not_in_channel" in reason or "channel_not_found" in reason:
+                text += " " + _("I'm not in that channel: invite me there (`/invite @Mentorbot`) "
+                                "and announce again.")
+        if enqueue_dm(session, author, say(text),
                       f"announce-failed:{row.id}", kind="announce_failed", now=now):
             told += 1
     return told
@@ -164,13 +172,13 @@ def report_failures(session: Session, now: datetime) -> int:
 def scheduled_list(session: Session, person: Person) -> Message:
     rows = pending(session, person.workspace_id)
     if not rows:
-        return say("No announcements are scheduled.")
-    blocks: list[Any] = [Section("*Scheduled announcements*")]
+        return say(_("No announcements are scheduled."))
+    blocks: list[Any] = [Section("*" + _("Scheduled announcements") + "*")]
     for a in rows:
-        when = a.post_at.astimezone(zone(person.timezone)).strftime("%a %d %b %H:%M") \
-            if a.post_at else "now"
+        local = a.post_at.astimezone(zone(person.timezone)) if a.post_at else None
+        when = f"{format_day(local)}, {format_clock(local)}" if local else _("now")
         blocks += [Section(f"{when} → {', '.join(a.channels)}\n{a.text[:200]}"),
-                   Buttons([Button("Cancel", "announce.cancel", str(a.id), "danger")])]
+                   Buttons([Button(_("Cancel"), "announce.cancel", str(a.id), "danger")])]
     return Message(text=count(len(rows), "scheduled announcement", "scheduled announcements"),
                    blocks=blocks)
 
@@ -195,16 +203,18 @@ def confirm(session: Session, a: Announcement, actor: Person, *, now: datetime) 
            post_at=a.post_at.isoformat() if a.post_at else "now")
     if a.post_at is None:
         post_due(session, now)
-        return (f"Posting to {', '.join(a.channels)} now. If I can't reach a channel, "
-                "I'll tell you.")
-    return (f"Scheduled for {a.post_at:%a %d %b %H:%M} UTC to {', '.join(a.channels)}. "
-            "`/mentor admin announce list` shows it, with a Cancel button.")
+        return _("Posting to {channels} now. If I can't reach a channel, I'll tell you.").format(
+            channels=", ".join(a.channels))
+    return _("Scheduled for {when} UTC to {channels}. `/mentor admin announce list` shows it, "
+             "with a Cancel button.").format(
+        when=f"{format_day(a.post_at)}, {format_clock(a.post_at)}",
+        channels=", ".join(a.channels))
 
 
 def cancel(session: Session, a: Announcement, actor: Person, *, now: datetime) -> str:
     a.status = AnnouncementStatus.CANCELLED
     record(session, actor, "announce cancel", now=now, id=a.id)
-    return "Cancelled: nothing will be posted."
+    return _("Cancelled: nothing will be posted.")
 
 
 def pending(session: Session, workspace_id: int) -> list[Announcement]:

@@ -9,13 +9,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core import i18n
 from core.admin.audit import record
 from core.admin.texts import say
 from core.db import today_of
 from core.enrollment.programs import is_enrollable
 from core.i18n import format_clock, format_date, format_day
 from core.i18n import gettext as _
-from core.language import writing_to
+from core.language import shared_language, writing_to
 from core.models import (
     Announcement,
     AnnouncementStatus,
@@ -138,8 +139,11 @@ def post_due(session: Session, now: datetime) -> int:
         platform = platform_of.get(a.workspace_id)
         if platform is None:
             continue
+        # A channel has many readers: its button speaks the workspace's language.
+        with i18n.reading(shared_language([])):
+            post = rendered(a, program)
         for channel in a.channels:
-            if enqueue_channel(session, platform, channel, rendered(a, program),
+            if enqueue_channel(session, platform, channel, post,
                                f"announce:{a.id}:{channel}", kind="announcement", now=now):
                 queued += 1
         a.status = AnnouncementStatus.POSTED

@@ -20,7 +20,7 @@ import pytest
 from sqlalchemy import select
 
 from core import i18n
-from core.events import Actor, ButtonAction, CommandEvent, OpenForm
+from core.events import Actor, ButtonAction, CommandEvent, FormSubmission, OpenForm
 from core.match_runs import texts as run_texts
 from core.mentorbot import Mentorbot
 from core.models import Enrollment, Match, MatchRun, OutboxMessage, Person, Program, Role
@@ -285,3 +285,26 @@ def test_the_do_not_match_list_reads_in_the_language(code, sessions, clock) -> N
         seen[language] = [written(i.message) for i in (empty, added, listed, undone)]
     for english, translated in zip(seen["en"], seen[code], strict=True):
         _check("avoid", english, translated)
+
+
+def test_a_channel_announcement_has_its_join_button_in_the_workspace_language(sessions,  # type: ignore[no-untyped-def]
+                                                                             clock) -> None:
+    _world(sessions)
+    clock.set(WEDNESDAY_NOON)
+    bot = _bot(sessions, clock, "es")
+    [opened] = bot.handle(CommandEvent(ADMIN, "admin announce"))
+    program_id = next(o.value for f in opened.form.fields if f.name == "program"
+                      for o in f.options if o.value)
+    [preview] = bot.handle(FormSubmission(ADMIN, opened.form.form_id, {
+        "channels": "#general", "text": "Mentoring is open", "program": program_id,
+        "when": "now"}, opened.form.context))
+    assert preview.message.text.startswith("*Vista previa* – para #general, ahora:")
+    post = next(b for block in preview.message.blocks if isinstance(block, Buttons)
+                for b in block.buttons if b.action_id == "announce.confirm")
+    [done] = bot.handle(ButtonAction(ADMIN, post.action_id, post.value))
+    assert done.message.text.startswith("Publicando ahora en #general.")
+    with sessions() as s:
+        [row] = s.scalars(select(OutboxMessage).where(OutboxMessage.kind == "announcement"))
+    [join] = [b for block in message_from_dict(row.payload).blocks if isinstance(block, Buttons)
+              for b in block.buttons]
+    assert join.label == "Unirme a Leadership 1:1"

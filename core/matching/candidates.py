@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ctypes
 import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -15,7 +16,7 @@ from core.matching.scoring import ScoreContext, score_block, score_sub
 # Small enough that the blocks in flight on every core stay well below the solver's own memory.
 _BLOCK_CELLS = 250_000
 # The col-wise pass (every row against a few cols) runs on the main thread, one block at a time.
-_COL_PASS_CELLS = 2_000_000
+_COL_PASS_CELLS = 250_000
 
 
 @dataclass(frozen=True, eq=False)
@@ -38,6 +39,18 @@ def parallel_map(fn: Callable[[Any], Any], items: list[Any]) -> Iterator[Any]:
         return
     with ThreadPoolExecutor(workers) as pool:
         yield from pool.map(fn, items)
+
+
+def release_freed_memory() -> None:
+    """Hand memory freed by the scoring threads back to the OS (glibc only; else nothing).
+
+    Each worker thread frees its blocks into its own malloc arena, which glibc keeps resident:
+    without this the solver's memory would come on top of every block ever scored.
+    """
+    try:
+        ctypes.CDLL(None).malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
 
 
 def empty_edges() -> Edges:
@@ -219,7 +232,7 @@ def candidate_graph(ctx: ScoreContext, k: int, row_ids: np.ndarray, col_ok: np.n
         out_s.append(es.astype(np.float64))
         res_r.append(rr)
         res_c.append(rc)
-        res_s.append(rs.astype(np.float64))
+        res_s.append(rs)
     if k_col > 0:
         # Only cols that too few rows picked are scored again, against every row.
         picked = np.bincount(np.concatenate(out_c), minlength=n_cols)
@@ -238,8 +251,10 @@ def candidate_graph(ctx: ScoreContext, k: int, row_ids: np.ndarray, col_ok: np.n
     if k_col > 0:
         _, first = np.unique(rows * n_cols + cols, return_index=True)
         rows, cols, scores = rows[first], cols[first], scores[first]
-    reserve = (Edges(np.concatenate(res_r).astype(np.int64),
-                     np.concatenate(res_c).astype(np.int64),
+    # The reserve is the largest array the engine keeps through every solve: 32-bit indices
+    # and the scores' own float32 (int_scores widens them exactly before rounding).
+    reserve = (Edges(np.concatenate(res_r).astype(np.int32),
+                     np.concatenate(res_c).astype(np.int32),
                      np.clip(np.concatenate(res_s), 0.0, 1.0)) if res_r else empty_edges())
     return Candidates(Edges(rows, cols, np.clip(scores, 0.0, 1.0)), rest, col_max, allowed,
                       reserve)

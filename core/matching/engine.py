@@ -14,6 +14,7 @@ from core.matching.candidates import (
     candidate_graph,
     concat,
     empty_edges,
+    release_freed_memory,
     symmetrise,
     top_k,
 )
@@ -187,6 +188,7 @@ def _solve_bipartite(ctx: ScoreContext, k: int, cap: np.ndarray, free: np.ndarra
     cands = candidate_graph(ctx, k, np.flatnonzero(free), col_ok, k_col=_COL_K,
                             k_reserve=_RESERVE * k)
     graph = cands.edges
+    release_freed_memory()
     counts = np.bincount(graph.cols, minlength=len(cap))
     timings["candidates_and_scoring"] = perf_counter() - t
     bonus = coverage_bonus(n_rows)
@@ -222,6 +224,7 @@ def _solve_bipartite(ctx: ScoreContext, k: int, cap: np.ndarray, free: np.ndarra
                                               bonus, _MARGIN)
         from_reserve &= spare_left
         extra = pricer.price(u, v, bonus, per_row=k, margin=_MARGIN)
+        release_freed_memory()
         priced += extra.checked + checked + int((~master).sum())
         proof_s += perf_counter() - t
         if len(extra.rows) == 0 and not from_reserve.any() and not dropped_better.any():
@@ -288,6 +291,7 @@ def _peer_bound(ctx: ScoreContext, k: int, graph: Edges, rest_max: np.ndarray,
         u, v = assignment_duals(n, np.ones(n, np.int64), src, dst, ww, chosen)
         y2 = u + v  # twice y, kept in integers
         extra = pricer.price(y2, y2, 0, per_row=k)
+        release_freed_memory()
         # The reserve (each person's next best pairs, scored once) is priced exactly.
         gain = 2 * int_scores(spare.scores) - y2[spare.rows] - y2[spare.cols]
         shortfall = extra.max_gain.copy()
@@ -313,6 +317,7 @@ def _solve_peer(ctx: ScoreContext, k: int, free: np.ndarray, timings: dict[str, 
     t = perf_counter()
     cands = candidate_graph(ctx, k, np.flatnonzero(free), free, k_reserve=_RESERVE * k)
     graph = symmetrise(cands.edges)
+    release_freed_memory()
     counts = np.bincount(np.concatenate([graph.rows, graph.cols]), minlength=n)
     timings["candidates_and_scoring"] = perf_counter() - t
     t = perf_counter()

@@ -10,7 +10,8 @@ SCALE = 1_000_000
 
 def int_scores(scores: np.ndarray) -> np.ndarray:
     """Scores as integers in 0..SCALE: the objective every solver here optimises."""
-    return np.rint(np.clip(scores, 0.0, 1.0) * SCALE).astype(np.int64)
+    # Always in float64: a float32 score multiplied in float32 would round differently.
+    return np.rint(np.clip(np.asarray(scores, np.float64), 0.0, 1.0) * SCALE).astype(np.int64)
 
 
 def solve_assignment(

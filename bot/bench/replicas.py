@@ -73,6 +73,7 @@ class _Replicas:
         self.ports = [_free_port() for _ in range(count)]
         self.procs: list[subprocess.Popen[bytes]] = [self._start(i) for i in range(count)]
         self.kills = 0
+        self.restarts = 0
         self._cpu_of_dead = 0.0
 
     def cpu_seconds(self) -> float:
@@ -92,6 +93,14 @@ class _Replicas:
         self.procs[i].wait(timeout=10)
         self.kills += 1
         self.procs[i] = self._start(i)
+
+    def restart_exited(self) -> None:
+        """Start again any replica that exited on its own, as Kubernetes would (a replica
+        that cannot reach the database at start-up exits)."""
+        for i, proc in enumerate(self.procs):
+            if proc.poll() is not None:
+                self.restarts += 1
+                self.procs[i] = self._start(i)
 
     def stop(self) -> None:
         for proc in self.procs:
@@ -178,7 +187,11 @@ def run_replicas_benchmark(database_url: str, *, replicas: int = 3, messages: in
             if next_kill is not None and now >= next_kill:
                 pool.kill_and_restart(rng)
                 next_kill = now + (kill_every or 0)
-            if not outage_done and now - started >= outage_after:
+            pool.restart_exited()
+            # The outage starts once delivery is under way (replicas start slowly on a busy
+            # machine, and one that can't migrate at start-up only exits).
+            if not outage_done and fake.accepted and \
+                    now - fake.accepted[0].at >= outage_after:
                 say(f"Database outage for {db_outage:g} s…")
                 proxy.outage(db_outage or 0)
                 outage_done = True
@@ -197,7 +210,8 @@ def run_replicas_benchmark(database_url: str, *, replicas: int = 3, messages: in
         rejected = sum(fake.rejected.values())
         return {
             "replicas": replicas, "messages": messages, "channels": channels,
-            "kill_every_s": kill_every, "kills": pool.kills, "slow_ms": slow_ms,
+            "kill_every_s": kill_every, "kills": pool.kills, "restarts": pool.restarts,
+            "slow_ms": slow_ms,
             "db_outage_s": db_outage, "total_s": round(total, 2),
             "sending_s": round(sending, 2), "fastest_legal_s": fastest,
             "ratio_to_allowed": round(fastest / sending, 3) if sending else 0.0,

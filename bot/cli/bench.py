@@ -77,7 +77,7 @@ def bench_delivery(
     slow_ms: int = typer.Option(0, "--slow-ms", min=0, help="Slack answers this late."),
     db_outage: float | None = typer.Option(
         None, "--db-outage", metavar="SECONDS", help="Cut every database connection for "
-        "this long, 5 s in."),
+        "this long, 5 s after the first message arrives."),
 ) -> None:
     """Deliver N messages through a local fake Slack that enforces Slack's limits."""
     if replicas > 1 or database_url or kill_every or slow_ms or db_outage:

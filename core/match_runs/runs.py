@@ -207,6 +207,7 @@ def tell_unmatched(session: Session, run: MatchRun, program: Program, *,
     Set-based: the people, their latest platform identity and the keys already queued are
     read in three queries, and the rows are written in one flush.
     """
+    from core.language import writing_to
     from core.match_runs import texts as run_texts
     from core.ui import message_to_dict
 
@@ -230,9 +231,10 @@ def tell_unmatched(session: Session, run: MatchRun, program: Program, *,
         person = people.get(pid)
         if person is None or pid not in where or keys[pid] in done:
             continue
+        with writing_to(person):  # each reads why in their own language, as in chat
+            told = message_to_dict(run_texts.not_matched_dm(program, person, u["reason"]))
         rows.append({"idempotency_key": keys[pid], "person_id": pid, "platform": where[pid],
-                     "payload": message_to_dict(run_texts.not_matched_dm(
-                         program, person, u["reason"])),
+                     "payload": told,
                      "kind": "", "created_at": stamp, "next_attempt_at": stamp})
     if rows:
         # The table's own executemany: the ORM's bulk path costs a third more per row, and

@@ -21,6 +21,7 @@ from core.models import (
     MatchRun,
     MatchStatus,
     OutboxMessage,
+    Person,
     Program,
     Workspace,
 )
@@ -114,6 +115,11 @@ def test_cli_publish_tells_every_unmatched_person_once(
     get_settings.cache_clear()
     try:
         ids = _enrolled(sessions, 9, mentors=3)  # one-on-one: 6 mentees, 3 places
+        with sessions() as s, s.begin():  # the mentees read German; the CLI writes it
+            for i in range(3, 9):
+                mentee = s.get(Person, ids["people"][f"U{i}"])
+                assert mentee is not None
+                mentee.language = "de"
         result = runner.invoke(app, ["match", "Leadership 1:1", "--publish"])
         assert result.exit_code == 0, result.output
         assert "Published 3 matches" in result.output
@@ -127,6 +133,9 @@ def test_cli_publish_tells_every_unmatched_person_once(
             told = {r.person_id for r in rows}
             mentees = {ids["people"][f"U{i}"] for i in range(3, 9)}
             assert told == mentees - matched
+            for row in rows:
+                text = row.payload["text"]
+                assert "die Zuordnung für" in text and "couldn't find" not in text, text
             assert all(r.created_at.replace(tzinfo=TEST_NOW.tzinfo) == TEST_NOW for r in rows)
             # Publishing tells; running the same CLI again starts a new run and a new preview
             # but never repeats a message for the run already told.

@@ -19,6 +19,8 @@ from core.ui import message_from_dict
 # leases of the rows it still holds as it goes (``renew``), and every send is cut off before
 # its lease ends.
 LEASE = timedelta(seconds=15)
+# A claim's transaction (milliseconds of work) may sit idle, or wait for its turn, this long.
+CLAIM_TIMEOUT_MS = 10_000
 # Never start a send this close to the end of our lease: another worker may reclaim the row
 # the moment it ends, and a send that overlaps that is a duplicate.
 LEASE_SAFETY = timedelta(seconds=10)
@@ -159,6 +161,15 @@ def claim_leased(factory: sessionmaker[Session], platforms: Sequence[str], *, no
         # Claims take turns (they are milliseconds): a claim running alongside another would
         # not see that one's rows as leased yet, and could take a later row of the same
         # conversation. SQLite's write lock above already serialises them.
+        if dialect == "postgresql":
+            # A claim whose client vanished without closing its connection (a network cut)
+            # would hold the turn until TCP gives up, hours later, and every replica's claims
+            # would queue behind it: PostgreSQL ends such a transaction after CLAIM_TIMEOUT,
+            # and a claim waits that long at most for its turn (then the run fails and the
+            # next tick tries again).
+            session.execute(text(
+                "SELECT set_config('idle_in_transaction_session_timeout', :t, true), "
+                "set_config('lock_timeout', :t, true)"), {"t": f"{CLAIM_TIMEOUT_MS}ms"})
         coordination.wait_for_turn(session, coordination.CLAIMS)
         query = (
             select(OutboxMessage)

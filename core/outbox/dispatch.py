@@ -29,6 +29,7 @@ from core.events import Delivery, PermanentFailure, Sender
 from core.outbox.lease import (
     LEASE,
     LEASE_SAFETY,
+    bound_transaction,
     claim_due,
     claim_leased,
     mark_sending,
@@ -388,6 +389,7 @@ class Dispatcher:
     def _book_shared(self, delivery: Delivery, lease_until: datetime,
                      last_start: datetime) -> datetime | None | Literal[False]:
         with self.factory() as session, session.begin():
+            bound_transaction(session)
             return self._book_in(session, delivery, lease_until, last_start)
 
     def _book_in(self, session: Session, delivery: Delivery, lease_until: datetime,

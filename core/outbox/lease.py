@@ -19,8 +19,8 @@ from core.ui import message_from_dict
 # leases of the rows it still holds as it goes (``renew``), and every send is cut off before
 # its lease ends.
 LEASE = timedelta(seconds=15)
-# A claim's transaction (milliseconds of work) may sit idle, or wait for its turn, this long.
-CLAIM_TIMEOUT_MS = 10_000
+# An outbox transaction (milliseconds of work) may sit idle, or wait for a lock, this long.
+TRANSACTION_TIMEOUT_MS = 10_000
 # Never start a send this close to the end of our lease: another worker may reclaim the row
 # the moment it ends, and a send that overlaps that is a duplicate.
 LEASE_SAFETY = timedelta(seconds=10)
@@ -142,7 +142,25 @@ def lock_for_write(session: Session) -> str:
     dialect = session.get_bind().dialect.name
     if dialect == "sqlite":
         session.execute(text("UPDATE outbox SET id = id WHERE 0 = 1"))
+    else:
+        bound_transaction(session)
     return dialect
+
+
+def bound_transaction(session: Session) -> None:
+    """On PostgreSQL, end this transaction if it sits idle, or waits for a lock, longer than
+    ``TRANSACTION_TIMEOUT_MS``.
+
+    An outbox transaction is milliseconds of work. One whose client vanished without closing
+    its connection (a network cut) would keep its locks (the claims' turn, pace rows, outbox
+    rows) until TCP gives up, hours later, and every replica would queue behind it: seen in
+    the --db-outage bench. Ended, its locks go; a transaction that waited too long fails and
+    the next tick tries again.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text(
+            "SELECT set_config('idle_in_transaction_session_timeout', :t, true), "
+            "set_config('lock_timeout', :t, true)"), {"t": f"{TRANSACTION_TIMEOUT_MS}ms"})
 
 
 def claim_leased(factory: sessionmaker[Session], platforms: Sequence[str], *, now: datetime,
@@ -161,15 +179,6 @@ def claim_leased(factory: sessionmaker[Session], platforms: Sequence[str], *, no
         # Claims take turns (they are milliseconds): a claim running alongside another would
         # not see that one's rows as leased yet, and could take a later row of the same
         # conversation. SQLite's write lock above already serialises them.
-        if dialect == "postgresql":
-            # A claim whose client vanished without closing its connection (a network cut)
-            # would hold the turn until TCP gives up, hours later, and every replica's claims
-            # would queue behind it: PostgreSQL ends such a transaction after CLAIM_TIMEOUT,
-            # and a claim waits that long at most for its turn (then the run fails and the
-            # next tick tries again).
-            session.execute(text(
-                "SELECT set_config('idle_in_transaction_session_timeout', :t, true), "
-                "set_config('lock_timeout', :t, true)"), {"t": f"{CLAIM_TIMEOUT_MS}ms"})
         coordination.wait_for_turn(session, coordination.CLAIMS)
         query = (
             select(OutboxMessage)
@@ -241,7 +250,8 @@ def mark_sending(session: Session, outbox_id: int, *, now: datetime,
                  lease_until: datetime) -> bool:
     """In the caller's transaction: note that the send starts now, if the lease is still ours
     (one round trip, the row locked until the transaction ends)."""
-    lock_for_write(session)
+    if session.get_bind().dialect.name == "sqlite":
+        lock_for_write(session)  # PostgreSQL: the caller bounded the transaction
     marked = session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id == outbox_id, _held_under(lease_until))
@@ -256,6 +266,7 @@ def start_sending(factory: sessionmaker[Session], outbox_id: int, *, now: dateti
     """Note that the send starts now, if the lease is still ours (the last fence before the
     platform): a row claimed again with the note still on may already have landed."""
     with factory() as session, session.begin():
+        bound_transaction(session)
         return mark_sending(session, outbox_id, now=now, lease_until=lease_until)
 
 

@@ -11,6 +11,9 @@ from adapters.slack.render import SECTION_TEXT_MAX, message_to_blocks
 from adapters.teams.cards import message_to_card
 from adapters.teams.markdown import text_blocks, to_teams
 from adapters.webchat.render import markdown, message_html
+from core.models import Program, TrainingModule
+from core.training.progress import Progress
+from core.training.texts import module_message
 from core.ui import Button, Buttons, Message, Section
 
 A = ' target="_blank" rel="noopener noreferrer"'  # every web chat link opens safely
@@ -179,3 +182,14 @@ def test_web_chat_link_buttons_open_safely_and_only_for_web_addresses() -> None:
         Button("Evil", "link.open", url="javascript:alert(1)")])]))
     assert f'href="https://x.test/g"{A}>Guide</a>' in html
     assert "javascript:" not in html
+
+
+def test_a_training_module_s_labelled_link_is_a_link_on_all_three() -> None:
+    """A course is written by the project or an admin, like an announcement."""
+    program = Program(name="Leadership 1:1")
+    module = TrainingModule(id=1, title="Listening", position=1, link=None,
+                            body="Read [the guide](https://intranet.test/listen) first.")
+    message = module_message(module, Progress(program, 0, 1, module, (module,)), "slack")
+    assert "<https://intranet.test/listen|the guide>" in str(message_to_blocks(message))
+    assert "[the guide](https://intranet.test/listen)" in str(message_to_card(message))
+    assert f'<a href="https://intranet.test/listen"{A}>the guide</a>' in message_html(message)

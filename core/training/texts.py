@@ -31,7 +31,8 @@ def module_message(module: TrainingModule, progress: Progress, platform: str, *,
     head = intro or _("*Mentor training for {program}* · module {number} of {total}").format(
         program=program.name, number=progress.number(module), total=progress.total)
     blocks: list[Block] = [Section(note)] if note else []
-    blocks += [Section(head), Section(f"*{module.title}*\n{module.body}")]
+    # The course is the project's or an admin's text, so its labelled links are drawn.
+    blocks += [Section(head), Section(f"*{module.title}*\n{module.body}", links=True)]
     if module.link:
         blocks.append(Buttons([Button(_("Open the reading"), LINK_ACTION, url=module.link)]))
     if module.quiz_question and module.quiz_choices:

@@ -150,7 +150,7 @@ def message_to_card(message: Message) -> dict[str, Any]:
         if link:
             # A bot can't attach the .ics in a personal chat; Outlook's compose link adds it.
             body.append({"type": "ActionSet", "actions": [
-                {"type": "Action.OpenUrl", "title": "Add to calendar", "url": link}]})
+                {"type": "Action.OpenUrl", "title": message.file.label or "📅", "url": link}]})
     return _card(body, fallback=message.text)
 
 
@@ -189,8 +189,7 @@ def _input(f: FormField, value: Any) -> dict[str, Any]:
     element: dict[str, Any] = {"id": f.name, "label": f.label, "isRequired": f.required}
     if f.required:
         # Teams blocks the submit of an empty required input and shows this under it.
-        element["errorMessage"] = ("Please choose one." if f.kind in (
-            FieldKind.SINGLE_SELECT, FieldKind.MULTI_SELECT) else "Please fill this in.")
+        element["errorMessage"] = f.missing
     if f.kind in (FieldKind.SINGLE_SELECT, FieldKind.MULTI_SELECT):
         element.update(type="Input.ChoiceSet", style="compact",
                        choices=[{"title": o.label, "value": o.value} for o in f.options])

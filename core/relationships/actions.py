@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core import i18n
 from core.admin.rights import admin_people
 from core.events import (
     Actor,
@@ -25,7 +26,7 @@ from core.events import (
 from core.i18n import N_, format_date, format_day_and_time
 from core.i18n import gettext as _
 from core.ids import get_by_id
-from core.language import writing_to
+from core.language import shared_language, writing_to
 from core.models import (
     Checkin,
     EndReason,
@@ -356,11 +357,13 @@ class Relationships:
         match.first_meeting_at = match.first_meeting_at or start
         program = self._program(match)
         people = self._people(match)
+        # One invite for everyone in it: in the language they share, else the workspace's.
+        with i18n.reading(shared_language(people)):
+            summary = t.invite_summary(" & ".join(p.name for p in people))
+            description = t.invite_description(program)
         invite = ics.invite(uid=f"mentorbot-{match.id}-{start:%Y%m%d%H%M}@mentorbot",
-                            start=start, minutes=int(clean["duration"]),
-                            summary=f"Mentoring: {' & '.join(p.name for p in people)}",
-                            description=f"{program.name}. Agenda: agree your action plan "
-                                        "and how often you'll meet.",
+                            start=start, minutes=int(clean["duration"]), summary=summary,
+                            description=description,
                             attendees=[(p.name, p.email or "") for p in people], stamp=self.now)
         intents: list[Intent] = [CloseForm()]
         for p in people:
@@ -371,8 +374,9 @@ class Relationships:
                 message = t.schedule_confirmation(program, when, self._names(
                     [x for x in people if x.id != p.id]),
                     reached_on.platform.value if reached_on else "")
+                button = t.calendar_button()
             message = Message(message.text, message.blocks,
-                              FileAttachment("mentoring.ics", invite, "text/calendar"))
+                              FileAttachment("mentoring.ics", invite, "text/calendar", button))
             intents.append(self._dm(p, message, f"schedule:{match.id}:{start.isoformat()}:{p.id}"))
         return intents
 

@@ -264,10 +264,26 @@ def plan(program: Program, owner: Person, goals: list[Goal], editable: bool) -> 
     return Message(text=f"{head}: {summary}", blocks=blocks)
 
 
+def calendar_button() -> str:
+    """The label of Teams' button that opens the invite in Outlook."""
+    return _("Add to calendar")
+
+
+def invite_summary(names: str) -> str:
+    """The calendar event's title."""
+    return _("Mentoring: {names}").format(names=names)
+
+
+def invite_description(program: Program) -> str:
+    """The calendar event's description."""
+    return _("{program}. Agenda: agree your action plan and how often you'll meet.").format(
+        program=program.name)
+
+
 def schedule_confirmation(program: Program, when_text: str, names: str,
                           platform: str = "") -> Message:
     # Teams bots can't attach an .ics in a 1:1 chat; the card carries an Outlook link instead.
-    invite = (_("Press *Add to calendar* below to put it in your Outlook calendar.")
-              if platform == "teams" else _("The calendar invite is attached."))
+    invite = (_("Press *{button}* below to put it in your Outlook calendar.").format(
+        button=calendar_button()) if platform == "teams" else _("The calendar invite is attached."))
     return _say("📅 " + _("First meeting in *{program}* set for {when} with {names}.").format(
         program=program.name, when=when_text, names=names) + " " + invite)

@@ -37,6 +37,14 @@ class FormField:
     hint: str = ""
     min_value: int | None = None
     max_value: int | None = None
+    # What a platform that checks required inputs itself (Teams) shows under an empty one:
+    # the words core's own validation uses, in the reader's language when the form was made.
+    missing: str = ""
+
+    def __post_init__(self) -> None:
+        if self.required and not self.missing:
+            object.__setattr__(self, "missing", _("Please choose at least one.")
+                               if self.kind is FieldKind.MULTI_SELECT else _("This is required."))
 
 
 @dataclass(frozen=True)

@@ -108,6 +108,9 @@ class FileAttachment:
     filename: str
     content: str
     mime: str = "text/plain"
+    # The words on the button that opens it where a platform can't attach it (Teams' calendar
+    # link), written by core in the reader's language like every other word.
+    label: str = ""
 
     @property
     def is_image(self) -> bool:

@@ -7,9 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 from adapters.teams.cards import file_to_card, form_to_card, message_to_card
+from core import i18n
 from core.help import help_message
 from core.mentorbot import Mentorbot
-from core.relationships.texts import schedule_confirmation
+from core.relationships.texts import calendar_button, schedule_confirmation
 from core.ui import FieldKind, FileAttachment, Form, FormField, Message, Option, Section
 
 
@@ -44,16 +45,29 @@ def test_help_shows_placeholders_and_teams_commands(sessions) -> None:  # type: 
         >= len(routes.help_commands())
 
 
-def test_required_inputs_carry_an_error_message() -> None:
-    form = Form("f", "Join", [
+def _join_form() -> Form:
+    return Form("f", "Join", [
         FormField("role", "Role", FieldKind.SINGLE_SELECT, required=True,
                   options=[Option("Mentor", "mentor")]),
+        FormField("skills", "Skills", FieldKind.MULTI_SELECT, required=True,
+                  options=[Option("Coaching", "coaching")]),
         FormField("goals", "Goals", FieldKind.LONG_TEXT, required=True),
         FormField("notes", "Notes", FieldKind.SHORT_TEXT)])
-    inputs = {e["id"]: e for e in form_to_card(form)["body"] if e["type"].startswith("Input.")}
-    assert inputs["role"]["errorMessage"] == "Please choose one."
-    assert inputs["goals"]["errorMessage"] == "Please fill this in."
+
+
+def test_required_inputs_carry_an_error_message_in_the_reader_s_language() -> None:
+    inputs = {e["id"]: e for e in form_to_card(_join_form())["body"]
+              if e["type"].startswith("Input.")}
+    # The words core's own validation uses, so Teams and the server say the same thing.
+    assert inputs["role"]["errorMessage"] == "This is required."
+    assert inputs["skills"]["errorMessage"] == "Please choose at least one."
+    assert inputs["goals"]["errorMessage"] == "This is required."
     assert "errorMessage" not in inputs["notes"]
+    with i18n.reading("de"):
+        form = _join_form()  # core makes its forms inside the reader's language
+    german = {e["id"]: e for e in form_to_card(form)["body"] if e["type"].startswith("Input.")}
+    assert german["goals"]["errorMessage"] == i18n.translations("de").gettext("This is required.")
+    assert german["goals"]["errorMessage"] != "This is required."
 
 
 def test_a_csv_keeps_one_row_per_line() -> None:
@@ -65,12 +79,16 @@ def test_the_meeting_confirmation_says_what_teams_does_with_the_invite() -> None
     class Program:
         name = "Leadership"
 
-    text = schedule_confirmation(Program(), "Monday", "Ben", "teams")  # type: ignore[arg-type]
-    assert "attached" not in text.text and "Add to calendar" in text.text
     ics = ("BEGIN:VCALENDAR\nDTSTART:20270301T100000Z\nDTEND:20270301T103000Z\n"
            "SUMMARY:Mentoring\nEND:VCALENDAR")
-    card = message_to_card(Message(text.text, text.blocks,
-                                   FileAttachment("m.ics", ics, "text/calendar")))
-    [link] = [a for b in card["body"] if b["type"] == "ActionSet" for a in b["actions"]]
-    assert link["title"] == "Add to calendar" and "outlook.office.com" in link["url"]
+    for lang in ("en", "de"):
+        with i18n.reading(lang):  # the text names the button the card shows, in one language
+            text = schedule_confirmation(Program(), "Monday", "Ben", "teams")  # type: ignore[arg-type]
+            button = calendar_button()
+        assert "attached" not in text.text and f"*{button}*" in text.text
+        card = message_to_card(Message(text.text, text.blocks,
+                                       FileAttachment("m.ics", ics, "text/calendar", button)))
+        [link] = [a for b in card["body"] if b["type"] == "ActionSet" for a in b["actions"]]
+        assert link["title"] == button and "outlook.office.com" in link["url"]
+    assert button == "Zum Kalender hinzufügen"
     assert "attached" in schedule_confirmation(Program(), "Monday", "Ben", "slack").text  # type: ignore[arg-type]

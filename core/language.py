@@ -75,7 +75,7 @@ def _available(platform: str) -> list[str]:
 
 def language_help(platform: str, note: str = "") -> Message:
     """What language the person reads now and how to change it (in that language)."""
-    current = i18n.language_name(i18n.language())
+    current = i18n.language_in_sentence(i18n.language())
     head = _("I write to you in *{language}*.").format(language=current)
     lines = _available(platform)
     tip = _("`{command}` goes back to your chat app's language.").format(
@@ -89,10 +89,10 @@ def language_help(platform: str, note: str = "") -> Message:
 def language_set(platform: str, chosen: bool) -> Message:
     if chosen:
         text = _("From now on I'll write to you in {language}.").format(
-            language=i18n.language_name(i18n.language()))
+            language=i18n.language_in_sentence(i18n.language()))
     else:
         text = _("From now on I'll write to you in your chat app's language: {language}.").format(
-            language=i18n.language_name(i18n.language()))
+            language=i18n.language_in_sentence(i18n.language()))
     tip = _("Change it any time with `{command}`.").format(
         command=f"{prefix(platform)} language")
     return Message(text=f"{text} {tip}", blocks=[Section(text), Context([tip])])

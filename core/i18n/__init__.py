@@ -176,3 +176,12 @@ def format_percent(value: float) -> str:
 
 def language_name(code: str) -> str:
     return LANGUAGES.get(code, code)
+
+
+def language_in_sentence(code: str) -> str:
+    """The language's own name as it is written inside a sentence: "en français", "auf
+    Deutsch" (the list of choices capitalises them, as menus do)."""
+    try:
+        return Locale.parse(code).get_display_name(code) or language_name(code)
+    except (ValueError, LookupError):
+        return language_name(code)

@@ -93,7 +93,7 @@ def test_mentor_language_sets_and_resets_the_choice(core, sessions) -> None:
         assert line in listing
 
     assert reply_text(say(core, "language fr")).startswith(
-        "Désormais, je vous écrirai en Français.")
+        "Désormais, je vous écrirai en français.")
     assert "Vous n'êtes inscrit à aucun programme pour l'instant. Essayez `/mentor join`." \
         == reply_text(say(core, "status"))
     assert "Commandes de Mentorbot" in reply_text(say(core, "help"))
@@ -103,7 +103,7 @@ def test_mentor_language_sets_and_resets_the_choice(core, sessions) -> None:
     assert "`/mentor language es` – Español" in unknown
 
     assert reply_text(say(core, "language pt-br")).startswith(
-        "A partir de agora vou escrever para você em Português (Brasil).")
+        "A partir de agora vou escrever para você em português (Brasil).")
     # "auto" drops the choice: the webchat reports no language, so the default applies.
     assert reply_text(say(core, "language auto")).startswith(
         "From now on I'll write to you in your chat app's language: English.")

@@ -18,7 +18,6 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from adapters.slack.queued import noting_queued
 from adapters.slack.rendered import blocks_of, form_view, reply_modal, text_of
 from adapters.slack.translate import (
     BadPayload,
@@ -39,6 +38,7 @@ from core.events import (
 )
 from core.identity import needs_email
 from core.mentorbot import Mentorbot
+from core.outbox.enqueue import noting_queued
 from core.ui import Divider, Message, Section
 
 log = logging.getLogger(__name__)

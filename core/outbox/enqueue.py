@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection, Sequence
+import threading
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import replace
 from datetime import datetime
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,6 +17,18 @@ from core.models import OutboxMessage, Person, Platform, PlatformIdentity
 from core.ui import GroupChatLink, Message, message_to_dict
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
+# Rows this thread queued: core runs an event on one thread, so an adapter can tell whether
+# handling it queued anything and start delivery only then (most commands queue nothing).
+_queued = threading.local()
+
+
+def noting_queued(fn: Callable[..., T], *args: Any) -> tuple[T, bool]:
+    """Call ``fn(*args)`` here; also say whether it queued an outgoing message (one from a
+    transaction that then rolled back counts too: it costs one needless flush, nothing more)."""
+    before = getattr(_queued, "count", 0)
+    result = fn(*args)
+    return result, getattr(_queued, "count", 0) != before
 
 
 def _exists(session: Session, key: str) -> bool:
@@ -45,6 +59,7 @@ def conversation_of(row: OutboxMessage) -> str | None:
 
 
 def _stamp(row: OutboxMessage, now: datetime | None) -> OutboxMessage:
+    _queued.count = getattr(_queued, "count", 0) + 1
     row.target = conversation_of(row)
     # The injected clock's time, not the wall clock's: a test that moves time moves this too.
     if now is not None:

@@ -225,9 +225,10 @@ def _introduce(ctx: _Ctx, match: Match, program: Program, people: list[Person],
     # One message for everyone in it: their language when they share one, else the default.
     with i18n.reading(shared_language(people)):
         message = t.introduction(match, program, mentor, mentees, goals)
+        label = i18n.gettext("Open a group chat")
     rows = enqueue_group(ctx.session, people, message, f"intro:{match.id}",
                          group_platforms=ctx.group_platforms, kind="intro", match_id=match.id,
-                         link_label="Open a group chat",
+                         link_label=label,
                          topic=f"{program.name}: {' & '.join(p.name for p in people)}",
                          now=ctx.now)
     ctx.queued += len(rows)

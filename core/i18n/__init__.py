@@ -14,6 +14,7 @@ README's "How to add a language" has the pybabel commands.
 from __future__ import annotations
 
 import gettext as _gettext
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -172,6 +173,24 @@ def format_decimal(value: float, pattern: str = "0.00") -> str:
 
 def format_percent(value: float) -> str:
     return _numbers.format_percent(value, locale=language())
+
+
+def format_money(value: float, currency: str = "USD") -> str:
+    """A whole amount of money as the reader writes it: "$50,000", "50.000 $", "US$ 50.000".
+
+    Amounts here are estimates and assumptions in whole units, so no cents: the locale's own
+    currency pattern, with its decimals dropped. A symbol ("$") is read as US dollars.
+    """
+    code = "USD" if currency == "$" else currency
+    pattern = locale().currency_formats["standard"].pattern
+    whole = re.sub(r"0[.,]0+", "0", pattern)
+    return _numbers.format_currency(round(value), code, format=whole, locale=language(),
+                                    currency_digits=False)
+
+
+def bcp47(code: str | None = None) -> str:
+    """A language code as HTML's ``lang`` attribute wants it: "pt-BR", not "pt_BR"."""
+    return (code or language()).replace("_", "-")
 
 
 def language_name(code: str) -> str:

@@ -24,9 +24,13 @@ from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.figure import Figure as MplFigure  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
-from core.reports.model import SUPPRESSED_NOTE, Figure, ProgramReport  # noqa: E402
+from core.i18n import N_, format_number  # noqa: E402
+from core.i18n import gettext as _  # noqa: E402
+from core.reports.model import NO_DATA as NO_DATA_LOWER  # noqa: E402
+from core.reports.model import SUPPRESSED_NOTE, WITHHELD, Figure, ProgramReport, show  # noqa: E402
 
-NO_DATA = "No data yet"
+# msgids: a chart's title and placeholder are translated where they are drawn or shown.
+NO_DATA = N_("No data yet")
 
 # Okabe-Ito: told apart by people with any common colour-vision deficiency, and in greyscale.
 BLUE = "#0072B2"
@@ -108,8 +112,8 @@ def _missing_satisfaction(report: ProgramReport) -> str | None:
     return SUPPRESSED_NOTE if any(f.suppressed for f in report.satisfaction) else NO_DATA
 
 
-COMPARISON_KEYS = [("Retention", "retention_participants", "retention_comparison"),
-                   ("Promotion", "promotion_participants", "promotion_comparison")]
+COMPARISON_KEYS = [(N_("Retention"), "retention_participants", "retention_comparison"),
+                   (N_("Promotion"), "promotion_participants", "promotion_comparison")]
 
 
 def _comparison_figures(report: ProgramReport) -> list[Figure]:
@@ -153,7 +157,11 @@ def _legend_on_top(ax: Axes) -> None:
 
 
 def _withheld_text(f: Figure) -> str:
-    return "fewer than 5" if f.suppressed else "no data yet"
+    return _(WITHHELD) if f.suppressed else _(NO_DATA_LOWER)
+
+
+def _pct(share: float) -> str:
+    return show(share, "%")
 
 
 def _draw_funnel(report: ProgramReport, ax: Axes) -> None:
@@ -170,13 +178,13 @@ def _draw_funnel(report: ProgramReport, ax: Axes) -> None:
             # An empty bar plus words, never a bar that reads as zero people.
             texts.append(_withheld_text(f))
         elif top and f.value is not None and f is not stages[0]:
-            texts.append(f"{f.value:,.0f}  ({f.value / top:.0%})")
+            texts.append(f"{format_number(f.value)}  ({_pct(f.value / top)})")
         else:
-            texts.append(f"{f.value:,.0f}")
+            texts.append(format_number(f.value))
     _bar_labels(ax, bars, texts, horizontal=True, withheld=[not _known(f) for f in stages])
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_yticks(y, labels)
-    ax.set_xlabel("People")
+    ax.set_xlabel(_("People"))
     ax.set_xlim(0, max(values or [1]) * 1.3 or 1)
     ax.grid(axis="x", color=GRID, linewidth=0.8)
     ax.set_axisbelow(True)
@@ -187,13 +195,13 @@ def _draw_sessions(report: ProgramReport, ax: Axes) -> None:
     sessions = [s for _, s, _ in report.sessions_by_month]
     pairs = [p for _, _, p in report.sessions_by_month]
     x = range(len(months))
-    bars = ax.bar(x, sessions, color=BLUE, width=0.6, label="Sessions logged")
-    _bar_labels(ax, bars, [f"{s:,}" for s in sessions])
-    ax.plot(list(x), pairs, color=ORANGE, marker="o", linewidth=2, label="Live pairs")
+    bars = ax.bar(x, sessions, color=BLUE, width=0.6, label=_("Sessions logged"))
+    _bar_labels(ax, bars, [format_number(s) for s in sessions])
+    ax.plot(list(x), pairs, color=ORANGE, marker="o", linewidth=2, label=_("Live pairs"))
     ax.set_xticks(list(x), months, rotation=45 if len(months) > 8 else 0,
                   ha="right" if len(months) > 8 else "center")
-    ax.set_xlabel("Month")
-    ax.set_ylabel("Sessions / pairs")
+    ax.set_xlabel(_("Month"))
+    ax.set_ylabel(_("Sessions / pairs"))
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylim(0, max(sessions + pairs + [1]) * 1.2)
     ax.grid(axis="y", color=GRID, linewidth=0.8)
@@ -201,7 +209,9 @@ def _draw_sessions(report: ProgramReport, ax: Axes) -> None:
     _legend_on_top(ax)
 
 
-USEFUL_LABELS = {1: "1\nnot at all", 2: "2", 3: "3", 4: "4", 5: "5\nvery"}
+def _useful_label(answer: int) -> str:
+    ends = {1: _("not at all"), 5: _("very")}
+    return f"{answer}\n{ends[answer]}" if answer in ends else str(answer)
 
 
 def _draw_satisfaction(report: ProgramReport, ax: Axes) -> None:
@@ -211,10 +221,10 @@ def _draw_satisfaction(report: ProgramReport, ax: Axes) -> None:
     total = sum(counts) or 1
     colours = [VERMILION, ORANGE, "#B0B8C1", SKY, BLUE]
     bars = ax.bar(answers, counts, color=colours, width=0.65)
-    _bar_labels(ax, bars, [f"{c:,} ({c / total:.0%})" for c in counts])
-    ax.set_xticks(answers, [USEFUL_LABELS[a] for a in answers])
-    ax.set_xlabel("How useful was mentoring? (1 to 5)")
-    ax.set_ylabel("People")
+    _bar_labels(ax, bars, [f"{format_number(c)} ({_pct(c / total)})" for c in counts])
+    ax.set_xticks(answers, [_useful_label(a) for a in answers])
+    ax.set_xlabel(_("How useful was mentoring? (1 to 5)"))
+    ax.set_ylabel(_("People"))
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylim(0, max(counts + [1]) * 1.2)
     ax.grid(axis="y", color=GRID, linewidth=0.8)
@@ -225,19 +235,19 @@ def _draw_comparison(report: ProgramReport, ax: Axes) -> None:
     width = 0.36
     groups = [(name, report.comparison.get(a), report.comparison.get(b))
               for name, a, b in COMPARISON_KEYS]
-    for offset, index, colour, label in ((-width / 2, 1, BLUE, "Participants"),
-                                         (width / 2, 2, ORANGE, "Comparison group")):
+    for offset, index, colour, label in ((-width / 2, 1, BLUE, _("Participants")),
+                                         (width / 2, 2, ORANGE, _("Comparison group"))):
         figures = [g[index] for g in groups]
         heights = [f.value * 100 if f and _known(f) and f.value is not None else 0
                    for f in figures]
         bars = ax.bar([i + offset for i in range(len(groups))], heights, width,
                       color=colour, label=label)
-        texts = [f"{h:.0f}%" if f and _known(f) else
-                 (_withheld_text(f) if f else "no data yet")
+        texts = [_pct(h / 100) if f and _known(f) else
+                 (_withheld_text(f) if f else _(NO_DATA_LOWER))
                  for f, h in zip(figures, heights, strict=True)]
         _bar_labels(ax, bars, texts, withheld=[not (f and _known(f)) for f in figures])
-    ax.set_xticks(range(len(groups)), [g[0] for g in groups])
-    ax.set_ylabel("Share of people (%)")
+    ax.set_xticks(range(len(groups)), [_(g[0]) for g in groups])
+    ax.set_ylabel(_("Share of people (%)"))
     ax.set_ylim(0, 110)
     ax.grid(axis="y", color=GRID, linewidth=0.8)
     ax.set_axisbelow(True)
@@ -247,38 +257,44 @@ def _draw_comparison(report: ProgramReport, ax: Axes) -> None:
 # ---------------------------------------------------------------- descriptions (alt text)
 
 def _describe_funnel(report: ProgramReport) -> str:
-    return "Funnel: " + "; ".join(f"{f.label} {f.display()}" for f in report.funnel) + "."
+    return _("Funnel: {stages}.").format(
+        stages="; ".join(f"{f.label} {f.display()}" for f in report.funnel))
 
 
 def _describe_sessions(report: ProgramReport) -> str:
-    return "Sessions by month: " + "; ".join(
-        f"{m} {s} sessions, {p} live pairs" for m, s, p in report.sessions_by_month) + "."
+    return _("Sessions by month: {months}.").format(months="; ".join(
+        _("{month}: {sessions} sessions, {pairs} live pairs").format(
+            month=m, sessions=format_number(s), pairs=format_number(p))
+        for m, s, p in report.sessions_by_month))
 
 
 def _describe_satisfaction(report: ProgramReport) -> str:
     dist = report.satisfaction_distribution or {}
-    return "How useful, 1 to 5: " + "; ".join(
-        f"{k}: {v} people" for k, v in sorted(dist.items())) + "."
+    return _("How useful, 1 to 5: {answers}.").format(answers="; ".join(
+        _("{answer}: {n} people").format(answer=k, n=format_number(v))
+        for k, v in sorted(dist.items())))
 
 
 def _describe_comparison(report: ProgramReport) -> str:
     parts = []
     for name, a, b in COMPARISON_KEYS:
         fa, fb = report.comparison.get(a), report.comparison.get(b)
-        parts.append(f"{name}: participants {fa.display() if fa else 'no data yet'}, "
-                     f"comparison group {fb.display() if fb else 'no data yet'}")
+        parts.append(_("{measure}: participants {participants}, comparison group "
+                       "{comparison}").format(
+            measure=_(name), participants=fa.display() if fa else _(NO_DATA_LOWER),
+            comparison=fb.display() if fb else _(NO_DATA_LOWER)))
     return "; ".join(parts) + "."
 
 
 SPECS: list[ChartSpec] = [
-    ChartSpec("funnel", "From invitation to active pairs", _draw_funnel, _missing_funnel,
+    ChartSpec("funnel", N_("From invitation to active pairs"), _draw_funnel, _missing_funnel,
               _describe_funnel),
-    ChartSpec("sessions", "Sessions over time", _draw_sessions, _missing_sessions,
+    ChartSpec("sessions", N_("Sessions over time"), _draw_sessions, _missing_sessions,
               _describe_sessions),
-    ChartSpec("satisfaction", "How useful participants found it", _draw_satisfaction,
+    ChartSpec("satisfaction", N_("How useful participants found it"), _draw_satisfaction,
               _missing_satisfaction, _describe_satisfaction),
-    ChartSpec("comparison", "Retention and promotion vs comparison group", _draw_comparison,
-              _missing_comparison, _describe_comparison),
+    ChartSpec("comparison", N_("Retention and promotion vs comparison group"),
+              _draw_comparison, _missing_comparison, _describe_comparison),
 ]
 SPEC_BY_KEY = {s.key: s for s in SPECS}
 
@@ -325,13 +341,13 @@ def draw(report: ProgramReport, key: str, fmt: Format = "png") -> bytes | str:
     with _DRAWING, rc_context(_STYLE):
         reason = spec.missing(report)
         if reason:
-            return _render(_placeholder_figure(spec.title, reason), fmt, key)
+            return _render(_placeholder_figure(_(spec.title), _(reason)), fmt, key)
         height = 3.4 if key != "funnel" else 0.55 * max(len(report.funnel), 3) + 1.2
         # Figure, not pyplot: no global figure registry to leak or share between threads.
         fig = MplFigure(figsize=(7, height))
         ax = fig.subplots()
         spec.draw(report, ax)
-        ax.set_title(spec.title, pad=28 if ax.get_legend() else 12)
+        ax.set_title(_(spec.title), pad=28 if ax.get_legend() else 12)
         return _render(fig, fmt, key)
 
 
@@ -360,9 +376,10 @@ def charts(report: ProgramReport, fmt: Format = "png") -> list[Chart]:
     out = []
     for spec in SPECS:
         reason = spec.missing(report)
-        alt = reason if reason else spec.describe(report)
+        shown = _(reason) if reason else None
+        alt = shown if shown else spec.describe(report)
         image = None if reason else draw(report, spec.key, fmt)
-        out.append(Chart(spec.key, spec.title, alt, reason, image))
+        out.append(Chart(spec.key, _(spec.title), alt, shown, image))
     return out
 
 

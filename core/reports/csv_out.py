@@ -2,6 +2,12 @@
 
 Long format because the report's tables have different columns: one file with a fixed header
 loads straight into a pivot table, pandas or R, and filters by table in any spreadsheet.
+
+Language: no import reads this file back, but scripts and pivot tables key on its structure,
+so what a program filters by stays the same in every language: the header row, the ``table``
+keys ("participation", "funnel"...) and the ``report`` table's column keys ("scope"). What a
+person reads is in the admin's language: each table's column headings and the words inside
+cells (metric names, notes, "fewer than 5"). Numbers stay machine numbers (0.42, 50000).
 """
 
 from __future__ import annotations
@@ -9,7 +15,7 @@ from __future__ import annotations
 import csv
 import io
 
-from core.reports.export import assumption, export_tables
+from core.reports.export import assumption, export_tables, small_groups_note
 from core.reports.model import ProgramReport
 
 HEADER = ["table", "row", "column", "value"]
@@ -32,7 +38,7 @@ def render_csv(report: ProgramReport) -> str:
              ("generated", report.generated_at.isoformat()),
              ("replacement_cost", report.replacement_cost),
              ("saving_assumption", assumption(report)),
-             ("note", "Figures about fewer than 5 people are not shown.")]
+             ("note", small_groups_note())]
     for column, value in about:
         writer.writerow(["report", 1, column, _safe(value)])
     for table in export_tables(report):

@@ -14,7 +14,9 @@ from core.admin.rights import admin_people
 from core.admin.texts import say
 from core.enrollment.programs import find_program
 from core.events import DirectMessage, Intent, Reply
+from core.i18n import format_date
 from core.i18n import gettext as _
+from core.language import writing_to
 from core.models import OutboxMessage, Person, Program, ProgramStatus
 from core.outbox import enqueue_dm
 from core.relationships.timing import sendable, zone
@@ -59,8 +61,8 @@ def digest_message(report: ProgramReport, chart_png: bytes, title: str) -> Messa
     text = f"{title}\n" + "\n".join(lines)
     blocks = [Section(f"*{title}*\n{report.scope}"),
               Fields([f"*{f.label}*\n{f.display()}" for f in figures]),
-              Context(["Figures about fewer than 5 people are not shown. The full report, with "
-                       "every chart: `/mentor admin web` or `mentorbot report`."])]
+              Context([_("Figures about fewer than 5 people are not shown. The full report, "
+                         "with every chart: `/mentor admin web` or `mentorbot report`.")])]
     chart = base64.b64encode(compact_png(chart_png)).decode()
     slug = report.program.lower().replace(" ", "-")
     return Message(text, blocks, FileAttachment(f"{slug}-funnel.png", chart, "image/png"))
@@ -99,10 +101,16 @@ def monthly_digests(session: Session, now: datetime) -> int:
                 due.append((admin, key))
         if not due:
             continue  # most ticks: nothing due, so no report is built
-        month = now.strftime("%B %Y")
-        message = program_digest(session, program, now, f"{program.name}: monthly digest, {month}")
+        # Each admin reads it in their own language: the report is built once per language.
+        written: dict[str, Message] = {}
         for admin, key in due:
-            queued += enqueue_dm(session, admin, message, key, kind="digest", now=now) is not None
+            with writing_to(admin) as language:
+                if language not in written:
+                    title = _("{program}: monthly digest, {month}").format(
+                        program=program.name, month=format_date(now, "LLLL y"))
+                    written[language] = program_digest(session, program, now, title)
+                queued += enqueue_dm(session, admin, written[language], key, kind="digest",
+                                     now=now) is not None
     return queued
 
 
@@ -127,7 +135,8 @@ def admin_report(session: Session, admin: Person, rest: str, now: datetime,
                              "weekday morning of each month.") if toggle else
                            _("Monthly digest for *{program}* is off.")).format(
             program=program.name)))]
-    message = program_digest(session, program, now, f"{program.name}: report digest")
+    message = program_digest(session, program, now, _("{program}: report digest").format(
+        program=program.name))
     record(session, admin, "report digest", now=now, program=program.name)
     return [Reply(say(_("I've sent you the *{program}* digest in a direct message.").format(
         program=program.name))),

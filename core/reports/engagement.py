@@ -14,13 +14,15 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import String, cast, exists, func, literal, select
 from sqlalchemy.orm import Session
 
+from core.i18n import N_, format_number, ngettext
+from core.i18n import gettext as _
 from core.models import Checkin, EndReason, Meeting, OutboxMessage, OutboxStatus
 from core.reports.model import MIN_PEOPLE, Figure, Table, figure
 from core.reports.scope import DAYS_PER_MONTH, Pair, Scope, as_utc, raw_datetime
 
 MET_WITHIN = timedelta(days=14)
-END_LABELS = {EndReason.COMPLETED: "Completed", EndReason.ENDED_EARLY: "Ended early",
-              EndReason.REMATCHED: "Rematched", EndReason.LEFT: "Left the organisation"}
+END_LABELS = {EndReason.COMPLETED: N_("Completed"), EndReason.ENDED_EARLY: N_("Ended early"),
+              EndReason.REMATCHED: N_("Rematched"), EndReason.LEFT: N_("Left the organisation")}
 
 
 @dataclass
@@ -144,21 +146,23 @@ def engagement(session: Session, scope: Scope, pairs: list[Pair],
     ended = [p for p in pairs if p.ended]
     early = [p for p in ended if p.ended_reason is not EndReason.COMPLETED]
     figures = [
-        figure("met_within_14_days", "Pairs who met within 14 days of their introduction",
+        figure("met_within_14_days", _("Pairs who met within 14 days of their introduction"),
                met / len(due) if due else None, len(due), "%",
-               "Pairs introduced at least 14 days ago.", base="pairs"),
-        figure("sessions_per_pair_month", "Sessions per pair per month",
+               _("Pairs introduced at least 14 days ago."), base="pairs"),
+        figure("sessions_per_pair_month", _("Sessions per pair per month"),
                total_sessions / months if months > 0 else None, live_pairs, "sessions",
-               "Sessions logged ÷ months each pair was live (published to ended).",
+               _("Sessions logged ÷ months each pair was live (published to ended)."),
                base="pairs"),
-        figure("checkin_response_rate", "Check-in response rate",
+        figure("checkin_response_rate", _("Check-in response rate"),
                answered / sent if sent else None, asked, "%",
-               f"{answered:,} of {sent:,} check-in messages answered."
+               ngettext("{answered} of {sent} check-in message answered.",
+                        "{answered} of {sent} check-in messages answered.", sent).format(
+                   answered=format_number(answered), sent=format_number(sent))
                if asked >= MIN_PEOPLE else ""),
-        figure("paused_rate", "Pairs who paused", paused / n if n else None, n, "%",
+        figure("paused_rate", _("Pairs who paused"), paused / n if n else None, n, "%",
                base="pairs"),
-        figure("ended_early_rate", "Pairs who ended early", len(early) / n if n else None, n,
-               "%", "Ended for any reason but completing the program; reasons below.",
+        figure("ended_early_rate", _("Pairs who ended early"), len(early) / n if n else None, n,
+               "%", _("Ended for any reason but completing the program; reasons below."),
                base="pairs"),
     ]
     counts = {reason: 0 for reason in END_LABELS}
@@ -166,6 +170,8 @@ def engagement(session: Session, scope: Scope, pairs: list[Pair],
         if pair.ended_reason is not None:
             counts[pair.ended_reason] += 1
     rows: list[list[str | int | float | None]] = [
-        [END_LABELS[r], c if c == 0 or c >= MIN_PEOPLE else None] for r, c in counts.items()]
-    table = Table("end_reasons", "Why pairs ended", ["Reason", "Pairs"], rows)
+        [_(END_LABELS[r]), c if c == 0 or c >= MIN_PEOPLE else None]
+        for r, c in counts.items()]
+    table = Table("end_reasons", _("Why pairs ended"), [_("Reason"), _("Pairs")], rows,
+                  ["", "int"])
     return figures, table

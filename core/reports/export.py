@@ -7,8 +7,11 @@ each cell is shown, and the words for the withheld cells (None) of the metrics' 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC
 
-from core.reports.model import WITHHELD, Cell, Figure, ProgramReport, Table
+from core.i18n import format_clock, format_date
+from core.i18n import gettext as _
+from core.reports.model import WITHHELD, Cell, Figure, ProgramReport, Table, show
 
 PERCENT_HINTS = ("rate", "share", "%", "percent", "retention", "promotion")
 
@@ -49,10 +52,12 @@ def _column_format(column: str, cells: list[Cell]) -> str:
 def _plain(table: Table) -> ExportTable:
     # In the metrics' own tables a missing cell is one withheld for being about fewer than
     # 5 people (or pairs): say so, as for figures.
-    rows = [[WITHHELD if c is None else c for c in row] for row in table.rows]
+    rows = [[_(WITHHELD) if c is None else c for c in row] for row in table.rows]
     width = max((len(r) for r in table.rows), default=0)
     columns = [table.columns[j] if j < len(table.columns) else "" for j in range(width)]
-    formats_by_column = [_column_format(columns[j], [r[j] for r in table.rows if j < len(r)])
+    declared = table.formats or []
+    formats_by_column = [declared[j] if j < len(declared) else
+                         _column_format(columns[j], [r[j] for r in table.rows if j < len(r)])
                          for j in range(width)]
     formats = [[formats_by_column[j] if isinstance(c, int | float) else ""
                 for j, c in enumerate(row)] for row in rows]
@@ -61,7 +66,7 @@ def _plain(table: Table) -> ExportTable:
 
 def export_tables(report: ProgramReport) -> list[ExportTable]:
     """``report.tables()`` in the same order, with withheld figures as words, never numbers."""
-    sections = {title.lower(): figures for title, figures in report.sections()}
+    sections = dict(report.sections())
     sections["funnel"] = report.funnel
     out = []
     for table in report.tables():
@@ -76,7 +81,25 @@ def export_tables(report: ProgramReport) -> list[ExportTable]:
     return out
 
 
-def assumption(report: ProgramReport, currency: str = "$") -> str:
+def assumption(report: ProgramReport, currency: str = "USD") -> str:
     """The sentence printed next to the estimated saving."""
-    return (f"The estimated saving assumes replacing one employee costs "
-            f"{currency}{report.replacement_cost:,}; an admin can change this assumption.")
+    return _("The estimated saving assumes replacing one employee costs {cost}; an admin can "
+             "change this assumption.").format(
+        cost=show(report.replacement_cost, "money", currency))
+
+
+def small_groups_note() -> str:
+    """Why some figures are missing, as every format says it once."""
+    return _("Figures about fewer than 5 people are not shown.")
+
+
+def generated_at(report: ProgramReport) -> str:
+    """When the report was made, in UTC, written the reader's way: "Mar 31, 2026 09:30 UTC"."""
+    at = report.generated_at
+    return f"{format_date(at)} {format_clock(at.astimezone(UTC))} UTC"
+
+
+def states_assumption(report: ProgramReport, note: str, currency: str = "USD") -> bool:
+    """Whether a saving's note already names the replacement cost it assumes (then the
+    assumption sentence is not repeated beside it): read from the amount, in any language."""
+    return show(report.replacement_cost, "money", currency) in note

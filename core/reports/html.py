@@ -12,14 +12,22 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from core import i18n
+from core.i18n import gettext as _
 from core.reports import charts
-from core.reports.export import assumption, export_tables
-from core.reports.model import ProgramReport, show
+from core.reports.export import (
+    assumption,
+    export_tables,
+    generated_at,
+    small_groups_note,
+    states_assumption,
+)
+from core.reports.model import ProgramReport, section_title, show
 
 SAVING_KEY = "estimated_saving"
 # Where each chart sits: next to the figures it illustrates.
-CHART_SECTIONS = {"funnel": "Participation", "sessions": "Engagement",
-                  "satisfaction": "Satisfaction", "comparison": "Outcomes"}
+CHART_SECTIONS = {"funnel": "participation", "sessions": "engagement",
+                  "satisfaction": "satisfaction", "comparison": "outcomes"}
 # The figure sections are shown as cards; the tables section lists the rest once.
 CARD_TABLES = {"participation", "matching", "engagement", "satisfaction", "development",
                "outcomes", "quotes"}
@@ -41,10 +49,13 @@ def _cell(value: object) -> str:
 
 
 _ENV.filters["cell"] = _cell
+# Every word of the page comes from the catalogs, in the language of the admin who asked;
+# `python -m core.i18n.extract` reads the template's _() calls too.
+_ENV.globals.update(_=_, section_title=section_title, states_assumption=states_assumption)
 
 
 def render_html(report: ProgramReport, *, fragment: bool = False,
-                currency: str = "$") -> str:
+                currency: str = "USD") -> str:
     """The report page; ``fragment`` gives only its styled body, to embed in another page."""
     drawn = charts.charts(report, "svg")
     charts_after: dict[str, list[charts.Chart]] = {}
@@ -59,4 +70,5 @@ def render_html(report: ProgramReport, *, fragment: bool = False,
         tables.append(replace(t, rows=rows))
     return _ENV.get_template("report.html.j2").render(
         report=report, fragment=fragment, charts_after=charts_after, tables=tables,
-        currency=currency, saving_key=SAVING_KEY, assumption=assumption(report, currency))
+        currency=currency, saving_key=SAVING_KEY, assumption=assumption(report, currency),
+        lang=i18n.bcp47(), generated=generated_at(report), small_groups=small_groups_note())

@@ -42,6 +42,8 @@ from typing import Any
 from sqlalchemy import String, case, func, select, text, type_coerce, union
 from sqlalchemy.orm import Session
 
+from core.i18n import gettext as _
+from core.i18n import ngettext
 from core.models import (
     Enrollment,
     Goal,
@@ -67,7 +69,6 @@ from core.reports.scope import (
     load_pairs,
     raw_datetime,
 )
-from core.ui.words import count
 
 Enrolled = dict[int, tuple[str, datetime]]  # person -> (role, enrolled at)
 
@@ -116,43 +117,44 @@ def _build(session: Session, program: Program, *, now: datetime, since: date | N
     if run_id is not None:
         cohort = next((c for c in cohorts if c.run_id == run_id), None)
         if cohort is None:
-            raise ValueError(f"run {run_id} is not a published run of {program.name}")
+            raise ValueError(_("Run {run} is not a published run of {program}.").format(
+                run=run_id, program=program.name))
     scope = Scope(program, now, since, until, cohort, cohorts)
     report = ProgramReport(program_id=program.id, program=program.name, generated_at=now,
                            scope=scope.label, since=since, until=until, replacement_cost=cost)
 
-    note("Loading matches")
+    note(_("Loading matches"))
     pairs_by_id = load_pairs(session, scope)
     pairs = list(pairs_by_id.values())
 
-    note("Participation")
+    note(_("Participation"))
     enrolled = _enrolled(session, scope, pairs)
     invited = _invited(session, scope, enrolled)
     report.participation = _participation(enrolled, invited)
 
-    note("Matching")
+    note(_("Matching"))
     report.matching = _matching(scope, enrolled, pairs)
     report.fairness = _fairness(session, scope)
 
-    note("Engagement")
+    note(_("Engagement"))
     activity = eng.load_activity(session, scope)
     report.engagement, report.end_reasons = eng.engagement(session, scope, pairs, activity)
     report.sessions_by_month = eng.sessions_by_month(pairs, activity, scope)
 
-    note("Satisfaction")
+    note(_("Satisfaction"))
     answer_rows = sat.load_answers(session, scope)
     report.satisfaction, report.satisfaction_distribution = sat.satisfaction(
         sat.latest(answer_rows))
     report.quotes = sat.quotes(session, scope)
 
-    note("Development")
+    note(_("Development"))
     report.development = _development(session, scope, enrolled)
 
-    note("Outcomes")
+    note(_("Outcomes"))
     outcomes = build_outcomes(session, scope, pairs_by_id, cost)
     report.outcomes, report.comparison = outcomes.figures, outcomes.comparison
 
-    note("Cohorts")
+    note(_("Cohorts"))
     report.funnel = _funnel(invited, enrolled, pairs, activity)
     report.cohorts = _cohorts(scope, pairs, activity, answer_rows)
     return report
@@ -200,14 +202,14 @@ def _participation(enrolled: Enrolled, invited: int) -> list[Figure]:
     mentors = sum(role == Role.MENTOR for role, _ in enrolled.values())
     mentees = sum(role == Role.MENTEE for role, _ in enrolled.values())
     return [
-        figure("invited", "Invited", invited, invited, "people",
-               "People with an invitation or an enrollment.", count=True),
-        figure("enrolled", "Enrolled", len(enrolled), len(enrolled), "people", count=True),
-        figure("mentors", "Mentors", mentors, mentors, "people", count=True),
-        figure("mentees", "Mentees", mentees, mentees, "people", count=True),
-        figure("mentee_mentor_ratio", "Mentees per mentor",
+        figure("invited", _("Invited"), invited, invited, "people",
+               _("People with an invitation or an enrollment."), count=True),
+        figure("enrolled", _("Enrolled"), len(enrolled), len(enrolled), "people", count=True),
+        figure("mentors", _("Mentors"), mentors, mentors, "people", count=True),
+        figure("mentees", _("Mentees"), mentees, mentees, "people", count=True),
+        figure("mentee_mentor_ratio", _("Mentees per mentor"),
                mentees / mentors if mentors else None, mentors + mentees, "",
-               "Enrolled mentees ÷ enrolled mentors."),
+               _("Enrolled mentees ÷ enrolled mentors.")),
     ]
 
 
@@ -228,20 +230,20 @@ def _matching(scope: Scope, enrolled: Enrolled, pairs: list[Pair]) -> list[Figur
     mentees = {pid for p in pairs for pid in p.mentees}
     scores = [p.score for p in pairs]
     return [
-        figure("pairs", "Matches made", len(pairs), len(pairs), "count",
-               "Published matches (a group counts once).", count=True),
-        figure("match_rate", "Match rate",
+        figure("pairs", _("Matches made"), len(pairs), len(pairs), "count",
+               _("Published matches (a group counts once)."), count=True),
+        figure("match_rate", _("Match rate"),
                len(matched & enrolled.keys()) / len(enrolled) if enrolled else None,
-               len(enrolled), "%", "Enrolled people in a published match ÷ enrolled."),
-        figure("coverage", "Coverage of mentees" if not scope.peer else "Coverage",
+               len(enrolled), "%", _("Enrolled people in a published match ÷ enrolled.")),
+        figure("coverage", _("Coverage of mentees") if not scope.peer else _("Coverage"),
                len(got) / len(seekers) if seekers else None, len(seekers), "%",
-               "Mentees (everyone, in a peer program) matched ÷ enrolled."),
-        figure("time_to_match", "Time to match (median)",
+               _("Mentees (everyone, in a peer program) matched ÷ enrolled.")),
+        figure("time_to_match", _("Time to match (median)"),
                median(waits) if waits else None, len(waits), "days",
-               "Days from enrolling to the first published match."),
-        figure("mean_score", "Mean match score",
+               _("Days from enrolling to the first published match.")),
+        figure("mean_score", _("Mean match score"),
                sum(scores) / len(scores) if scores else None, len(mentees), "score",
-               "Mean score of published matches."),
+               _("Mean score of published matches.")),
     ]
 
 
@@ -258,9 +260,10 @@ def _fairness(session: Session, scope: Scope) -> Table | None:
                      _flag(audit.get("match_rate_ratio"), audit.get("match_rate_flag")),
                      _round(audit.get("top_mentor_ratio")),
                      _flag(audit.get("top_mentor_ratio"), audit.get("top_mentor_flag"))])
-    return Table("fairness", f"Fairness audit ({runs[-1].label})",
-                 ["Attribute", "Match-rate ratio", "Match-rate flag", "Top-mentor ratio",
-                  "Top-mentor flag"], rows)
+    return Table("fairness", _("Fairness audit ({cohort})").format(cohort=runs[-1].label),
+                 [_("Attribute"), _("Match-rate ratio"), _("Match-rate flag"),
+                  _("Top-mentor ratio"), _("Top-mentor flag")], rows,
+                 ["", "score", "", "score", ""])
 
 
 def _runs_in_scope(scope: Scope) -> list[Cohort]:
@@ -278,7 +281,7 @@ def _flag(ratio: Any, flag: Any) -> str | None:
     # No ratio means every group was under 5 people: there is nothing to flag or clear.
     if ratio is None:
         return None
-    return "below 4/5" if flag else "ok"
+    return _("below 4/5") if flag else _("ok")
 
 
 # --- development --------------------------------------------------------------------------
@@ -291,11 +294,11 @@ def _development(session: Session, scope: Scope, enrolled: Enrolled) -> list[Fig
         Goal.match_id.in_(scope.match_ids()), *scope.in_window(Goal.created_at))).one()
     total, done, owners = int(total), int(done or 0), int(owners)
     figures = [
-        figure("goals_set", "Goals set", total, owners, "count",
-               "Base is the people who set them."),
-        figure("goals_done", "Goals done", done, owners, "count",
-               "Base is the people who set goals."),
-        figure("goals_done_share", "Share of goals done", done / total if total else None,
+        figure("goals_set", _("Goals set"), total, owners, "count",
+               _("Base is the people who set them.")),
+        figure("goals_done", _("Goals done"), done, owners, "count",
+               _("Base is the people who set goals.")),
+        figure("goals_done_share", _("Share of goals done"), done / total if total else None,
                owners, "%"),
     ]
     modules = int(session.scalar(select(func.count(TrainingModule.id)).where(
@@ -309,9 +312,11 @@ def _development(session: Session, scope: Scope, enrolled: Enrolled) -> list[Fig
             .having(func.count(TrainingCompletion.module_id.distinct()) == modules)))
         mentors = {pid for pid, (role, _) in enrolled.items() if role == Role.MENTOR}
         figures.append(figure(
-            "training_completion", "Mentors who finished training",
+            "training_completion", _("Mentors who finished training"),
             len(mentors & finished) / len(mentors) if mentors else None, len(mentors), "%",
-            f"Enrolled mentors who finished all {count(modules, 'module', 'modules')}."))
+            ngettext("Enrolled mentors who finished the {n} module.",
+                     "Enrolled mentors who finished all {n} modules.", modules).format(
+                n=modules)))
     return figures
 
 
@@ -323,9 +328,9 @@ def _funnel(invited: int, enrolled: Enrolled, pairs: list[Pair],
     matched = {pid for p in pairs for pid in p.members}
     met = {pid for p in pairs if activity.sessions.get(p.id, 0) > 0 for pid in p.members}
     active = {pid for p in pairs if p.status in LIVE for pid in p.members}
-    stages = [("invited", "Invited", invited), ("enrolled", "Enrolled", len(enrolled)),
-              ("matched", "Matched", len(matched)), ("met", "Met", len(met)),
-              ("active", "Active now", len(active))]
+    stages = [("invited", _("Invited"), invited), ("enrolled", _("Enrolled"), len(enrolled)),
+              ("matched", _("Matched"), len(matched)), ("met", _("Met"), len(met)),
+              ("active", _("Active now"), len(active))]
     return [figure(k, label, v, v, "people", count=True) for k, label, v in stages]
 
 
@@ -343,13 +348,17 @@ def _cohorts(scope: Scope, pairs: list[Pair], activity: eng.Activity,
         met = sum(eng.met_within_14_days(p, activity) for p in due)
         useful, answered = sat.useful_share(
             sat.latest(answer_rows, {p.id for p in run_pairs}))
-        rows.append([f"Cohort {cohort.number}", cohort.published_at.date().isoformat(),
+        # The day as ISO: a cell a spreadsheet sorts and reads as a date in any language.
+        rows.append([_("Cohort {n}").format(n=cohort.number),
+                     cohort.published_at.date().isoformat(),
                      _count_cell(len(run_pairs)), _count_cell(people),
                      _share_cell(met, len(due)),
                      round(useful, 3) if useful is not None and answered >= MIN_PEOPLE
                      else None])
-    return Table("cohorts", "Cohorts", ["Cohort", "Published", "Pairs", "People matched",
-                                        "Met within 14 days", "Found it useful"], rows)
+    return Table("cohorts", _("Cohorts"), [_("Cohort"), _("Published"), _("Pairs"),
+                                           _("People matched"), _("Met within 14 days"),
+                                           _("Found it useful")], rows,
+                 ["", "", "int", "int", "%", "%"])
 
 
 def _count_cell(value: int) -> int | None:

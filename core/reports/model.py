@@ -9,12 +9,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from core import i18n
+from core.i18n import N_, ngettext
+from core.i18n import gettext as _
+
 # A figure about fewer people than this is withheld, so nobody can be singled out.
 MIN_PEOPLE = 5
-SUPPRESSED_NOTE = "Not shown: fewer than 5 people"
+# The English msgids; every renderer shows them through ``_()`` in the reader's language.
+SUPPRESSED_NOTE = N_("Not shown: fewer than 5 people")
 # What a withheld or not-yet-measurable value reads as, in every format.
-WITHHELD = "fewer than 5"
-NO_DATA = "no data yet"
+WITHHELD = N_("fewer than 5")
+NO_DATA = N_("no data yet")
 
 Cell = str | int | float | None
 # A figure's unit as a cell format: "%" (a fraction), "money", "int", "float", "score", "nps".
@@ -22,24 +27,31 @@ UNIT_FORMATS = {"%": "%", "money": "money", "people": "int", "count": "int", "np
                 "score": "score"}
 
 
-def show(cell: Cell, fmt: str, currency: str = "$") -> str:
-    """A value as a person reads it, in one of the cell formats ("" shows it as it is)."""
+def show(cell: Cell, fmt: str, currency: str = "USD") -> str:
+    """A value as the reader writes it, in one of the cell formats ("" shows it as it is):
+    "42%" or "42 %", "$50,000" or "50.000 $", "1,234.5" or "1 234,5"."""
     if cell is None:
         return ""
     if isinstance(cell, str):
         return cell
     v = float(cell)
     if fmt == "%":
-        return f"{v * 100:.0f}%"
+        return i18n.format_decimal(round(v * 100), "#,##0") + _percent_sign()
     if fmt == "money":
-        return f"{currency}{v:,.0f}"
+        return i18n.format_money(v, currency)
     if fmt == "nps":
-        return f"{v:+.0f}"
+        return i18n.format_decimal(round(v), "+#,##0;-#,##0")
     if fmt == "score":
-        return f"{v:.2f}"
+        return i18n.format_decimal(v, "0.00")
     if fmt == "int" or v.is_integer():
-        return f"{v:,.0f}"
-    return f"{v:,.1f}"
+        return i18n.format_decimal(round(v), "#,##0")
+    return i18n.format_decimal(v, "#,##0.0")
+
+
+def _percent_sign() -> str:
+    # "42%" in English and Portuguese, "42 %" in German, French and Spanish: the locale's own
+    # pattern says where the sign goes, applied to a rounded whole number.
+    return i18n.format_percent(0)[1:]
 
 
 @dataclass(frozen=True)
@@ -67,8 +79,10 @@ class Figure:
         if self.suppressed or self.value is None or not self.n or \
                 self.unit in ("people", "count"):
             return ""
-        one = {"people": "person", "pairs": "pair"}.get(self.base, self.base)
-        return f"{self.n:,} {one if self.n == 1 else self.base}"
+        n = i18n.format_number(self.n)
+        if self.base == "pairs":
+            return ngettext("{n} pair", "{n} pairs", self.n).format(n=n)
+        return ngettext("{n} person", "{n} people", self.n).format(n=n)
 
     def fmt(self) -> str:
         """The cell format of the value (see UNIT_FORMATS)."""
@@ -76,21 +90,21 @@ class Figure:
             return UNIT_FORMATS[self.unit]
         return "int" if self.value is not None and float(self.value).is_integer() else "float"
 
-    def display(self, currency: str = "$") -> str:
+    def display(self, currency: str = "USD") -> str:
         """The value as a person reads it, or why it is missing."""
         if self.suppressed:
-            return WITHHELD
+            return _(WITHHELD)
         if self.value is None:
-            return NO_DATA
+            return _(NO_DATA)
         return show(self.value, self.fmt(), currency)
 
     def cells(self) -> list[Cell]:
         """The figure as a table row (label, value, base, note). Withheld, neither the value
         nor the base is a number: for a head count the base is the count itself."""
         if self.suppressed:
-            return [self.label, WITHHELD, WITHHELD, self.note]
+            return [self.label, _(WITHHELD), _(WITHHELD), self.note]
         if self.value is None:
-            return [self.label, NO_DATA, self.n or None, self.note]
+            return [self.label, _(NO_DATA), self.n or None, self.note]
         return [self.label, self.value, self.n, self.note]
 
 
@@ -99,12 +113,13 @@ def figure(key: str, label: str, value: float | None, n: int, unit: str = "",
     """A figure with the small-group rule applied: under 5 people, the value is dropped.
 
     ``count=True`` marks a head count (its base is itself): 0 is shown, 1 to 4 are withheld.
+    ``label`` and ``note`` arrive in the reader's language (a report is built for one admin).
     """
     size = int(value or 0) if count else n
     if 0 < size < MIN_PEOPLE:
-        return Figure(key, label, None, size, unit, SUPPRESSED_NOTE, base)
+        return Figure(key, label, None, size, unit, _(SUPPRESSED_NOTE), base)
     if size == 0 and not count:
-        return Figure(key, label, None, 0, unit, note or "no data yet", base)
+        return Figure(key, label, None, 0, unit, note or _(NO_DATA), base)
     return Figure(key, label, value, size, unit, note, base)
 
 
@@ -116,6 +131,10 @@ class Table:
     title: str
     columns: list[str]
     rows: list[list[Cell]]
+    # Each column's cell format (see UNIT_FORMATS' values; "" as is). The headers are in the
+    # reader's language, so the format is declared where the table is built, never guessed
+    # from a header's words; None (a table from elsewhere) lets ``export`` guess.
+    formats: list[str] | None = None
 
 
 @dataclass
@@ -151,24 +170,37 @@ class ProgramReport:
     cohorts: Table | None = None
 
     def sections(self) -> list[tuple[str, list[Figure]]]:
-        """The figure sections in reading order."""
-        return [("Participation", self.participation), ("Matching", self.matching),
-                ("Engagement", self.engagement), ("Satisfaction", self.satisfaction),
-                ("Development", self.development), ("Outcomes", self.outcomes)]
+        """The figure sections in reading order, by key ("participation"...)."""
+        return [("participation", self.participation), ("matching", self.matching),
+                ("engagement", self.engagement), ("satisfaction", self.satisfaction),
+                ("development", self.development), ("outcomes", self.outcomes)]
 
     def tables(self) -> list[Table]:
-        """Every part of the report as a table (one XLSX sheet each)."""
-        out = [Table(title.lower(), title, ["Metric", "Value", "People", "Note"],
-                     [f.cells() for f in figures])
-               for title, figures in self.sections()]
-        out.append(Table("funnel", "Funnel", ["Stage", "People"],
+        """Every part of the report as a table (one XLSX sheet each), titled and headed in
+        the reader's language; ``key`` stays the same in every language."""
+        figure_columns = [_("Metric"), _("Value"), _("People"), _("Note")]
+        out = [Table(key, section_title(key), figure_columns, [f.cells() for f in figures])
+               for key, figures in self.sections()]
+        out.append(Table("funnel", _("Funnel"), [_("Stage"), _("People")],
                          [f.cells()[:2] for f in self.funnel]))
-        out.append(Table("sessions", "Sessions by month", ["Month", "Sessions", "Live pairs"],
-                         [list(row) for row in self.sessions_by_month]))
+        out.append(Table("sessions", _("Sessions by month"),
+                         [_("Month"), _("Sessions"), _("Live pairs")],
+                         [list(row) for row in self.sessions_by_month], ["", "int", "int"]))
         dist = self.satisfaction_distribution
-        out.append(Table("usefulness", "How useful (1 to 5)", ["Answer", "People"],
-                         [[k, v] for k, v in sorted(dist.items())] if dist else []))
+        out.append(Table("usefulness", _("How useful (1 to 5)"), [_("Answer"), _("People")],
+                         [[k, v] for k, v in sorted(dist.items())] if dist else [],
+                         ["int", "int"]))
         out.extend(t for t in (self.end_reasons, self.fairness, self.cohorts) if t is not None)
-        out.append(Table("quotes", "Quotes (shared with consent)", ["Quote"],
-                         [[q] for q in self.quotes]))
+        out.append(Table("quotes", _("Quotes (shared with consent)"), [_("Quote")],
+                         [[q] for q in self.quotes], [""]))
         return out
+
+
+SECTION_TITLES = {"participation": N_("Participation"), "matching": N_("Matching"),
+                  "engagement": N_("Engagement"), "satisfaction": N_("Satisfaction"),
+                  "development": N_("Development"), "outcomes": N_("Outcomes")}
+
+
+def section_title(key: str) -> str:
+    """A figure section's heading in the reader's language."""
+    return _(SECTION_TITLES[key])

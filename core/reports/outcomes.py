@@ -39,8 +39,10 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.i18n import format_number
+from core.i18n import gettext as _
 from core.models import LevelChange, Match, MatchMentee, Person
-from core.reports.model import MIN_PEOPLE, Figure, figure
+from core.reports.model import MIN_PEOPLE, Figure, figure, show
 from core.reports.scope import PUBLISHED, Pair, Scope, add_months
 
 Stratum = tuple[str, int | None, str]
@@ -206,39 +208,43 @@ def build_outcomes(session: Session, scope: Scope, pairs: dict[int, Pair],
     m = len(comparison_people)
     has_comparison = weight_total > 0
     # The number left out is itself a head count: under 5 it is not given.
-    how_many = f"{left_out:,}" if left_out >= MIN_PEOPLE else "Fewer than 5"
     # Never one: a number is shown only from 5 up, else "Fewer than 5".
-    gap = (f"{how_many} participants had nobody comparable (same department, level and "
-           "tenure band) and are left out of the comparison. " if left_out else "")
-    comp_note = (gap + "Non-participants weighted to the participants' mix of department, "
-                 "level and tenure band.")
-    part_note = ("People who started at least 12 months ago and were employed on their "
-                 "start date.")
-    ret_p = figure("retention_participants", "12-month retention: participants",
+    gap = ((_("{n} participants had nobody comparable (same department, level and tenure "
+              "band) and are left out of the comparison.").format(n=format_number(left_out))
+            if left_out >= MIN_PEOPLE else
+            _("Fewer than 5 participants had nobody comparable (same department, level and "
+              "tenure band) and are left out of the comparison.")) + " " if left_out else "")
+    comp_note = gap + _("Non-participants weighted to the participants' mix of department, "
+                        "level and tenure band.")
+    part_note = _("People who started at least 12 months ago and were employed on their "
+                  "start date.")
+    ret_p = figure("retention_participants", _("12-month retention: participants"),
                    kept / n if n else None, n, "%", part_note)
-    ret_c = figure("retention_comparison", "12-month retention: comparison group",
+    ret_c = figure("retention_comparison", _("12-month retention: comparison group"),
                    kept_weighted / weight_total if has_comparison else None, m, "%", comp_note)
-    pro_p = figure("promotion_participants", "Promoted within 12 months: participants",
+    pro_p = figure("promotion_participants", _("Promoted within 12 months: participants"),
                    promoted / n if n else None, n, "%", part_note)
-    pro_c = figure("promotion_comparison", "Promoted within 12 months: comparison group",
+    pro_c = figure("promotion_comparison", _("Promoted within 12 months: comparison group"),
                    promoted_weighted / weight_total if has_comparison else None, m, "%",
                    comp_note)
-    cost_note = (f"Assumes ${replacement_cost:,} to replace one employee; change with "
-                 "--replacement-cost. (Participant retention − comparison retention) × "
-                 "eligible participants × that cost, never below zero.")
+    cost_note = _("Assumes {cost} to replace one employee; change with --replacement-cost. "
+                  "(Participant retention − comparison retention) × eligible participants × "
+                  "that cost, never below zero.").format(
+        cost=show(replacement_cost, "money"))
     if ret_p.value is not None and ret_c.value is not None:
         saving: float | None = max(0.0, (ret_p.value - ret_c.value) * n * replacement_cost)
     else:
         saving = None
-        why = ("the comparison group is under 5 people" if 0 < m < MIN_PEOPLE
-               else "no comparison group yet" if m == 0 else "too few eligible participants")
-        cost_note = f"Not estimated: {why}. " + cost_note
+        why = (_("Not estimated: the comparison group is under 5 people.")
+               if 0 < m < MIN_PEOPLE else _("Not estimated: no comparison group yet.")
+               if m == 0 else _("Not estimated: too few eligible participants."))
+        cost_note = why + " " + cost_note
     # The saving is about the eligible participants; it is withheld with either rate.
-    saving_fig = figure("estimated_saving", "Estimated saving from retention", saving, n,
+    saving_fig = figure("estimated_saving", _("Estimated saving from retention"), saving, n,
                         "money", cost_note)
-    eligible_fig = figure("eligible_participants", "Participants eligible for outcomes", n,
+    eligible_fig = figure("eligible_participants", _("Participants eligible for outcomes"), n,
                           n, "people", part_note, count=True)
-    comparison_fig = figure("comparison_people", "Comparison group", m, m, "people",
+    comparison_fig = figure("comparison_people", _("Comparison group"), m, m, "people",
                             comp_note, count=True)
     comparison = {f.key: f for f in (ret_p, ret_c, pro_p, pro_c)}
     return Outcomes([eligible_fig, comparison_fig, ret_p, ret_c, pro_p, pro_c, saving_fig],

@@ -25,9 +25,15 @@ from reportlab.platypus import (
 )
 from reportlab.platypus import Table as PdfTable
 
+from core.i18n import gettext as _
 from core.reports import charts
-from core.reports.export import assumption, export_tables
-from core.reports.model import Figure, ProgramReport, show
+from core.reports.export import (
+    assumption,
+    export_tables,
+    generated_at,
+    states_assumption,
+)
+from core.reports.model import Figure, ProgramReport, section_title, show
 
 INK = colors.HexColor("#1F2933")
 MUTED = colors.HexColor("#616E7C")
@@ -36,8 +42,8 @@ SOFT = colors.HexColor("#F5F7FA")
 ACCENT = colors.HexColor("#0072B2")
 MARGIN = 18 * mm
 WIDTH = A4[0] - 2 * MARGIN
-CHART_SECTIONS = {"Participation": "funnel", "Engagement": "sessions",
-                  "Satisfaction": "satisfaction", "Outcomes": "comparison"}
+CHART_SECTIONS = {"participation": "funnel", "engagement": "sessions",
+                  "satisfaction": "satisfaction", "outcomes": "comparison"}
 FIGURE_TABLES = {"participation", "matching", "engagement", "satisfaction", "development",
                  "outcomes", "quotes"}
 
@@ -106,14 +112,14 @@ def _grid(rows: list[list[Paragraph]], widths: list[float]) -> PdfTable:
 
 
 def _figure_table(figures: list[Figure], st: dict[str, ParagraphStyle],
-                  note_for: dict[str, str]) -> PdfTable:
-    rows = [[_p(h, st["head"]) for h in ("Figure", "Value", "Based on", "Note")]]
+                  note_for: dict[str, str], stated: Callable[[str], bool]) -> PdfTable:
+    rows = [[_p(h, st["head"]) for h in (_("Figure"), _("Value"), _("Based on"), _("Note"))]]
     for f in figures:
         shown = f.display()
         withheld = f.suppressed or f.value is None
         base = f.based_on()
         note = f.note if f.note != shown else ""
-        if f.key in note_for and "assum" not in note.lower():
+        if f.key in note_for and not stated(note):
             # The saving means nothing without its assumption, unless its note states it.
             note = f"{note} {note_for[f.key]}".strip()
         rows.append([_p(f.label, st["cell"]),
@@ -126,7 +132,7 @@ def _figure_table(figures: list[Figure], st: dict[str, ParagraphStyle],
 def _chart(chart: charts.Chart, st: dict[str, ParagraphStyle]):  # type: ignore[no-untyped-def]
     if chart.placeholder or not isinstance(chart.image, bytes):
         box = PdfTable([[_p(chart.title, st["h3"])],
-                        [_p(chart.placeholder or charts.NO_DATA, st["placeholder"])]],
+                        [_p(chart.placeholder or _(charts.NO_DATA), st["placeholder"])]],
                        colWidths=[WIDTH], rowHeights=[None, 22 * mm])
         box.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 0.75, LINE),
                                  ("BACKGROUND", (0, 1), (-1, 1), SOFT),
@@ -140,50 +146,57 @@ def _chart(chart: charts.Chart, st: dict[str, ParagraphStyle]):  # type: ignore[
 
 
 def _footer(program: str, generated: str) -> Callable:  # type: ignore[type-arg]
-    regular, _ = _fonts()
+    regular, _bold = _fonts()
+    # Read now, in the reader's language: reportlab calls draw() later, page by page.
+    footer = _("{program} · mentoring report · {when}").format(program=program, when=generated)
+    page = _("Page {n}")
 
     def draw(canvas, doc) -> None:  # type: ignore[no-untyped-def]
         canvas.saveState()
         canvas.setFont(regular, 8)
         canvas.setFillColor(MUTED)
-        canvas.drawString(MARGIN, 10 * mm, f"{program} · mentoring report · {generated}")
-        canvas.drawRightString(A4[0] - MARGIN, 10 * mm, f"Page {doc.page}")
+        canvas.drawString(MARGIN, 10 * mm, footer)
+        canvas.drawRightString(A4[0] - MARGIN, 10 * mm, page.format(n=doc.page))
         canvas.restoreState()
 
     return draw
 
 
 def render_pdf(report: ProgramReport, *, progress: Callable[[str], None] | None = None,
-               currency: str = "$") -> bytes:
+               currency: str = "USD") -> bytes:
     """The report as A4 PDF bytes; ``progress`` hears "Writing PDF" once the charts are drawn."""
     st = _styles()
     drawn = {c.key: c for c in charts.charts(report, "png")}
     if progress:
-        progress("Writing PDF")
+        progress(_("Writing PDF"))
     saving_note = assumption(report, currency)
-    generated = report.generated_at.strftime("%d %b %Y %H:%M UTC")
+    generated = generated_at(report)
     story: list = [  # type: ignore[type-arg]
         _p(report.program, st["title"]),
-        _p(f"Mentoring program report · generated {generated}", st["meta"]),
+        _p(_("Mentoring program report · generated {when}").format(when=generated), st["meta"]),
         Spacer(1, 6),
     ]
-    scope = PdfTable([[Paragraph(f"<b>Scope:</b> {escape(report.scope)}", st["cell"])],
-                      [_p("Figures about fewer than 5 people are not shown, so nobody can be "
-                          f"singled out. {saving_note}", st["muted"])]],
+    scope_word = escape(_("Scope:"))
+    scope = PdfTable([[Paragraph(f"<b>{scope_word}</b> {escape(report.scope)}", st["cell"])],
+                      [_p(_("Figures about fewer than 5 people are not shown, so nobody can "
+                            "be singled out.") + f" {saving_note}", st["muted"])]],
                      colWidths=[WIDTH])
     scope.setStyle(TableStyle([("BACKGROUND", (0, 0), (-1, -1), SOFT),
                                ("BOX", (0, 0), (-1, -1), 0.5, LINE),
                                ("LEFTPADDING", (0, 0), (-1, -1), 8)]))
     story += [scope, Spacer(1, 4)]
-    for title, figures in report.sections():
-        block = [_p(title, st["h2"])]
-        block.append(_figure_table(figures, st, {"estimated_saving": saving_note}) if figures
-                     else _p("No data yet", st["muted"]))
+    def stated(note: str) -> bool:
+        return states_assumption(report, note, currency)
+
+    for key, figures in report.sections():
+        block = [_p(section_title(key), st["h2"])]
+        block.append(_figure_table(figures, st, {"estimated_saving": saving_note}, stated)
+                     if figures else _p(_("No data yet"), st["muted"]))
         # A heading never sits alone at the foot of a page.
         story += [CondPageBreak(40 * mm), KeepTogether(block)]
-        if title in CHART_SECTIONS:
-            story.append(_chart(drawn[CHART_SECTIONS[title]], st))
-    story += [CondPageBreak(50 * mm), _p("Tables", st["h2"])]
+        if key in CHART_SECTIONS:
+            story.append(_chart(drawn[CHART_SECTIONS[key]], st))
+    story += [CondPageBreak(50 * mm), _p(_("Tables"), st["h2"])]
     for t in export_tables(report):
         if t.key in FIGURE_TABLES:
             continue
@@ -191,18 +204,19 @@ def render_pdf(report: ProgramReport, *, progress: Callable[[str], None] | None 
         rows += [[_p(show(c, f, currency), st["cell"]) for c, f in zip(r, fs, strict=True)]
                  for r, fs in zip(t.rows, t.formats, strict=True)]
         widths = [WIDTH / max(len(t.columns), 1)] * len(t.columns)
-        body = _grid(rows, widths) if t.rows else _p("No data yet", st["muted"])
+        body = _grid(rows, widths) if t.rows else _p(_("No data yet"), st["muted"])
         story.append(KeepTogether([_p(t.title, st["h3"]), body]))
-    story += [CondPageBreak(40 * mm), _p("In their words", st["h2"])]
+    story += [CondPageBreak(40 * mm), _p(_("In their words"), st["h2"])]
     if report.quotes:
         story += [_p(f"“{q}”", st["quote"]) for q in report.quotes]
-        story.append(_p("Shared with consent.", st["muted"]))
+        story.append(_p(_("Shared with consent."), st["muted"]))
     else:
-        story.append(_p("No quotes shared yet.", st["muted"]))
+        story.append(_p(_("No quotes shared yet."), st["muted"]))
     out = io.BytesIO()
     doc = SimpleDocTemplate(out, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN,
                             topMargin=MARGIN, bottomMargin=MARGIN,
-                            title=f"{report.program}: mentoring report", author="Mentorbot",
+                            title=_("{program}: mentoring report").format(
+                                program=report.program), author="Mentorbot",
                             subject=report.scope)
     footer = _footer(report.program, generated)
     doc.build(story, onFirstPage=footer, onLaterPages=footer)

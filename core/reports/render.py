@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from core.i18n import gettext as _
 from core.reports.model import ProgramReport
 
 FORMATS = ("html", "pdf", "xlsx", "csv")
@@ -26,25 +27,26 @@ def render(report: ProgramReport, fmt: str, *,
     if fmt == "html":
         from core.reports.html import render_html
 
-        step("Drawing charts")
+        step(_("Drawing charts"))
         return render_html(report).encode("utf-8")
     if fmt == "pdf":
         from core.reports.pdf import render_pdf
 
-        step("Drawing charts")
+        step(_("Drawing charts"))
         return render_pdf(report, progress=step)
     if fmt == "xlsx":
         from core.reports.xlsx import render_xlsx
 
-        step("Writing XLSX")
+        step(_("Writing XLSX"))
         return render_xlsx(report)
     if fmt == "csv":
         from core.reports.csv_out import render_csv
 
-        step("Writing CSV")
+        step(_("Writing CSV"))
         # A BOM so Excel opens the UTF-8 file with names and quotes intact.
         return render_csv(report).encode("utf-8-sig")
-    raise ValueError(f"Unknown report format {fmt!r}: pick one of {', '.join(FORMATS)}.")
+    raise ValueError(_("Unknown report format {fmt}: pick one of {formats}.").format(
+        fmt=repr(fmt), formats=", ".join(FORMATS)))
 
 
 def filename(report: ProgramReport, fmt: str) -> str:

@@ -15,6 +15,7 @@ from datetime import datetime
 from sqlalchemy import or_, select, union
 from sqlalchemy.orm import Session
 
+from core.i18n import gettext as _
 from core.models import Enrollment, Match, MatchMentee, Person, SurveyResponse
 from core.reports.model import MIN_PEOPLE, Figure, figure
 from core.reports.scope import Scope, as_utc, raw_datetime
@@ -77,11 +78,11 @@ def satisfaction(answers: list[Answer]) -> tuple[list[Figure], dict[int, int] | 
     distribution = ({k: sum(s == k for s in scores) for k in range(1, 6)}
                     if len(scores) >= MIN_PEOPLE else None)
     figures = [
-        figure("respondents", "People who answered a survey", len(answers), len(answers),
+        figure("respondents", _("People who answered a survey"), len(answers), len(answers),
                "people", count=True),
-        figure("useful_share", "Found it useful (4 or 5 of 5)", share, n_useful, "%"),
-        figure("nps", "Net promoter score", nps, len(recs), "nps",
-               "% answering 9-10 minus % answering 0-6 to 'would you recommend it?'"),
+        figure("useful_share", _("Found it useful (4 or 5 of 5)"), share, n_useful, "%"),
+        figure("nps", _("Net promoter score"), nps, len(recs), "nps",
+               _("% answering 9-10 minus % answering 0-6 to 'would you recommend it?'")),
     ]
     return figures, distribution
 

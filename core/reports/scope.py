@@ -13,6 +13,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, DateTime, Select, func, select, type_coerce
 from sqlalchemy.orm import Session
 
+from core.i18n import format_date
+from core.i18n import gettext as _
 from core.models import (
     EndReason,
     Match,
@@ -41,7 +43,8 @@ class Cohort:
 
     @property
     def label(self) -> str:
-        return f"Cohort {self.number} (published {self.published_at.date().isoformat()})"
+        return _("Cohort {n} (published {day})").format(
+            n=self.number, day=format_date(self.published_at.date()))
 
 
 @dataclass
@@ -81,12 +84,13 @@ class Scope:
         """The scope as the report's heading says it."""
         parts = [self.cohort.label] if self.cohort else []
         if self.since and self.until:
-            parts.append(f"{self.since.isoformat()} to {self.until.isoformat()}")
+            parts.append(_("{first} to {last}").format(first=format_date(self.since),
+                                                       last=format_date(self.until)))
         elif self.since:
-            parts.append(f"from {self.since.isoformat()}")
+            parts.append(_("from {day}").format(day=format_date(self.since)))
         elif self.until:
-            parts.append(f"up to {self.until.isoformat()}")
-        text = ", ".join(parts) or "All cohorts"
+            parts.append(_("up to {day}").format(day=format_date(self.until)))
+        text = ", ".join(parts) or _("All cohorts")
         return text[0].upper() + text[1:]
 
     def in_window(self, column: Any) -> list[ColumnElement[bool]]:

@@ -11,9 +11,19 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from core.reports.export import ExportTable, assumption, export_tables
-from core.reports.model import ProgramReport
+from core.i18n import gettext as _
+from core.i18n import ngettext
+from core.reports.export import (
+    ExportTable,
+    assumption,
+    export_tables,
+    generated_at,
+    small_groups_note,
+)
+from core.reports.model import NO_DATA, WITHHELD, ProgramReport
 
+# Excel shows these in the reader's own separators (its locale, not ours): "#,##0" is
+# "1.234" in a German Excel. Only the currency sign is written in.
 NUMBER_FORMATS = {"%": "0%", "money": '"$"#,##0', "int": "#,##0", "float": "#,##0.0",
                   "score": "0.00", "nps": "+0;-0;0"}
 HEADER_FILL = PatternFill("solid", fgColor="E4ECFC")
@@ -41,6 +51,7 @@ def _widths(ws: Worksheet, minimum: int = 8, maximum: int = 60) -> None:
 
 
 def _write_table(ws: Worksheet, table: ExportTable) -> None:
+    muted = (_(WITHHELD), _(NO_DATA))
     ws.append(table.columns)
     for cell in ws[1]:
         cell.font = BOLD
@@ -51,14 +62,14 @@ def _write_table(ws: Worksheet, table: ExportTable) -> None:
             if isinstance(cell.value, str) and cell.value.startswith("="):
                 # openpyxl stores "=…" as a formula; a quote someone typed must stay text.
                 cell.data_type = "s"
-            if isinstance(cell.value, str) and cell.value in ("fewer than 5", "no data yet"):
+            if isinstance(cell.value, str) and cell.value in muted:
                 cell.font = MUTED
             elif fmt in NUMBER_FORMATS and isinstance(cell.value, int | float):
                 cell.number_format = NUMBER_FORMATS[fmt]
             if table.key == "quotes":
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
     if not table.rows:
-        ws.append(["No data yet"])
+        ws.append([_("No data yet")])
         ws.cell(ws.max_row, 1).font = MUTED
     ws.freeze_panes = "A2"
     _widths(ws)
@@ -69,8 +80,8 @@ def _funnel_chart(ws: Worksheet, rows: int) -> None:
     Excel plots a "fewer than 5" cell as zero, which would misread as nobody."""
     chart = BarChart()
     chart.type = "bar"
-    chart.title = "From invitation to active pairs"
-    chart.y_axis.title = "People"
+    chart.title = _("From invitation to active pairs")
+    chart.y_axis.title = _("People")
     chart.legend = None
     chart.add_data(Reference(ws, min_col=2, min_row=1, max_row=rows + 1), titles_from_data=True)
     chart.set_categories(Reference(ws, min_col=1, min_row=2, max_row=rows + 1))
@@ -79,32 +90,34 @@ def _funnel_chart(ws: Worksheet, rows: int) -> None:
     ws.add_chart(chart, "D2")
 
 
-def render_xlsx(report: ProgramReport, currency: str = "$") -> bytes:
+def render_xlsx(report: ProgramReport, currency: str = "USD") -> bytes:
     """The workbook's bytes: Summary first, then one sheet per ``report.tables()`` table."""
     wb = Workbook()
     summary = wb.active
     assert summary is not None
     taken: set[str] = set()
-    summary.title = sheet_title("Summary", taken)
+    summary.title = sheet_title(_("Summary"), taken)
     summary.append([report.program])
     summary["A1"].font = Font(bold=True, size=14)
-    for label, value in (("Scope", report.scope),
-                         ("Generated", report.generated_at.strftime("%Y-%m-%d %H:%M UTC")),
-                         ("Replacement cost (assumption)", report.replacement_cost),
-                         ("Note", "Figures about fewer than 5 people are not shown."),
-                         ("Saving assumption", assumption(report, currency))):
+    for label, value in ((_("Scope"), report.scope),
+                         (_("Generated"), generated_at(report)),
+                         (_("Replacement cost (assumption)"), report.replacement_cost),
+                         (_("Note"), small_groups_note()),
+                         (_("Saving assumption"), assumption(report, currency))):
         summary.append([label, value])
         summary.cell(summary.max_row, 1).font = BOLD
     summary.cell(4, 2).number_format = NUMBER_FORMATS["money"]
     summary.append([])
-    summary.append(["Sheet", "What it holds"])
+    summary.append([_("Sheet"), _("What it holds")])
     for cell in summary[summary.max_row]:
         cell.font = BOLD
         cell.fill = HEADER_FILL
     tables = export_tables(report)
     names = [sheet_title(t.title, taken) for t in tables]
     for name, table in zip(names, tables, strict=True):
-        summary.append([name, f"{table.title}: {len(table.rows)} rows"])
+        summary.append([name, ngettext("{title}: {n} row", "{title}: {n} rows",
+                                       len(table.rows)).format(title=table.title,
+                                                               n=len(table.rows))])
     _widths(summary, maximum=90)
     for row in summary.iter_rows():
         for cell in row:

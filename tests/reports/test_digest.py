@@ -171,3 +171,23 @@ def test_unknown_program_lists_the_programs(sessions) -> None:  # type: ignore[n
     text = reply.message.text  # type: ignore[union-attr]
     assert "Leadership 1:1" in text and "Peer circles" in text
     assert _digests(sessions) == []
+
+
+def test_each_admin_reads_the_monthly_digest_in_their_own_language(sessions) -> None:  # type: ignore[no-untyped-def]
+    from core.mentorbot import Mentorbot
+
+    ids = _core_world(sessions)
+    with sessions() as s, s.begin():
+        mentee = s.get(Person, ids["people"]["U10"])
+        mentee.language = "de"
+        s.add(Admin(workspace_id=ids["workspace_id"], person_id=mentee.id))
+    clock = FakeClock(datetime(2027, 5, 3, 9, 5, tzinfo=UTC))
+    bot = Mentorbot(sessions, clock=clock)
+    bot.handle(CommandEvent(Actor("webchat", "T1", "U1", "Ana Lima"),
+                            "admin report Leadership monthly on"))
+    bot.tick()
+    said = {d.person_id: message_from_dict(d.payload) for d in _digests(sessions)}
+    english, german = said[ids["people"]["U1"]], said[ids["people"]["U10"]]
+    assert english.text.startswith("Leadership 1:1: monthly digest, May 2027\nEnrolled: ")
+    assert german.text.startswith("Leadership 1:1: Monatsüberblick, Mai 2027\nAngemeldet: ")
+    assert "Zahlen zu weniger als 5 Personen werden nicht gezeigt" in repr(german.blocks)

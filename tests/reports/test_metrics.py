@@ -358,7 +358,7 @@ def test_matching(sessions: sessionmaker[Session], built: Built) -> None:
     assert value(r.matching, "mean_score") == pytest.approx(6.7 / 11)
     assert fig(r.matching, "mean_score").n == 11
     assert r.fairness is not None
-    assert r.fairness.title == "Fairness audit (Cohort 2 (published 2026-03-02))"
+    assert r.fairness.title == "Fairness audit (Cohort 2 (published Mar 2, 2026))"
     assert r.fairness.rows == [["age_band", None, None, None, None],
                                ["gender", 0.75, "below 4/5", 0.9, "ok"]]
 
@@ -470,7 +470,7 @@ def test_funnel_and_cohorts(sessions: sessionmaker[Session], built: Built) -> No
 
 def test_one_cohort(sessions: sessionmaker[Session], built: Built) -> None:
     r = report_for(sessions, built, run_id=built.run2)
-    assert r.scope == "Cohort 2 (published 2026-03-02)"
+    assert r.scope == "Cohort 2 (published Mar 2, 2026)"
     # The run's pool: its matches (M1 E9 M2 E10 M3 E11) and the unmatched E12 = 7.
     assert value(r.participation, "enrolled") == 7
     assert value(r.participation, "invited") == 7
@@ -495,7 +495,7 @@ def test_a_period(sessions: sessionmaker[Session], built: Built) -> None:
     r = report_for(sessions, built, since=date(2025, 3, 1), until=date(2025, 3, 31),
                    progress=stages.append)
     assert stages[0] == "Loading matches" and "Outcomes" in stages and len(stages) >= 6
-    assert r.scope == "2025-03-01 to 2025-03-31"
+    assert r.scope == "Mar 1, 2025 to Mar 31, 2025"
     assert value(r.matching, "pairs") == 8  # run 1's pairs were published in March 2025
     # Only I1's invitation falls in March; nobody enrolled in it.
     assert fig(r.participation, "invited").suppressed

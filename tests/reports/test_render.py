@@ -89,7 +89,7 @@ def test_html_has_every_section_four_charts_tables_quotes_and_the_saving_note() 
                   "Fairness", "Cohorts"):
         assert f"<h3>{title}</h3>" in html
     text = _text(html)
-    assert "Scope: 2026-01-01 to 2026-03-31" in text and "31 Mar 2026" in text
+    assert "Scope: 2026-01-01 to 2026-03-31" in text and "Mar 31, 2026 09:30 UTC" in text
     # The saving, with the assumption it rests on right beside it.
     saving = html[html.index('data-key="estimated_saving"'):]
     saving = saving[:saving.index("</div>\n</div>") if "</div>\n</div>" in saving else 800]

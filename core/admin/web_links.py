@@ -24,10 +24,13 @@ from urllib.parse import quote, unquote
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from core import i18n
 from core.admin import programs
 from core.admin.rights import is_admin
 from core.clock import Clock
 from core.events import Delivery, Sender
+from core.i18n import N_
+from core.i18n import gettext as _
 from core.models import AdminLink, Person, Program
 from core.ui import Context, Fields, Message, Section
 from core.ui.form import FieldErrors, Form
@@ -60,10 +63,20 @@ def login_url(base_url: str, token: str) -> str:
 # which is right for one process; several replicas must share one (configure_secret).
 _SECRET: list[bytes] = [secrets.token_bytes(32)]
 _ANY_PLACEHOLDER = re.compile(r"\[\[admin-link:[^\]\s]{0,800}\]\]")
-# id : nonce : expiry (POSIX seconds) : quoted base URL : seal
+# id : nonce : expiry (POSIX seconds) : quoted base URL : seal [: reader's language]
 _PLACEHOLDER = re.compile(r"\[\[admin-link:(\d{1,10}):([A-Za-z0-9_-]{8,64}):(\d{1,12}):"
-                          r"([A-Za-z0-9%._~-]{0,600}):([A-Za-z0-9_-]{22})\]\]")
-EXPIRED_TEXT = "(that sign-in link is no longer available: ask again with `admin web`)"
+                          r"([A-Za-z0-9%._~-]{0,600}):([A-Za-z0-9_-]{22})(?::([A-Za-z_]{2,8}))?"
+                          r"\]\]")
+# The language a placeholder names, even one that is not ours (its note is still written).
+_LANGUAGE_TAIL = re.compile(r":([A-Za-z_]{2,8})\]\]$")
+# A msgid: written in the language of the message that carries the link (expired_text).
+EXPIRED_TEXT = N_("(that sign-in link is no longer available: ask again with `admin web`)")
+
+
+def expired_text(language: str | None = None) -> str:
+    """The note that replaces a link no longer usable, in ``language`` (the message's)."""
+    with i18n.reading(language or i18n.language()):
+        return _(EXPIRED_TEXT)
 
 
 def configure_secret(secret: str | None) -> None:
@@ -99,7 +112,10 @@ def pending_link(session: Session, person: Person, *, now: datetime, base_url: s
     link.token_hash = _hash(_token(link.id, nonce))
     session.flush()
     body = f"{link.id}:{nonce}:{int(expires.timestamp())}:{quote(base_url, safe='')}"
-    return f"[[admin-link:{body}:{_seal(body)}]]"
+    # The message is written now, in its reader's language; the sender fills the link in
+    # later, without the reader at hand, so the placeholder says which language its
+    # "no longer available" note is to be in. Outside the seal: it grants nothing.
+    return f"[[admin-link:{body}:{_seal(body)}:{i18n.language()}]]"
 
 
 def fill_links(text: str, *, now: datetime) -> str:
@@ -107,11 +123,12 @@ def fill_links(text: str, *, now: datetime) -> str:
     def one(found: re.Match[str]) -> str:
         match = _PLACEHOLDER.fullmatch(found.group(0))
         if match is None:
-            return EXPIRED_TEXT
-        link_id, nonce, expires, base, seal = match.groups()
+            tail = _LANGUAGE_TAIL.search(found.group(0))
+            return expired_text(tail.group(1) if tail else None)
+        link_id, nonce, expires, base, seal, language = match.groups()
         body = f"{link_id}:{nonce}:{expires}:{base}"
         if not hmac.compare_digest(seal, _seal(body)) or now.timestamp() >= int(expires):
-            return EXPIRED_TEXT
+            return expired_text(language)
         return login_url(unquote(base), _token(int(link_id), nonce))
     return _ANY_PLACEHOLDER.sub(one, text) if "[[admin-link:" in text else text
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from core.db import session_clock, today_of
+from core.i18n import gettext as _
 from core.match_runs.inputs import load_program
 from core.matching import audit_fairness, run_matching
 from core.matching.fairness import floor_reselector
@@ -42,16 +43,16 @@ def run_program(session: Session, program: Program, *, by: Person | None = None,
     """Match the program's pool and store the result as a preview (earlier previews retire)."""
     note = progress or (lambda _: None)
     _retire_previews(session, program)
-    note("Loading the pool")
+    note(_("Loading the pool"))
     loaded = load_program(session, program, today or today_of(session))
-    note("Scoring and solving")
+    note(_("Scoring and solving"))
     # Off by default; only when an admin switched it on do protected attributes reach the
     # choice of matches (otherwise they are read for the after-the-fact audit alone).
     floor = list(program.fairness_floor or ())
     reselect = (floor_reselector(loaded.protected, floor, min_group_size=MIN_GROUP_SIZE)
                 if floor and program.kind is not ProgramKind.PEER else None)
     result = run_matching(loaded.input, reselect)
-    note("Auditing fairness")
+    note(_("Auditing fairness"))
     fairness = audit_fairness(result.matches, loaded.input.enrollments, loaded.protected,
                               result.candidate_counts, min_group_size=MIN_GROUP_SIZE)
     run = MatchRun(

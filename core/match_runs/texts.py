@@ -16,6 +16,7 @@ from core.i18n import (
 )
 from core.i18n import gettext as _
 from core.match_runs import reasons
+from core.matching.fairness import floor_note
 from core.models import Match, MatchRun, Person, Program
 from core.relationships.timing import zone
 from core.ui import Button, Buttons, Context, Divider, Fields, Message, Section
@@ -138,8 +139,8 @@ def floor_cost_line(stats: dict[str, Any]) -> str:
     else:
         line = _("The fairness floor lowers the mean score from {before} to {after}.").format(
             before=_decimal(before), after=_decimal(after))
-    # The engine's note is a technical detail, kept as the engine wrote it.
-    return "⚖️ " + line + (f" ({note})" if note else "")
+    # The engine stores its note in English; the reader gets it in their language.
+    return "⚖️ " + line + (f" ({floor_note(note)})" if note else "")
 
 
 def held_back_line(held: int) -> str:

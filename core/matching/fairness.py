@@ -9,9 +9,34 @@ from typing import Any
 
 import numpy as np
 
+from core.i18n import N_
+from core.i18n import gettext as _
 from core.matching.types import Enrollment, Match
 
 FOUR_FIFTHS = 0.8
+# The floor's note, as a run stores it (English; stats are data) and as the preview shows it
+# (floor_note, in the reader's language). {attributes} are the admin's attribute names.
+FLOOR_ALREADY_MET = N_("fairness floor ({attributes}): already met")
+FLOOR_MET = N_("fairness floor ({attributes}): met")
+FLOOR_CLOSEST = N_("fairness floor ({attributes}): as close as the pool allows")
+FLOOR_MET_IN_TIME = N_("fairness floor ({attributes}): met (best found within the time limit)")
+FLOOR_CLOSEST_IN_TIME = N_("fairness floor ({attributes}): as close as the pool allows (best "
+                           "found within the time limit)")
+FLOOR_NO_SOLUTION = N_("fairness floor: no solution in time; the unconstrained optimum stands")
+_FLOOR_NOTES = (FLOOR_ALREADY_MET, FLOOR_MET, FLOOR_CLOSEST, FLOOR_MET_IN_TIME,
+                FLOOR_CLOSEST_IN_TIME, FLOOR_NO_SOLUTION)
+
+
+def floor_note(note: str) -> str:
+    """A run's stored floor note in the reader's language (as stored if of no known shape)."""
+    for shape in _FLOOR_NOTES:
+        head, _sep, tail = shape.partition("{attributes}")
+        if not _sep and note == shape:
+            return _(shape)
+        if _sep and note.startswith(head) and note.endswith(tail) \
+                and len(note) > len(head) + len(tail):
+            return _(shape).format(attributes=note[len(head):len(note) - len(tail)])
+    return note
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,10 +192,11 @@ def floor_reselector(protected: Mapping[str, Mapping[str, str]],
         from core.matching.solve_bipartite import int_scores
 
         groups = group_rows(seeker_ids)
+        named = ", ".join(attributes)
         matched = locked.copy()
         matched[rows[chosen]] = True
         if not groups or not short(groups, matched):
-            return chosen, f"fairness floor ({', '.join(attributes)}): already met"
+            return chosen, FLOOR_ALREADY_MET.format(attributes=named)
         m = cp_model.CpModel()
         x = [m.new_bool_var(f"x{e}") for e in range(len(rows))]
         by_row: dict[int, list[int]] = defaultdict(list)
@@ -204,7 +230,7 @@ def floor_reselector(protected: Mapping[str, Mapping[str, str]],
         m.minimize(sum(shortfalls))
         first = solver.solve(m)
         if first not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            return chosen, "fairness floor: no solution in time; the unconstrained optimum stands"
+            return chosen, FLOOR_NO_SOLUTION
         least = int(round(solver.objective_value))
         m.add(sum(shortfalls) <= least)
         m.clear_objective()
@@ -215,11 +241,11 @@ def floor_reselector(protected: Mapping[str, Mapping[str, str]],
             m.add_hint(x[e], bool(solver.value(x[e])))
         second = solver.solve(m)
         if second not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            return chosen, "fairness floor: no solution in time; the unconstrained optimum stands"
+            return chosen, FLOOR_NO_SOLUTION
         new = np.array([bool(solver.value(v)) for v in x], bool)
         exact = first == cp_model.OPTIMAL and second == cp_model.OPTIMAL
-        met = "met" if least == 0 else "as close as the pool allows"
-        return new, (f"fairness floor ({', '.join(attributes)}): {met}"
-                     + ("" if exact else " (best found within the time limit)"))
+        shape = ((FLOOR_MET if exact else FLOOR_MET_IN_TIME) if least == 0 else
+                 (FLOOR_CLOSEST if exact else FLOOR_CLOSEST_IN_TIME))
+        return new, shape.format(attributes=named)
 
     return reselect

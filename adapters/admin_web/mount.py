@@ -2,6 +2,12 @@
 
 Server-rendered HTML only. Every rule (who is an admin, what a valid program is, how an
 import diffs) lives in core; this module turns requests into core calls and back into pages.
+
+Every page is in the signed-in admin's language (their choice, else their platform's, else the
+workspace default): each handler writes inside ``i18n.reading(viewer.language)``, which also
+reaches the worker threads it starts (``asyncio.to_thread`` copies the context). Words come
+from the catalogs through ``core.i18n``; what core already words (forms, notices, statuses) is
+core's.
 """
 
 from __future__ import annotations
@@ -22,12 +28,17 @@ from sqlalchemy.orm import Session, sessionmaker
 from adapters.admin_web.auth import COOKIE
 from adapters.admin_web.pages import render
 from bot.settings import Settings
+from core import i18n
 from core.admin import announcements, programs, web_sessions
 from core.admin.audit import record
+from core.admin.texts import STATUSES
 from core.admin.web_links import create_program, new_program_form, redeem
 from core.clock import Clock
 from core.hris.csv_import import PRESETS, ImportResult, import_people
+from core.i18n import N_, format_number
+from core.i18n import gettext as _
 from core.ids import parse_id
+from core.language import reader_language
 from core.mentorbot import Mentorbot
 from core.models import Announcement, AnnouncementStatus, Person, Program, Workspace
 from core.ui import validate
@@ -37,6 +48,7 @@ PAGE_SIZE = 50
 MAX_UPLOAD = 20 * 1024 * 1024
 # The saving's assumption: a salary-scale number, not a typo's worth of zeros.
 MAX_REPLACEMENT_COST = 10_000_000
+# Format names, the same in every language.
 DOWNLOADS = (("pdf", "PDF"), ("xlsx", "Excel"), ("csv", "CSV"), ("html", "HTML"))
 
 
@@ -48,6 +60,7 @@ class Viewer:
     workspace_id: int
     name: str
     csrf: str
+    language: str  # the admin's own language: every page they see is written in it
 
 
 def mount_admin_web(app: FastAPI, *, sessions: sessionmaker[Session], core: Mentorbot,
@@ -58,6 +71,7 @@ def mount_admin_web(app: FastAPI, *, sessions: sessionmaker[Session], core: Ment
     secure_cookie = settings.public_url.lower().startswith("https://")
 
     def html(name: str, status: int = 200, **context: Any) -> HTMLResponse:
+        """A page in the language being written (the viewer's, set by the handler)."""
         return HTMLResponse(render(name, **context), status_code=status,
                             headers={"Cache-Control": "no-store",
                                      "X-Frame-Options": "DENY",
@@ -66,14 +80,20 @@ def mount_admin_web(app: FastAPI, *, sessions: sessionmaker[Session], core: Ment
                                          "form-action 'self'; frame-ancestors 'none'"})
 
     def denied() -> HTMLResponse:
-        return html("denied", 401, title="Sign-in needed")
+        # Nobody is signed in: the workspace's default language.
+        with i18n.reading(core.default_language):
+            return html("denied", 401, title=_("Sign-in needed"))
+
+    def speaking(viewer: Viewer) -> Any:
+        return i18n.reading(viewer.language)
 
     def _viewer(token: str) -> Viewer | None:
         # Re-checked on every request: revoking an admin in chat ends their web session too.
         with sessions() as s:
             person = web_sessions.find(s, token, now=clock.now(), seeded=core.admin_emails)
             viewer = Viewer(person.id, person.workspace_id, person.name,
-                            web_sessions.csrf_token(token)) if person else None
+                            web_sessions.csrf_token(token),
+                            reader_language(person, core.default_language)) if person else None
             s.commit()  # is_admin may have recorded a seeded admin, or the session ended
             return viewer
 
@@ -90,8 +110,9 @@ def mount_admin_web(app: FastAPI, *, sessions: sessionmaker[Session], core: Ment
         # Bytes, not str: compare_digest raises on a non-ASCII str instead of saying no.
         sent = str(form.get("csrf") or "").encode("utf-8", "replace")
         if not secrets.compare_digest(sent, viewer.csrf.encode("ascii")):
-            return None, None, html("forbidden", 403, title="Form expired",
-                                    viewer=viewer)
+            with speaking(viewer):
+                return None, None, html("forbidden", 403, title=_("Form expired"),
+                                        viewer=viewer)
         return viewer, form, None
 
     @app.get("/admin/login", response_class=HTMLResponse, include_in_schema=False)
@@ -150,17 +171,19 @@ def mount_admin_web(app: FastAPI, *, sessions: sessionmaker[Session], core: Ment
                 return rows, name
 
         rows, created_name = await asyncio.to_thread(work)
-        return html("programs", title="Programs", viewer=viewer, rows=rows,
-                    created=created_name, kinds=programs.KIND_LABELS)
+        with speaking(viewer):
+            return html("programs", title=_("Programs"), viewer=viewer, rows=rows,
+                        created=created_name, kinds=programs.KIND_LABELS, statuses=STATUSES)
 
     def program_page(viewer: Viewer, template: str, values: dict[str, Any],
                      errors: dict[str, str], status: int = 200) -> HTMLResponse:
-        form = new_program_form(template)
-        return html("new_program", status, title="New program", viewer=viewer,
-                    templates=programs.TEMPLATES,
-                    template=template if programs.template(template) else "",
-                    fields=form.fields, values=values, errors=errors,
-                    submit_label=form.submit_label)
+        with speaking(viewer):
+            form = new_program_form(template)
+            return html("new_program", status, title=_("New program"), viewer=viewer,
+                        templates=programs.TEMPLATES,
+                        template=template if programs.template(template) else "",
+                        fields=form.fields, values=values, errors=errors,
+                        submit_label=form.submit_label)
 
     @app.get("/admin/programs/new", response_class=HTMLResponse, include_in_schema=False)
     async def new_program(request: Request, template: str = "") -> Response:
@@ -188,7 +211,8 @@ def mount_admin_web(app: FastAPI, *, sessions: sessionmaker[Session], core: Ment
                 s.commit()
                 return result.program.id, {}
 
-        program_id, errors = await asyncio.to_thread(work)
+        with speaking(viewer):  # the errors are core's sentences, in the admin's language
+            program_id, errors = await asyncio.to_thread(work)
         if program_id is None:
             return program_page(viewer, template, values, errors, 422)
         return RedirectResponse(f"/admin?created={program_id}", status_code=303)
@@ -225,14 +249,18 @@ def mount_admin_web(app: FastAPI, *, sessions: sessionmaker[Session], core: Ment
         def query(n: int) -> str:
             return urlencode({"q": q, "page": n} if q else {"page": n})
 
-        return html("people", title="People", viewer=viewer, rows=rows, total=total,
-                    q=q, page=page, pages=pages, query=query)
+        with speaking(viewer):
+            return html("people", title=_("People"), viewer=viewer, rows=rows, total=total,
+                        q=q, page=page, pages=pages, query=query)
 
     def import_page(viewer: Viewer, status: int = 200, **context: Any) -> HTMLResponse:
         context.setdefault("preset", "mentorbot")
         context.setdefault("dry_run", True)
-        return html("import", status, title="Import people", viewer=viewer,
-                    presets=list(PRESETS), **context)
+        with speaking(viewer):
+            if context.get("problem"):
+                context["problem"] = _(context["problem"])
+            return html("import", status, title=_("Import people"), viewer=viewer,
+                        presets=list(PRESETS), **context)
 
     @app.get("/admin/import", response_class=HTMLResponse, include_in_schema=False)
     async def import_form(request: Request) -> Response:
@@ -252,18 +280,20 @@ def mount_admin_web(app: FastAPI, *, sessions: sessionmaker[Session], core: Ment
         again = dict(preset=preset, dry_run=dry_run, keep_missing=keep_missing)
         upload = form.get("file")
         if preset not in PRESETS:
-            return import_page(viewer, 422, problem="Pick one of the listed presets.", **again)
+            return import_page(viewer, 422, problem=N_("Pick one of the listed presets."),
+                               **again)
         if upload is None or isinstance(upload, str):
-            return import_page(viewer, 422, problem="Choose a CSV file to upload.", **again)
+            return import_page(viewer, 422, problem=N_("Choose a CSV file to upload."),
+                               **again)
         data = await upload.read(MAX_UPLOAD + 1)
         if len(data) > MAX_UPLOAD:
-            return import_page(viewer, 413, problem="That file is too large (20 MB at most).",
-                               **again)
+            return import_page(viewer, 413,
+                               problem=N_("That file is too large (20 MB at most)."), **again)
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError:
-            return import_page(viewer, 422, problem="Save the export as UTF-8 CSV and upload "
-                               "it again.", **again)
+            return import_page(viewer, 422, problem=N_("Save the export as UTF-8 CSV and "
+                                                       "upload it again."), **again)
 
         def work() -> tuple[ImportResult, bool]:
             # As the CLI: no commit unless the whole file parsed and this is not a dry run.
@@ -283,11 +313,16 @@ def mount_admin_web(app: FastAPI, *, sessions: sessionmaker[Session], core: Ment
                 s.commit()
                 return result, True
 
-        result, applied = await asyncio.to_thread(work)
+        with speaking(viewer):  # the import's errors and warnings are core's sentences
+            result, applied = await asyncio.to_thread(work)
         return import_page(viewer, 422 if result.errors else 200, result=result,
                            applied=applied, **again)
 
     def announcements_page(viewer: Viewer, status: int = 200, **context: Any) -> HTMLResponse:
+        with speaking(viewer):
+            return _announcements_page(viewer, status, **context)
+
+    def _announcements_page(viewer: Viewer, status: int, **context: Any) -> HTMLResponse:
         with sessions() as s:
             person = s.get(Person, viewer.person_id)
             assert person is not None
@@ -297,8 +332,9 @@ def mount_admin_web(app: FastAPI, *, sessions: sessionmaker[Session], core: Ment
             s.expunge_all()
         context.setdefault("values", {})
         context.setdefault("errors", {})
-        return html("announcements", status, title="Announcements", viewer=viewer,
-                    fields=form.fields, scheduled=scheduled, **context)
+        return html("announcements", status, title=_("Announcements"), viewer=viewer,
+                    fields=form.fields, scheduled=scheduled,
+                    scheduled_when={a.id: _when(a.post_at) for a in scheduled}, **context)
 
     @app.get("/admin/announcements", response_class=HTMLResponse, include_in_schema=False)
     async def announcements_list(request: Request) -> Response:
@@ -306,6 +342,13 @@ def mount_admin_web(app: FastAPI, *, sessions: sessionmaker[Session], core: Ment
         if viewer is None:
             return denied()
         return await asyncio.to_thread(announcements_page, viewer)
+
+    def _when(moment: Any) -> str:
+        """When an announcement goes out, as the admin writes a day and time (UTC)."""
+        if moment is None:
+            return _("now")
+        return _("{day} {time} UTC").format(day=i18n.format_date(moment),
+                                            time=i18n.format_clock(moment))
 
     @app.post("/admin/announcements", include_in_schema=False)
     async def announcements_draft(request: Request) -> Response:
@@ -317,7 +360,7 @@ def mount_admin_web(app: FastAPI, *, sessions: sessionmaker[Session], core: Ment
         values["when"] = "later" if values.get("day") else "now"
 
         def work() -> HTMLResponse:
-            with sessions() as s:
+            with sessions() as s, speaking(viewer):
                 person = s.get(Person, viewer.person_id)
                 assert person is not None
                 form_def = announcements.announce_form(
@@ -331,8 +374,7 @@ def mount_admin_web(app: FastAPI, *, sessions: sessionmaker[Session], core: Ment
                     return announcements_page(viewer, 422, values=values, errors=errors)
                 program = s.get(Program, draft.join_program_id) if draft.join_program_id \
                     else None
-                when = (draft.post_at.strftime("%a %d %b %Y %H:%M UTC") if draft.post_at
-                        else "now")
+                when = _when(draft.post_at)
                 s.commit()
                 s.expunge_all()
             return announcements_page(viewer, draft=draft, program=program, when=when)
@@ -347,15 +389,15 @@ def mount_admin_web(app: FastAPI, *, sessions: sessionmaker[Session], core: Ment
             return refused or denied()
         pk = parse_id(announcement_id)
         if verb not in ("confirm", "cancel") or pk is None:
-            return HTMLResponse("Not found", status_code=404)
+            return not_found(viewer)
 
         def work() -> HTMLResponse:
-            with sessions() as s:
+            with sessions() as s, speaking(viewer):
                 a = s.get(Announcement, pk)
                 person = s.get(Person, viewer.person_id)
                 if a is None or person is None or a.workspace_id != viewer.workspace_id or \
                         a.status not in (AnnouncementStatus.DRAFT, AnnouncementStatus.SCHEDULED):
-                    notice = "That announcement was already posted or cancelled."
+                    notice = _("That announcement was already posted or cancelled.")
                 elif verb == "confirm":
                     notice = announcements.confirm(s, a, person, now=clock.now())
                 else:
@@ -373,20 +415,22 @@ def mount_admin_web(app: FastAPI, *, sessions: sessionmaker[Session], core: Ment
         from core.reports.metrics import build_report
         from core.reports.render import render as render_report
 
-        with sessions() as s:
+        # The report is built and drawn in the admin's language, as the chat digest is.
+        with sessions() as s, speaking(viewer):
             program = s.get(Program, program_id)
             if program is None or program.workspace_id != viewer.workspace_id:
                 return None
             report = build_report(s, program, now=clock.now())
             cost = program.replacement_cost
             s.rollback()  # a report only reads
-        body = render_html(report, fragment=True) if fmt == "page" \
-            else render_report(report, fmt)
+            body = render_html(report, fragment=True) if fmt == "page" \
+                else render_report(report, fmt)
         return report.program, body, cost
 
     def not_found(viewer: Viewer) -> HTMLResponse:
         # Another workspace's program answers exactly as a missing one: ids reveal nothing.
-        return HTMLResponse("Not found", status_code=404)
+        with speaking(viewer):
+            return HTMLResponse(_("Not found"), status_code=404)
 
     async def report_page(viewer: Viewer, program_id: int, status: int = 200,
                           **context: Any) -> Response:
@@ -395,10 +439,12 @@ def mount_admin_web(app: FastAPI, *, sessions: sessionmaker[Session], core: Ment
             return not_found(viewer)
         name, body, cost = found
         context.setdefault("replacement_cost", cost)
-        return html("report", status, title=f"Report: {name}", viewer=viewer,
-                    program_id=program_id, downloads=DOWNLOADS, max_cost=MAX_REPLACEMENT_COST,
-                    # The fragment is the report renderer's own autoescaped template output.
-                    report_html=Markup(body), **context)
+        with speaking(viewer):
+            return html("report", status, title=_("Report: {program}").format(program=name),
+                        viewer=viewer, program_id=program_id, downloads=DOWNLOADS,
+                        max_cost=MAX_REPLACEMENT_COST,
+                        # The fragment is the report renderer's own autoescaped template output.
+                        report_html=Markup(body), **context)
 
     @app.get("/admin/programs/{program_id}/report", response_class=HTMLResponse,
              include_in_schema=False)
@@ -409,7 +455,9 @@ def mount_admin_web(app: FastAPI, *, sessions: sessionmaker[Session], core: Ment
         pk = parse_id(program_id)
         if pk is None:
             return not_found(viewer)
-        notice = "Saved: the report below uses the new replacement cost." if saved else None
+        with speaking(viewer):
+            notice = _("Saved: the report below uses the new replacement cost.") if saved \
+                else None
         return await report_page(viewer, pk, notice=notice)
 
     @app.get("/admin/programs/{program_id}/report.{fmt}", include_in_schema=False)
@@ -445,9 +493,10 @@ def mount_admin_web(app: FastAPI, *, sessions: sessionmaker[Session], core: Ment
         # ASCII digits only: int() would also read "٣" or "1_000".
         cost = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 9 else -1
         if not 0 <= cost <= MAX_REPLACEMENT_COST:
-            return await report_page(
-                viewer, pk, 422, replacement_cost=raw,
-                problem=f"Enter a whole amount from 0 to {MAX_REPLACEMENT_COST:,}.")
+            with speaking(viewer):
+                problem = _("Enter a whole amount from 0 to {most}.").format(
+                    most=format_number(MAX_REPLACEMENT_COST))
+            return await report_page(viewer, pk, 422, replacement_cost=raw, problem=problem)
 
         def work() -> bool:
             with sessions() as s:

@@ -1,18 +1,26 @@
-"""The admin page's HTML: Jinja templates with autoescape, kept in code so no data files ship."""
+"""The admin page's HTML: Jinja templates with autoescape, kept in code so no data files ship.
+
+Every word is ``_("...")``: core's catalogs, in the language being written (the signed-in
+admin's; ``mount`` sets it). ``python -m core.i18n.extract`` reads these templates' messages.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from jinja2 import DictLoader, Environment, select_autoescape
+from markupsafe import Markup
 
+from core import i18n
+from core.i18n import gettext as _
+from core.i18n import ngettext
 from core.ui import FieldKind
 
 _BASE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
+<html lang="{{ lang }}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
-<title>{{ title }} · Mentorbot admin</title>
+<title>{{ _("{page} · Mentorbot admin").format(page=title) }}</title>
 <style>
 :root { --ink:#1f2933; --muted:#616e7c; --line:#d9e2ec; --accent:#2f6fed; --bad:#c62828; }
 * { box-sizing: border-box; }
@@ -52,59 +60,66 @@ button.secondary { background:#fff; color:var(--ink); border:1px solid var(--lin
 code { background:#eef2f7; padding:.1rem .35rem; border-radius:4px; }
 </style></head>
 <body>
-{% if viewer %}<header><strong>Mentorbot admin</strong>
-<a href="/admin">Programs</a><a href="/admin/people">People</a><a href="/admin/import">Import</a>
-<a href="/admin/announcements">Announcements</a>
+{% if viewer %}<header><strong>{{ _("Mentorbot admin") }}</strong>
+<a href="/admin">{{ _("Programs") }}</a><a href="/admin/people">{{ _("People") }}</a>
+<a href="/admin/import">{{ _("Import") }}</a>
+<a href="/admin/announcements">{{ _("Announcements") }}</a>
 <span class="muted">{{ viewer.name }}</span>
 <form method="post" action="/admin/logout" style="margin:0"><input type="hidden" name="csrf"
- value="{{ viewer.csrf }}"><button class="secondary" type="submit">Sign out</button></form>
+ value="{{ viewer.csrf }}"><button class="secondary" type="submit">{{ _("Sign out") }}</button>
+</form>
 </header>{% endif %}
 <main>{% block body %}{% endblock %}</main>
 </body></html>
 """
 
 _DENIED = """{% extends "base" %}{% block body %}
-<div class="card"><h1>Sign-in needed</h1>
-<p>This page opens only from a one-time link, and links work once, for 15 minutes.</p>
-<p>Run <code>/mentor admin web</code> in chat to get a new link in a direct message.</p>
+<div class="card"><h1>{{ _("Sign-in needed") }}</h1>
+<p>{{ _("This page opens only from a one-time link, and links work once, for 15 minutes.") }}</p>
+<p>{{ (_("Run {command} in chat to get a new link in a direct message.") | e).format(
+  command=code("/mentor admin web")) }}</p>
 </div>{% endblock %}
 """
 
 _FORBIDDEN = """{% extends "base" %}{% block body %}
-<div class="card"><h1>Form expired</h1>
-<p>This form was not sent from your current session. Go back, reload the page and try
-again.</p></div>{% endblock %}
+<div class="card"><h1>{{ _("Form expired") }}</h1>
+<p>{{ _("This form was not sent from your current session. "
+         "Go back, reload the page and try again.") }}</p></div>{% endblock %}
 """
 
 _PROGRAMS = """{% extends "base" %}{% block body %}
-{% if created %}<div class="notice">Created the draft program “{{ created }}”.</div>{% endif %}
-<div class="row" style="align-items:center"><h1>Programs</h1>
-<a class="button" style="flex:0;white-space:nowrap" href="/admin/programs/new">New program</a>
+{% if created %}<div class="notice">
+{{ _("Created the draft program “{name}”.").format(name=created) }}</div>{% endif %}
+<div class="row" style="align-items:center"><h1>{{ _("Programs") }}</h1>
+<a class="button" style="flex:0;white-space:nowrap" href="/admin/programs/new">
+{{ _("New program") }}</a>
 </div>
 <div class="card">{% if rows %}
-<table><thead><tr><th>Name</th><th>Kind</th><th>Status</th><th>Enrolled</th><th></th></tr>
+<table><thead><tr><th>{{ _("Name") }}</th><th>{{ _("Kind") }}</th><th>{{ _("Status") }}</th>
+<th>{{ _("Enrolled") }}</th><th></th></tr>
 </thead>
-<tbody>{% for p, count in rows %}<tr><td>{{ p.name }}</td><td>{{ kinds[p.kind.value] }}</td>
-<td><span class="badge {{ p.status.value }}">{{ p.status.value }}</span></td>
-<td>{{ count }}</td><td><a href="/admin/programs/{{ p.id }}/report">Report</a></td></tr>
+<tbody>{% for p, count in rows %}<tr><td>{{ p.name }}</td><td>{{ _(kinds[p.kind.value]) }}</td>
+<td><span class="badge {{ p.status.value }}">{{ _(statuses[p.status.value]) }}</span></td>
+<td>{{ number(count) }}</td>
+<td><a href="/admin/programs/{{ p.id }}/report">{{ _("Report") }}</a></td></tr>
 {% endfor %}</tbody></table>
-{% else %}<p class="muted">No programs yet.</p>{% endif %}</div>
+{% else %}<p class="muted">{{ _("No programs yet.") }}</p>{% endif %}</div>
 {% endblock %}
 """
 
 _NEW_PROGRAM = """{% extends "base" %}{% block body %}
-<h1>New program</h1>
+<h1>{{ _("New program") }}</h1>
 <form method="get" action="/admin/programs/new" class="card" style="margin-bottom:1rem">
-<div class="row"><div><label for="template">Start from a template</label>
-<select id="template" name="template"><option value="">Blank</option>
+<div class="row"><div><label for="template">{{ _("Start from a template") }}</label>
+<select id="template" name="template"><option value="">{{ _("Blank") }}</option>
 {% for t in templates %}<option value="{{ t.key }}"{% if t.key == template %} selected{% endif %}>
-{{ t.label }}</option>{% endfor %}</select></div>
-<button class="secondary" type="submit">Use template</button></div>
+{{ _(t.label) }}</option>{% endfor %}</select></div>
+<button class="secondary" type="submit">{{ _("Use template") }}</button></div>
 </form>
 <form method="post" action="/admin/programs/new" class="card">
 <input type="hidden" name="csrf" value="{{ viewer.csrf }}">
 <input type="hidden" name="template" value="{{ template }}">
-{% if errors %}<div class="problem">Please fix the fields marked below.</div>{% endif %}
+{% if errors %}<div class="problem">{{ _("Please fix the fields marked below.") }}</div>{% endif %}
 {% for f in fields %}
 {% set value = values.get(f.name, f.initial) %}
 {% if f.kind == "checkbox" %}
@@ -130,80 +145,91 @@ _NEW_PROGRAM = """{% extends "base" %}{% block body %}
 {% if errors.get(f.name) %}<div class="error" id="error-{{ f.name }}">{{ errors[f.name] }}</div>
 {% endif %}{% endfor %}
 <p><button type="submit">{{ submit_label }}</button>
-<a href="/admin" style="margin-left:1rem">Cancel</a></p>
+<a href="/admin" style="margin-left:1rem">{{ _("Cancel") }}</a></p>
 </form>{% endblock %}
 """
 
 _PEOPLE = """{% extends "base" %}{% block body %}
-<h1>People</h1>
+<h1>{{ _("People") }}</h1>
 <form method="get" action="/admin/people" class="card row" style="margin-bottom:1rem">
-<div><label for="q">Name or email</label>
+<div><label for="q">{{ _("Name or email") }}</label>
 <input id="q" type="search" name="q" value="{{ q }}"></div>
-<button type="submit">Search</button></form>
-<div class="card"><p class="muted">{{ total }} {{ "person" if total == 1 else "people" }}
-{% if pages > 1 %}· page {{ page }} of {{ pages }}{% endif %}</p>
-{% if rows %}<table><thead><tr><th>Name</th><th>Email</th><th>Title</th><th>Department</th>
-<th>Status</th></tr></thead><tbody>{% for p in rows %}<tr><td>{{ p.name }}</td>
+<button type="submit">{{ _("Search") }}</button></form>
+<div class="card"><p class="muted">{{ ngettext("{n} person", "{n} people", total).format(
+  n=number(total)) }}
+{% if pages > 1 %}· {{ _("page {page} of {pages}").format(page=page, pages=pages) }}{% endif %}</p>
+{% if rows %}<table><thead><tr><th>{{ _("Name") }}</th><th>{{ _("Email") }}</th>
+<th>{{ _("Job title") }}</th><th>{{ _("Department") }}</th>
+<th>{{ _("Status") }}</th></tr></thead><tbody>{% for p in rows %}<tr><td>{{ p.name }}</td>
 <td>{{ p.email or "" }}</td><td>{{ p.title }}</td><td>{{ p.department }}</td>
-<td>{{ "active" if p.active else "inactive" }}</td></tr>{% endfor %}</tbody></table>{% endif %}
-<p>{% if page > 1 %}<a href="/admin/people?{{ query(page - 1) }}">← Previous</a>{% endif %}
+<td>{{ _("active") if p.active else _("inactive") }}</td></tr>{% endfor %}</tbody></table>
+{% endif %}
+<p>{% if page > 1 %}<a href="/admin/people?{{ query(page - 1) }}">{{ _("← Previous") }}</a>
+{% endif %}
 {% if page < pages %}<a style="margin-left:1rem" href="/admin/people?{{ query(page + 1) }}">
-Next →</a>{% endif %}</p></div>
+{{ _("Next →") }}</a>{% endif %}</p></div>
 {% endblock %}
 """
 
 _IMPORT = """{% extends "base" %}{% block body %}
-<h1>Import people</h1>
+<h1>{{ _("Import people") }}</h1>
 {% if result %}<div class="card" style="margin-bottom:1rem" id="result">
-{% if result.errors %}<div class="problem"><strong>Nothing was imported:</strong>
-fix the {{ result.errors|length }} row(s) below and upload again.</div>
+{% if result.errors %}<div class="problem"><strong>{{ _("Nothing was imported:") }}</strong>
+{{ ngettext("fix {n} row below and upload again.",
+            "fix {n} rows below and upload again.",
+            result.errors|length).format(n=number(result.errors|length)) }}</div>
 <ul>{% for e in result.errors %}<li class="error">{{ e }}</li>{% endfor %}</ul>
 {% else %}
-<div class="{{ 'notice' if applied else 'problem' }}">{% if applied %}Imported: the changes
-below were saved.{% else %}Dry run: nothing was changed.{% endif %}</div>
-{% for label, names in (("New", result.new), ("Changed", result.changed),
-                        ("Deactivated", result.deactivated)) %}
-<h3>{{ label }}: {{ names|length }}</h3>{% if names %}<ul>{% for n in names[:50] %}
-<li>{{ n }}</li>{% endfor %}{% if names|length > 50 %}<li class="muted">…and
-{{ names|length - 50 }} more</li>{% endif %}</ul>{% endif %}{% endfor %}
-<p>Unchanged: {{ result.unchanged }}</p>
+<div class="{{ 'notice' if applied else 'problem' }}">{% if applied %}
+{{ _("Imported: the changes below were saved.") }}{% else %}
+{{ _("Dry run: nothing was changed.") }}{% endif %}</div>
+{% for label, names in ((_("New"), result.new), (_("Changed"), result.changed),
+                        (_("Deactivated"), result.deactivated)) %}
+<h3>{{ _("{what}: {n}").format(what=label, n=number(names|length)) }}</h3>
+{% if names %}<ul>{% for n in names[:50] %}<li>{{ n }}</li>{% endfor %}
+{% if names|length > 50 %}<li class="muted">
+{{ _("…and {n} more").format(n=number(names|length - 50)) }}</li>{% endif %}</ul>{% endif %}
+{% endfor %}
+<p>{{ _("Unchanged: {n}").format(n=number(result.unchanged)) }}</p>
 {% for w in result.warnings %}<p class="muted">⚠ {{ w }}</p>{% endfor %}
 {% endif %}</div>{% endif %}
 {% if problem %}<div class="problem">{{ problem }}</div>{% endif %}
 <form method="post" action="/admin/import" enctype="multipart/form-data" class="card">
 <input type="hidden" name="csrf" value="{{ viewer.csrf }}">
-<label for="file">HRIS export (CSV)</label><input id="file" type="file" name="file"
+<label for="file">{{ _("HRIS export (CSV)") }}</label><input id="file" type="file" name="file"
  accept=".csv,text/csv" required>
-<label for="preset">Column names of</label><select id="preset" name="preset">
+<label for="preset">{{ _("Column names of") }}</label><select id="preset" name="preset">
 {% for p in presets %}<option value="{{ p }}"{% if p == preset %} selected{% endif %}>{{ p }}
 </option>{% endfor %}</select>
 <div class="check"><label style="display:block;margin-top:.9rem"><input type="checkbox"
- name="dry_run" value="on"{% if dry_run %} checked{% endif %}> Dry run: show the diff,
- change nothing</label></div>
+ name="dry_run" value="on"{% if dry_run %} checked{% endif %}>
+ {{ _("Dry run: show the diff, change nothing") }}</label></div>
 <div class="check"><label style="display:block"><input type="checkbox" name="keep_missing"
- value="on"{% if keep_missing %} checked{% endif %}> Don't deactivate people missing from the
- file</label></div>
-<p class="muted">All or nothing: one bad row and no one is imported.</p>
-<p><button type="submit">Upload</button></p>
+ value="on"{% if keep_missing %} checked{% endif %}>
+ {{ _("Don't deactivate people missing from the file") }}</label></div>
+<p class="muted">{{ _("All or nothing: one bad row and no one is imported.") }}</p>
+<p><button type="submit">{{ _("Upload") }}</button></p>
 </form>{% endblock %}
 """
 
 _ANNOUNCEMENTS = """{% extends "base" %}{% block body %}
-<h1>Announcements</h1>
+<h1>{{ _("Announcements") }}</h1>
 {% if notice %}<p class="card">{{ notice }}</p>{% endif %}
-{% if draft %}<div class="card"><h2>Preview</h2>
-<p class="muted">To {{ draft.channels | join(", ") }}, {{ when }}</p>
+{% if draft %}<div class="card"><h2>{{ _("Preview") }}</h2>
+<p class="muted">{{ _("To {channels}, {when}").format(channels=draft.channels | join(", "),
+                                                       when=when) }}</p>
 <blockquote>{{ draft.text }}</blockquote>
-{% if program %}<p><span class="muted">With a button:</span> Join {{ program.name }}</p>{% endif %}
+{% if program %}<p><span class="muted">{{ _("With a button:") }}</span>
+{{ _("Join {program}").format(program=program.name) }}</p>{% endif %}
 <form method="post" action="/admin/announcements/{{ draft.id }}/confirm" class="row">
 <input type="hidden" name="csrf" value="{{ viewer.csrf }}">
-<button type="submit">{{ "Post now" if not draft.post_at else "Schedule" }}</button></form>
+<button type="submit">{{ _("Post now") if not draft.post_at else _("Schedule") }}</button></form>
 <form method="post" action="/admin/announcements/{{ draft.id }}/cancel" class="row">
 <input type="hidden" name="csrf" value="{{ viewer.csrf }}">
-<button type="submit">Discard</button></form></div>{% endif %}
+<button type="submit">{{ _("Discard") }}</button></form></div>{% endif %}
 <form method="post" action="/admin/announcements" class="card">
 <input type="hidden" name="csrf" value="{{ viewer.csrf }}">
-<h2>New announcement</h2>
+<h2>{{ _("New announcement") }}</h2>
 {% for f in fields %}<div class="field"><label for="{{ f.name }}">{{ f.label }}</label>
 {% if f.kind.value == "long_text" %}<textarea id="{{ f.name }}" name="{{ f.name }}" rows="4">
 {{ values.get(f.name, "") }}</textarea>
@@ -213,13 +239,14 @@ _ANNOUNCEMENTS = """{% extends "base" %}{% block body %}
 {% else %}<input id="{{ f.name }}" name="{{ f.name }}" type="{{ input_types.get(f.kind, "text") }}"
  value="{{ values.get(f.name, "") }}">{% endif %}
 {% if errors.get(f.name) %}<p class="error">{{ errors[f.name] }}</p>{% endif %}</div>
-{% endfor %}<p><button type="submit">Preview</button></p></form>
-<div class="card"><h2>Scheduled</h2>{% if not scheduled %}<p class="muted">Nothing scheduled.</p>
-{% endif %}{% for a in scheduled %}<div class="row"><p>{{ a.post_at.strftime("%a %d %b %H:%M")
- if a.post_at else "now" }} UTC → {{ a.channels | join(", ") }}: {{ a.text[:120] }}</p>
+{% endfor %}<p><button type="submit">{{ _("Preview") }}</button></p></form>
+<div class="card"><h2>{{ _("Scheduled") }}</h2>{% if not scheduled %}
+<p class="muted">{{ _("Nothing scheduled.") }}</p>
+{% endif %}{% for a in scheduled %}<div class="row">
+<p>{{ scheduled_when[a.id] }} → {{ a.channels | join(", ") }}: {{ a.text[:120] }}</p>
 <form method="post" action="/admin/announcements/{{ a.id }}/cancel">
 <input type="hidden" name="csrf" value="{{ viewer.csrf }}">
-<button type="submit">Cancel</button></form></div>{% endfor %}</div>
+<button type="submit">{{ _("Cancel") }}</button></form></div>{% endfor %}</div>
 {% endblock %}
 """
 
@@ -227,18 +254,19 @@ _REPORT = """{% extends "base" %}{% block body %}
 {% if notice %}<div class="notice">{{ notice }}</div>{% endif %}
 {% if problem %}<div class="problem">{{ problem }}</div>{% endif %}
 <div class="card" style="margin-bottom:1rem">
-<div class="row" style="align-items:center"><p style="margin:0"><a href="/admin">← Programs</a>
-</p><p style="margin:0;text-align:right">Download:
+<div class="row" style="align-items:center"><p style="margin:0">
+<a href="/admin">{{ _("← Programs") }}</a>
+</p><p style="margin:0;text-align:right">{{ _("Download:") }}
 {% for fmt, label in downloads %}<a class="button" style="margin-left:.4rem"
  href="/admin/programs/{{ program_id }}/report.{{ fmt }}">{{ label }}</a>{% endfor %}</p></div>
 <form method="post" action="/admin/programs/{{ program_id }}/report" class="row"
  style="margin-top:.75rem">
 <input type="hidden" name="csrf" value="{{ viewer.csrf }}">
-<div><label for="replacement_cost">Replacement cost of one employee (the saving's
-assumption)</label>
+<div><label for="replacement_cost">
+{{ _("Replacement cost of one employee (the saving's assumption)") }}</label>
 <input id="replacement_cost" name="replacement_cost" type="number" min="0" max="{{ max_cost }}"
  step="1000" value="{{ replacement_cost }}" required></div>
-<button type="submit">Save and recalculate</button></form>
+<button type="submit">{{ _("Save and recalculate") }}</button></form>
 </div>
 {{ report_html }}
 {% endblock %}
@@ -259,5 +287,19 @@ INPUT_TYPES = {FieldKind.NUMBER: "number", FieldKind.DATE: "date", FieldKind.TIM
 def render(name: str, **context: Any) -> str:
     """Render one page; a ``viewer`` (the signed-in admin) shows the navigation."""
     context.setdefault("viewer", None)
-    context.setdefault("title", "Admin")
-    return _ENV.get_template(name).render(input_types=INPUT_TYPES, **context)
+    context.setdefault("title", _("Admin"))
+    return _ENV.get_template(name).render(input_types=INPUT_TYPES, lang=i18n.bcp47(),
+                                          **context)
+
+
+def _code(text: str) -> Markup:
+    """A command inside a translated sentence, set as code (the sentence stays escaped)."""
+    return Markup("<code>{}</code>").format(text)
+
+
+def _number(n: int) -> str:
+    return i18n.format_number(n)
+
+
+# Words in the reader's language, read when each page is rendered.
+_ENV.globals.update(_=_, ngettext=ngettext, code=_code, number=_number)

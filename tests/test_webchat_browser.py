@@ -158,5 +158,16 @@ def test_web_chat_at_phone_and_desktop_width(base_url: str, tmp_path: Path, widt
             assert page.locator("#log .msg.bot", has=page.locator(GUIDE)).count() == 1
             assert "Posting to #general now" in page.text_content("#log")
             _fits(page)
+
+            # Fatima reads German: the page's own words follow her, and Amir's are English.
+            _say(page, "/mentor language de")
+            page.wait_for_selector('html[lang="de"]')
+            assert page.text_content("footer button") == "Senden"
+            assert page.text_content('label[for="who"]') == "Du chattest als"
+            _fits(page)
+            page.screenshot(path=str(tmp_path / f"webchat-de-{width}.png"), full_page=True)
+            _pick(page, "amir iv", "Amir Ivanova", "amir.ivanova@example.com")
+            page.wait_for_selector('html[lang="en"]')
+            assert page.text_content("footer button") == "Send"
         finally:
             browser.close()

@@ -1,4 +1,5 @@
-"""Neutral messages and forms as HTML fragments for the local web chat. Pure functions."""
+"""Neutral messages and forms as HTML fragments for the local web chat. Pure functions, in the
+language being written (``mount`` draws each answer in the chatting person's)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from html import escape
 from typing import Any
 from urllib.parse import quote
 
+from core.i18n import format_number
+from core.i18n import gettext as _
 from core.ui import (
     Button,
     Buttons,
@@ -148,12 +151,12 @@ def file_html(filename: str, content: str, title: str = "") -> str:
     ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
     href = f"data:{_MIME.get(ext, 'text/plain')};charset=utf-8," + quote(content)
     if ext == "csv":
-        rows = max(sum(1 for _ in csv.reader(io.StringIO(content))) - 1, 0)
+        rows = max(sum(1 for _row in csv.reader(io.StringIO(content))) - 1, 0)
         size = count(rows, "row", "rows")
     else:
         kb = len(content.encode("utf-8")) / 1024
-        size = f"{kb:.0f} KB" if kb >= 1 else count(len(content.encode("utf-8")), "byte",
-                                                     "bytes")
+        size = _("{n} KB").format(n=format_number(round(kb))) if kb >= 1 else \
+            count(len(content.encode("utf-8")), "byte", "bytes")
     return (f'<div class="msg bot"><p>📎 <a download="{escape(filename)}" href="{href}">'
             f'{escape(title or filename)}</a> <span class="context">({size})</span>'
             "</p></div>")
@@ -181,7 +184,8 @@ def _input(field: FormField, value: Any) -> str:
         options = "".join(
             f'<option value="{escape(o.value)}"{" selected" if o.value in chosen else ""}>'
             f"{escape(o.label)}</option>" for o in field.options)
-        return f'<select name="{name}"{req}><option value="">Choose…</option>{options}</select>'
+        choose = escape(_("Choose…"))
+        return f'<select name="{name}"{req}><option value="">{choose}</option>{options}</select>'
     if field.kind is FieldKind.LONG_TEXT:
         limit = f' maxlength="{field.max_length}"' if field.max_length else ""
         # No maxlength attribute enforcement client-side would hide the server's error; keep both.

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from babel import Locale
 from babel import dates as _dates
+from babel import lists as _lists
 from babel import numbers as _numbers
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -186,6 +187,11 @@ def format_money(value: float, currency: str = "USD") -> str:
     whole = re.sub(r"0[.,]0+", "0", pattern)
     return _numbers.format_currency(round(value), code, format=whole, locale=language(),
                                     currency_digits=False)
+
+
+def format_list(items: list[str], style: str = "standard") -> str:
+    """Items joined as the reader joins them: "A, B and C", "A, B oder C" (``style="or"``)."""
+    return _lists.format_list(items, style=style, locale=language())  # type: ignore[arg-type]
 
 
 def bcp47(code: str | None = None) -> str:

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from core.i18n import gettext as _
 from core.models import ChannelRef, Person, Platform, PlatformIdentity
 from core.ui import Context, Message, Section
 
@@ -101,17 +102,18 @@ def reachable(session: Session, person: Person) -> bool:
 
 def unreachable_note(person: Person) -> Message:
     """What the person who caused a DM reads when its recipient can't be reached."""
-    text = (f"Heads-up: I couldn't message *{person.name}*. They haven't opened Mentorbot yet "
-            "and aren't in a team or workspace where it's installed, so nothing reaches them "
-            "until they do. I've let your Mentorbot admins know.")
+    text = _("Heads-up: I couldn't message *{name}*. They haven't opened Mentorbot yet and "
+             "aren't in a team or workspace where it's installed, so nothing reaches them until "
+             "they do. I've let your Mentorbot admins know.").format(name=person.name)
     return Message(text=text, blocks=[Section(text)])
 
 
 def admin_alert(person: Person) -> Message:
-    """What admins read once per unreachable person."""
+    """What admins read once per unreachable person (written in the admin's language: the
+    caller writes it inside ``writing_to(admin)``)."""
     who = f"*{person.name}*" + (f" ({person.email})" if person.email else "")
-    text = (f"Mentorbot can't reach {who}: they have never opened Mentorbot and are in no "
-            "team or workspace where it's installed. Messages for them are not sent.")
+    text = _("Mentorbot can't reach {who}: they have never opened Mentorbot and are in no team "
+             "or workspace where it's installed. Messages for them are not sent.").format(who=who)
     return Message(text=text, blocks=[
         Section(text),
-        Context(["Add Mentorbot to a team they are in, or ask them to open Mentorbot once."])])
+        Context([_("Add Mentorbot to a team they are in, or ask them to open Mentorbot once.")])])

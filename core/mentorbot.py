@@ -33,7 +33,12 @@ from core.help import help_message, unknown_command
 from core.i18n import N_
 from core.identity import find_identity, get_or_create_workspace, needs_email, resolve_person
 from core.identity_links import link
-from core.language import in_workspace, reader_language, remember_platform_language
+from core.language import (
+    in_workspace,
+    reader_language,
+    remember_platform_language,
+    writing_to,
+)
 from core.models import ChannelRef, Person, Platform, PlatformIdentity
 from core.relationships.planner import plan_due
 from core.reports.digest import monthly_digests
@@ -322,6 +327,8 @@ class Mentorbot:
         log.info("person %s is unreachable: no chat account known", target.id)
         for admin in admin_people(session, target.workspace_id):
             if admin.id != target.id and addresses.reachable(session, admin):
-                outbox.enqueue_dm(session, admin, addresses.admin_alert(target),
+                with writing_to(admin):  # each admin reads it in their own language
+                    alert = addresses.admin_alert(target)
+                outbox.enqueue_dm(session, admin, alert,
                                   key=f"unreachable:{target.id}:{admin.id}", now=now)
 

@@ -11,7 +11,9 @@ from sqlalchemy.orm import Session
 from core.admin.invitations import auto_invite
 from core.hris.history import mark_left, mark_returned, record_level, redate_level
 from core.hris.records import PersonRecord
+from core.i18n import gettext as _
 from core.identity_merge import merge_people
+from core.language import writing_to
 from core.models import (
     EndReason,
     Enrollment,
@@ -169,10 +171,12 @@ def deactivate(session: Session, person: Person, *, now: datetime,
             other = session.get(Person, other_id)
             if other is None or other.id == person.id or not other.active:
                 continue
-            text = (f"{person.name} has left the company, so your mentoring in "
-                    f"*{program.name if program else 'your program'}* has ended. Thank you for "
-                    "the time you gave each other. You stay in the program: `/mentor suggest` "
-                    "or the next matching run finds you a new match.")
+            with writing_to(other):  # the DM is in the reader's language
+                text = _("{name} has left the company, so your mentoring in *{program}* has "
+                         "ended. Thank you for the time you gave each other. You stay in the "
+                         "program: `/mentor suggest` or the next matching run finds you a new "
+                         "match.").format(name=person.name,
+                                          program=program.name if program else _("your program"))
             enqueue_dm(session, other, Message(text, [Section(text)]),
                        f"left:{match.id}:{other.id}", kind="left", match_id=match.id, now=now)
     session.flush()

@@ -102,3 +102,48 @@ def test_the_matches_csv_is_in_the_admins_language(sessions) -> None:  # type: i
     assert german[1][0] == "zugeordnet" and german[2][0] == "nicht zugeordnet"
     assert german[1][6] == "Ana Lima bietet Negotiation an, was Cleo Park lernen möchte"
     assert "Public speaking" in german[2][6] and "No mentor" not in german[2][6]
+
+
+def test_an_unreachable_person_alert_reaches_each_admin_in_their_language(sessions,  # type: ignore[no-untyped-def]
+                                                                          clock) -> None:
+    from core.admin.rights import grant
+    from core.mentorbot import Mentorbot
+    from core.models import OutboxMessage
+    from core.ui.message import message_from_dict
+
+    ids = seed(sessions, people=[("Ana Lima", "U1"), ("Boss Person", "boss")])
+    with sessions() as s, s.begin():
+        boss = s.get(Person, ids["people"]["boss"])
+        boss.language = "fr"
+        grant(s, boss)
+        nowhere = Person(workspace_id=ids["workspace_id"], name="Eve Stone")  # no chat account
+        s.add(nowhere)
+        s.flush()
+        Mentorbot._alert_unreachable(s, nowhere, clock.now())
+    with sessions() as s:
+        [row] = s.scalars(select(OutboxMessage))
+    alert = message_from_dict(row.payload)
+    assert alert.text.startswith("Mentorbot ne peut pas joindre *Eve Stone*")
+    assert "Ajoutez Mentorbot à une équipe" in repr(alert.blocks)
+
+
+def test_the_partner_of_someone_who_left_reads_why_in_their_language(sessions, clock) -> None:  # type: ignore[no-untyped-def]
+    from core.hris.people import deactivate
+    from core.models import MatchStatus, OutboxMessage
+    from core.ui.message import message_from_dict
+
+    ids = seed(sessions, people=[("Ana Lima", "U1"), ("Cleo Park", "U3")])
+    with sessions() as s, s.begin():
+        ana, cleo = s.get(Person, ids["people"]["U1"]), s.get(Person, ids["people"]["U3"])
+        cleo.language = "es"
+        program = s.scalar(select(Program))
+        match = Match(program_id=program.id, mentor_id=ana.id, score=0.8, reasons=[],
+                      status=MatchStatus.ACTIVE)
+        match.mentees = [MatchMentee(person_id=cleo.id)]
+        s.add(match)
+        s.flush()
+        deactivate(s, ana, now=clock.now())
+    with sessions() as s:
+        [row] = s.scalars(select(OutboxMessage).where(OutboxMessage.kind == "left"))
+    assert message_from_dict(row.payload).text.startswith(
+        "Ana Lima dejó la empresa, así que tu mentoría en *Leadership 1:1* ha terminado.")

@@ -14,7 +14,9 @@ from sqlalchemy.orm import Session
 
 from core.admin.invitations import auto_invite, onboarding_programs
 from core.hris.people import apply_record, deactivate, link_managers
-from core.hris.records import MAX_LEVEL, PersonRecord, too_long
+from core.hris.records import MAX_LEVEL, PersonRecord, field_name, too_long
+from core.i18n import N_, ngettext
+from core.i18n import gettext as _
 from core.identity_merge import MergeRefused
 from core.models import Person, Workspace
 
@@ -70,13 +72,19 @@ def _cell(row: dict[str, str], source: str | list[str]) -> str:
     return (row.get(source) or "").strip()
 
 
-def _date(text: str, what: str = "hire date") -> date | None:
+# The refusals below are read by whoever imports (the admin page, the CLI): in their language.
+HIRE_DATE, TERMINATION_DATE = N_("hire date"), N_("termination date")
+LEVEL_DATE = N_("level effective date")
+
+
+def _date(text: str, what: str = HIRE_DATE) -> date | None:
     for fmt in _DATE_FORMATS:
         try:
             return datetime.strptime(text, fmt).date()
         except ValueError:
             continue
-    raise ValueError(f"{what} “{text[:40]}” is not a date")
+    raise ValueError(_("{field} “{value}” is not a date").format(field=_(what),
+                                                                 value=text[:40]))
 
 
 def parse_row(row: dict[str, str], mapping: Mapping) -> PersonRecord:
@@ -84,13 +92,14 @@ def parse_row(row: dict[str, str], mapping: Mapping) -> PersonRecord:
     get = {k: _cell(row, v) for k, v in mapping.items()}
     for key in REQUIRED:
         if not get.get(key):
-            raise ValueError(f"{key.replace('_', ' ')} is empty")
+            raise ValueError(_("{field} is empty").format(field=field_name(key)))
     if not _EMAIL.match(get["email"]):
-        raise ValueError(f"email “{get['email']}” is not an email address")
+        raise ValueError(_("email “{value}” is not an email address").format(
+            value=get["email"]))
     # ASCII digits only, and a small number: the column is an integer.
     digits = re.sub(r"[^0-9]", "", get.get("level", ""))
     if len(digits) > len(str(MAX_LEVEL)):
-        raise ValueError(f"level “{get['level'][:20]}” is not a level")
+        raise ValueError(_("level “{value}” is not a level").format(value=get["level"][:20]))
     record = PersonRecord(
         external_id=get["external_id"], name=get["name"], email=get["email"].lower(),
         title=get.get("title", ""), department=get.get("department", ""),
@@ -99,9 +108,9 @@ def parse_row(row: dict[str, str], mapping: Mapping) -> PersonRecord:
         location=get.get("location", ""), timezone=get.get("timezone") or "UTC",
         hire_date=_date(get["hire_date"]) if get.get("hire_date") else None,
         active=get.get("active", "").lower() not in INACTIVE,
-        left_on=_date(get["termination_date"], "termination date")
+        left_on=_date(get["termination_date"], TERMINATION_DATE)
         if get.get("termination_date") else None,
-        level_since=_date(get["level_effective_date"], "level effective date")
+        level_since=_date(get["level_effective_date"], LEVEL_DATE)
         if get.get("level_effective_date") else None)
     if problem := too_long(record):
         raise ValueError(problem)
@@ -119,7 +128,8 @@ def import_people(session: Session, workspace: Workspace, text: str, mapping: Ma
                        deactivate_missing=deactivate_missing, progress=progress)
     except csv.Error as exc:
         # A stray carriage return or NUL inside a field: say where, change nothing.
-        result.errors.append(f"the file is not CSV we can read: {exc}")
+        result.errors.append(_("the file is not CSV we can read: {problem}").format(
+            problem=exc))
         return result
 
 
@@ -132,7 +142,9 @@ def _import(session: Session, workspace: Workspace, text: str, mapping: Mapping,
     needed = {c for k in REQUIRED for c in ([mapping[k]] if isinstance(mapping.get(k), str)
                                             else mapping.get(k) or [])}
     if missing := sorted(needed - columns):
-        result.errors.append(f"line 1: missing column(s): {', '.join(missing)}")
+        result.errors.append(ngettext("line 1: missing column: {columns}",
+                                      "line 1: missing columns: {columns}",
+                                      len(missing)).format(columns=", ".join(missing)))
         return result
     records: list[PersonRecord] = []
     seen: dict[str, int] = {}
@@ -141,15 +153,17 @@ def _import(session: Session, workspace: Workspace, text: str, mapping: Mapping,
         try:
             rec = parse_row(row, mapping)
         except ValueError as exc:
-            result.errors.append(f"line {reader.line_num}: {exc}")
+            result.errors.append(_("line {line}: {problem}").format(line=reader.line_num,
+                                                                     problem=exc))
             continue
         if rec.external_id in seen:
-            result.errors.append(f"line {reader.line_num}: employee id “{rec.external_id}” "
-                                 f"repeats line {seen[rec.external_id]}")
+            result.errors.append(_("line {line}: employee id “{value}” repeats line {first}")
+                                 .format(line=reader.line_num, value=rec.external_id,
+                                         first=seen[rec.external_id]))
             continue
         if rec.email in emails:
-            result.errors.append(f"line {reader.line_num}: email “{rec.email}” repeats line "
-                                 f"{emails[rec.email]}")
+            result.errors.append(_("line {line}: email “{value}” repeats line {first}").format(
+                line=reader.line_num, value=rec.email, first=emails[rec.email]))
             continue
         seen[rec.external_id] = emails[rec.email] = reader.line_num
         records.append(rec)
@@ -167,7 +181,8 @@ def _import(session: Session, workspace: Workspace, text: str, mapping: Mapping,
                                           flush=False)
         except MergeRefused as exc:
             # The row's email is held by a record made from chat that can't join this one.
-            result.errors.append(f"line {seen[rec.external_id]}: {exc}")
+            result.errors.append(_("line {line}: {problem}").format(
+                line=seen[rec.external_id], problem=exc))
             return result
         applied.append((person, rec))
         if change == "unchanged":
@@ -182,18 +197,19 @@ def _import(session: Session, workspace: Workspace, text: str, mapping: Mapping,
                 Person.workspace_id == workspace.id, Person.active.is_(True),
                 Person.external_id.is_not(None), Person.external_id.not_in(list(seen)))):
             deactivate(session, person, now=now)
-            result.deactivated.append(f"{person.name} <{person.email}> (not in the export)")
+            result.deactivated.append(_("{name} <{email}> (not in the export)").format(
+                name=person.name, email=person.email))
     session.flush()
     onboarding = onboarding_programs(session, workspace.id)
     if onboarding:
         fresh = set(result.new + result.changed)
-        for person, _ in applied:
+        for person, _rec in applied:
             if f"{person.name} <{person.email}>" in fresh:
                 auto_invite(session, person, now=now, programs=onboarding)
     result.warnings += link_managers(
         session, workspace, {p.id: rec.manager_external_id for p, rec in applied})
     listed = set(result.new + result.changed + result.deactivated)
-    for person, _ in applied:
+    for person, _rec in applied:
         label = f"{person.name} <{person.email}>"
         if person.id in before and person.manager_id != before[person.id] and label not in listed:
             result.changed.append(label)  # a new manager is a change too

@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from core.i18n import N_
+from core.i18n import gettext as _
+
 
 @dataclass(frozen=True)
 class PersonRecord:
@@ -34,10 +37,22 @@ MAX_LENGTHS = {"external_id": 64, "name": 200, "email": 320, "title": 200, "depa
 MAX_LEVEL = 999
 
 
+# A field as an import's refusal names it, in the reader's language.
+FIELD_NAMES = {"external_id": N_("employee id"), "name": N_("name"), "email": N_("email"),
+               "title": N_("title"), "department": N_("department"),
+               "location": N_("location"), "timezone": N_("time zone"),
+               "manager_external_id": N_("manager's employee id")}
+
+
+def field_name(name: str) -> str:
+    return _(FIELD_NAMES[name]) if name in FIELD_NAMES else name.replace("_", " ")
+
+
 def too_long(record: PersonRecord) -> str | None:
     """A sentence naming the first field longer than its column, or None."""
     for name, limit in MAX_LENGTHS.items():
         value = getattr(record, name)
         if value and len(value) > limit:
-            return f"{name.replace('_', ' ')} is longer than {limit} characters"
+            return _("{field} is longer than {n} characters").format(field=field_name(name),
+                                                                    n=limit)
     return None

@@ -22,10 +22,10 @@ SHIPPED = [code for code in i18n.LANGUAGES if code != i18n.DEFAULT_LANGUAGE]
 PAGES = ("/admin", "/admin/people", "/admin/import", "/admin/programs/new",
          "/admin/announcements")
 # What the page shows as written: people, the workspace and program, file formats, the HRIS
-# presets' product names and the command in <code>.
-KEPT = re.compile(r"<code>.*?</code>|--replacement-cost|\S+@\S+|\b(Ada|Bo|Cy|Acme|Pilot|PDF|"
-                  r"Excel|CSV|HTML|UTF-8|HRIS|mentorbot|workday|bamboohr|hibob|personio|"
-                  r"Mentorbot|UTC)\b")
+# presets' product names, the command in <code> and the values an import refused.
+KEPT = re.compile(r"<code>.*?</code>|--replacement-cost|\S+@\S+|not-an-email|someday|"
+                  r"\b(Ada|Bo|Cy|Acme|Pilot|PDF|Excel|CSV|HTML|UTF-8|HRIS|mentorbot|workday|"
+                  r"bamboohr|hibob|personio|Mentorbot|UTC)\b")
 # Words the page's languages share with its English: "Import", "Status", "Median", "minus"
 # (German), "page", "export", "date" (French); "Markdown" is a name.
 # The report's own shared words are tests/i18n/test_reports_language's.
@@ -67,6 +67,13 @@ async def _pages(web: AdminWeb, client: httpx.AsyncClient, program_id: int,
     bad = await client.post("/admin/import", data={"csrf": csrf, "preset": "nonesuch"},
                             files={"file": ("people.csv", b"a,b\n")})
     seen["import refused"] = bad.text
+    # Rows the HRIS import refuses: core's reasons, each naming its line.
+    rows = (b"employee_id,name,email,hire_date\nE9,Dee,not-an-email,2024-01-01\n"
+            b"E10,Eli,eli@acme.test,someday\nE11,,fay@acme.test,\n")
+    bad_rows = await client.post("/admin/import", data={"csrf": csrf, "preset": "mentorbot"},
+                                 files={"file": ("people.csv", rows)})
+    assert bad_rows.status_code == 422
+    seen["import rows refused"] = bad_rows.text
     invalid = await client.post("/admin/programs/new", data={"csrf": csrf, "name": ""})
     assert invalid.status_code == 422
     seen["program refused"] = invalid.text
@@ -86,6 +93,8 @@ async def test_every_admin_page_reads_in_the_admins_language(client: httpx.Async
     assert '<html lang="en">' in english["/admin"]
     assert "Sign out" in english["/admin"] and "open" in english["/admin"]
     assert "Pick one of the listed presets." in english["import refused"]
+    assert "line 2: email “not-an-email” is not an email address" in english["import rows refused"]
+    assert "line 3: hire date “someday” is not a date" in english["import rows refused"]
     assert "Save and recalculate" in english[f"/admin/programs/{program_id}/report"]
     for code in SHIPPED:
         _speak(web, code)

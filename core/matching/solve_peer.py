@@ -422,7 +422,8 @@ def _alternating(n: int, mate: np.ndarray, g: _Graph, max_pairs: int, budget: in
                     if g2 > 0:
                         return [*path, y, z]
                 else:
-                    close = w(z, first)
+                    # Looked up from first's side: one weight dict per search, not per z.
+                    close = w(first, z)
                     if close is not None and g2 + close > 0:
                         return [*path, y, z]
                 if last:

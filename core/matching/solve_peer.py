@@ -539,7 +539,7 @@ def solve_peer(n: int, a: np.ndarray, b: np.ndarray, scores: np.ndarray,
     is that maximum.
     weight_cover: the total of a maximum-weight double cover of this very graph, when the
     caller has already solved it; the cover itself is reused when it came from the last
-    max_weight_double_cover call (else it is solved here: one min-cost flow).
+    max_weight_double_cover call (else it is solved here: one linear sum assignment).
     """
     a = np.asarray(a, np.int64)
     b = np.asarray(b, np.int64)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncConnectionErrorRetryHandler
@@ -12,6 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack.render import fallback_text, message_to_blocks
 from core.events import Delivery, PermanentFailure
 from core.outbox import RetryLater
+from core.outbox.send import arrived_at, reached_at, request_starting
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +58,15 @@ def _error_code(error: SlackApiError) -> str:
         return ""
 
 
+def _report_arrival(ts: str) -> None:
+    """A message's ts is when Slack took it (POSIX seconds): the outbox paces the
+    conversation's next message from there."""
+    try:
+        arrived_at(datetime.fromtimestamp(float(ts), UTC))
+    except (ValueError, OverflowError, OSError):
+        pass  # not a time: paced from the answer instead
+
+
 class SlackSender:
     """core.events.Sender for Slack: DMs go to the user id, channel posts to the channel,
     group messages to one multi-person DM opened with conversations.open."""
@@ -74,6 +85,10 @@ class SlackSender:
         # (workspace, sorted user ids) -> the group DM's channel id; Slack returns the same
         # conversation for the same people, so opening it again would only spend Tier 3 calls.
         self._groups: dict[tuple[str, tuple[str, ...]], str] = {}
+        # (workspace, user id) -> their DM's channel id, learnt from chat.postMessage's answer
+        # (or a stored reference): reading a DM's history needs it, and conversations.open is
+        # a Tier 3 call that, after an outage, every unsure row would otherwise make.
+        self._dms: dict[tuple[str, str], str] = {}
 
     async def deliver(self, delivery: Delivery) -> str | None:
         """Post one message and return its ``ts``.
@@ -95,11 +110,13 @@ class SlackSender:
             else:
                 channel = delivery.user_id or delivery.channel_id
             if delivery.maybe_sent and delivery.key:
-                found = await self._already_posted(client, channel, delivery.key)
+                found = await self._already_posted(
+                    client, self._known_dm(delivery) or channel, delivery.key, delivery)
                 if found is not None:
                     return found
             if message.file is not None:
                 return await self._post_file(client, delivery, channel)
+            request_starting()
             response = await client.chat_postMessage(
                 channel=channel, text=fallback_text(message),
                 blocks=message_to_blocks(message) or None,
@@ -116,11 +133,31 @@ class SlackSender:
             if code in PERMANENT_ERRORS:
                 raise PermanentFailure(code) from exc
             raise
+        landed = response.get("channel")
+        if delivery.user_id and not delivery.group_user_ids and isinstance(landed, str) \
+                and landed.startswith("D"):
+            self._learn_dm(delivery, landed)
         ts = response.get("ts")
+        if ts:
+            _report_arrival(str(ts))
         return str(ts) if ts else None
 
+    def _known_dm(self, delivery: Delivery) -> str | None:
+        """The DM channel of ``delivery``'s recipient, if stored or learnt; None otherwise."""
+        if not delivery.user_id or delivery.group_user_ids:
+            return None
+        stored = (delivery.conversation_ref or {}).get("channel")
+        if isinstance(stored, str) and stored:
+            return stored
+        return self._dms.get((delivery.tenant_id, delivery.user_id))
+
+    def _learn_dm(self, delivery: Delivery, channel: str) -> None:
+        self._dms[(delivery.tenant_id, delivery.user_id)] = channel
+        if (delivery.conversation_ref or {}).get("channel") != channel:
+            reached_at({"channel": channel})  # the outbox stores it on the identity
+
     async def _already_posted(self, client: AsyncWebClient, channel: str,
-                              key: str) -> str | None:
+                              key: str, delivery: Delivery) -> str | None:
         """The ts of our message tagged ``key`` in the conversation's recent history, if an
         earlier try did land; None when it didn't (or history can't be read: then we post,
         and at worst a person sees a message twice rather than never)."""
@@ -128,6 +165,7 @@ class SlackSender:
             if channel.startswith("U"):  # history needs the DM's channel id, not the user id
                 opened = await client.conversations_open(users=channel)
                 channel = str(opened["channel"]["id"])
+                self._learn_dm(delivery, channel)
             page = await client.conversations_history(
                 channel=channel, limit=HISTORY_LOOKBACK, include_all_metadata=True)
         except SlackApiError as exc:
@@ -151,8 +189,12 @@ class SlackSender:
         file = delivery.message.file
         assert file is not None
         if channel.startswith("U"):  # uploads need the DM's channel id, not the user id
+            channel = self._known_dm(delivery) or channel
+        if channel.startswith("U"):
             opened = await client.conversations_open(users=channel)
             channel = str(opened["channel"]["id"])
+            self._learn_dm(delivery, channel)
+        request_starting()
         response = await client.files_upload_v2(
             channel=channel, content=file.data(), filename=file.filename,
             title=file.filename, initial_comment=fallback_text(delivery.message))

@@ -9,7 +9,6 @@ and point slack_sdk's ``base_url`` at ``fake.url``.
 
 from __future__ import annotations
 
-import itertools
 import json
 import math
 import threading
@@ -72,7 +71,8 @@ class SlackLimitsFake(LocalServer):
         self.errors: dict[str, str] = {}  # channel -> Slack error code to answer with
         self._last_post: dict[str, float] = {}
         self._open_times: deque[float] = deque()
-        self._ts = itertools.count(1)
+        self._history_times: deque[float] = deque()
+        self._last_us = 0
         # Seconds to wait before answering chat.postMessage, after the message is accepted:
         # a slow Slack whose answer may come after the sender gave up.
         self.answer_delay = 0.0
@@ -110,7 +110,7 @@ class SlackLimitsFake(LocalServer):
             if method == "conversations.open":
                 return self._open(body, now)
             if method == "conversations.history":
-                return self._history(body)
+                return self._history(body, now)
             if method == "auth.test":
                 return 200, {}, {"ok": True, "team_id": "T1", "user_id": "UBOT", "bot_id": "B1"}
         return 200, {}, {"ok": False, "error": "unknown_method"}
@@ -132,12 +132,16 @@ class SlackLimitsFake(LocalServer):
             return (429, {"Retry-After": str(self.retry_after)},
                     {"ok": False, "error": "ratelimited"})
         self._last_post[channel] = now
-        ts = f"1700000000.{next(self._ts):06d}"  # unique and ordered, like Slack's
+        # When Slack took it, by the wall clock, unique and ordered, like Slack's.
+        self._last_us = max(time.time_ns() // 1000, self._last_us + 1)
+        ts = f"{self._last_us // 1_000_000}.{self._last_us % 1_000_000:06d}"
         metadata = body.get("metadata")
         if isinstance(metadata, str):
             metadata = json.loads(metadata)
         self.accepted.append(Accepted(channel, str(body.get("text", "")), ts, now, metadata))
-        return 200, {}, {"ok": True, "channel": channel, "ts": ts}
+        # Posted to a user id, Slack answers with the DM's channel id.
+        landed = f"D{channel}" if channel.startswith("U") else channel
+        return 200, {}, {"ok": True, "channel": landed, "ts": ts}
 
     def _open(self, body: dict[str, Any], now: float) -> tuple[int, dict[str, str], Any]:
         while self._open_times and now - self._open_times[0] >= 60.0:
@@ -155,8 +159,17 @@ class SlackLimitsFake(LocalServer):
         channel = f"D{ids[0]}" if len(ids) == 1 else "G" + "".join(ids)
         return 200, {}, {"ok": True, "channel": {"id": channel}}
 
-    def _history(self, body: dict[str, Any]) -> tuple[int, dict[str, str], Any]:
-        """Newest first, as Slack answers; a DM's history holds what was posted to the user."""
+    def _history(self, body: dict[str, Any], now: float) -> tuple[int, dict[str, str], Any]:
+        """Newest first, as Slack answers; a DM's history holds what was posted to the user.
+        Tier 3, like conversations.open: at most ``open_per_minute`` reads in any 60 s."""
+        while self._history_times and now - self._history_times[0] >= 60.0:
+            self._history_times.popleft()
+        if len(self._history_times) >= self.open_per_minute:
+            self.rejected["conversations.history"] += 1
+            wait = 60.0 - (now - self._history_times[0])
+            return (429, {"Retry-After": str(max(1, math.ceil(wait)))},
+                    {"ok": False, "error": "ratelimited"})
+        self._history_times.append(now)
         channel = str(body.get("channel", ""))
         names = {channel, channel[1:]} if channel.startswith("D") else {channel}
         with_metadata = str(body.get("include_all_metadata", "")).lower() in ("1", "true")

@@ -54,7 +54,9 @@ from core.outbox.record import (
     backoff,
     backoff_bounds,
     record_outcome,
+    remember_reference,
 )
+from core.outbox.send import begin as begin_notes
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -119,6 +121,19 @@ class BatchResult:
     deferred: int = 0
 
 
+@dataclass(frozen=True)
+class _Unrecorded:
+    """A send whose answer came while its outcome could not be written (the database was
+    down): written first thing once it answers again, so nobody has to look in the
+    conversation's history to learn whether it landed."""
+
+    outbox_id: int
+    error: Exception | None
+    message_id: str | None
+    answered: datetime
+    lease_until: datetime
+
+
 @dataclass
 class _Run:
     """The state of one dispatcher run: per-target lanes of claimed rows, and their tasks."""
@@ -165,6 +180,9 @@ class Dispatcher:
         self.rng = rng or random.Random()
         self.max_in_flight = max_in_flight
         self._sleep = sleep
+        self._unrecorded: list[_Unrecorded] = []
+        # DM channels this dispatcher has already stored on their identity (see _remember).
+        self._stored_refs: dict[tuple[str, str, str], dict[str, Any]] = {}
 
     async def run_once(self) -> BatchResult:
         """Claim one batch of due rows and deliver all of it; returns what happened."""
@@ -184,6 +202,7 @@ class Dispatcher:
         if not self.senders:
             return result
         run = _Run(result, asyncio.Semaphore(self.max_in_flight), asyncio.Event(), refill)
+        await self._record_unrecorded()
         try:
             while True:
                 deliveries = await self._claim_into(run)
@@ -215,6 +234,19 @@ class Dispatcher:
         if run.errors:
             raise run.errors[0]
         return result
+
+    async def _record_unrecorded(self) -> None:
+        """Write the outcomes an outage kept us from writing (raises while it lasts).
+
+        Applied only where the lease is still ours: a row another replica claimed since is
+        checked against the conversation's history by its new holder instead.
+        """
+        while self._unrecorded:
+            late = self._unrecorded[0]
+            await self._db(record_outcome, self.factory, late.outbox_id, late.error,
+                           now=late.answered, platform_message_id=late.message_id,
+                           lease_until=late.lease_until, rng=self.rng)
+            self._unrecorded.pop(0)
 
     async def _claim_into(self, run: _Run) -> list[Delivery]:
         deliveries, lease_until = await self._db(
@@ -415,6 +447,8 @@ class Dispatcher:
         error: Exception | None = None
         message_id: str | None = None
         result = run.result
+        # The sender notes when its request really went out, and where it landed.
+        notes = begin_notes(self.clock)
         async with run.in_flight:
             # Waiting for a send slot may have eaten the lease: check again, and bound the
             # send by what is left, so no other replica can take the row while it is out.
@@ -438,7 +472,9 @@ class Dispatcher:
         # Pace the next send from this answer (and hold the target after a 429): in memory, or
         # for the shared pacer inside the transaction that records the outcome.
         hold = error.seconds if isinstance(error, RetryLater) else None
-        also = self.pacer.after_answer(delivery, hold)
+        also = self.pacer.after_answer(delivery, hold, notes.started, notes.arrived)
+        if notes.reached is not None:
+            also = self._remember(delivery, notes.reached, also)
         if isinstance(error, RetryLater):
             result.retrying += 1
         elif isinstance(error, PermanentFailure):
@@ -449,16 +485,45 @@ class Dispatcher:
             result.sent += 1
         lane_goes_on = error is None or isinstance(error, PermanentFailure)
         booking: list[_Booking] = []
-        if lane_goes_on and following is not None and also is not None:
+        if lane_goes_on and following is not None and also is not None and self.pacer.blocking:
             # With the shared pacer, the same transaction books the next row's slot (paced
             # from this answer) and marks its send: one transaction per send, not two.
             also = self._and_book(also, following, booking)
-        await self._db(record_outcome, self.factory, delivery.outbox_id, error,
-                       now=self.clock.now(), platform_message_id=message_id,
-                       lease_until=lease_until, rng=self.rng, also=also)
+        answered = self.clock.now()
+        try:
+            await self._db(record_outcome, self.factory, delivery.outbox_id, error,
+                           now=answered, platform_message_id=message_id,
+                           lease_until=lease_until, rng=self.rng, also=also)
+        except Exception:
+            # The database is gone (an outage): keep what the platform said, to write it
+            # once the database is back, rather than leave the outcome unknown.
+            if not isinstance(error, OutcomeUnknown):
+                self._unrecorded.append(_Unrecorded(delivery.outbox_id, error, message_id,
+                                                    answered, lease_until))
+            raise
         if lane_goes_on:
             return None, booking[0] if booking else _NOT_BOOKED
         return self.clock.now(), _NOT_BOOKED
+
+    def _remember(self, delivery: Delivery, reached: dict[str, Any],
+                  settle: Callable[[Session], None] | None) -> Callable[[Session], None] | None:
+        """Store the conversation a DM landed in on its recipient's identity, in the outcome's
+        transaction, once per recipient and change (a row claimed before it was stored still
+        carries the old reference)."""
+        if not delivery.user_id or delivery.group_user_ids:
+            return settle
+        who = (delivery.platform, delivery.tenant_id, delivery.user_id)
+        reference = {**(delivery.conversation_ref or {}), **reached}
+        if reference == delivery.conversation_ref or self._stored_refs.get(who) == reference:
+            return settle
+
+        def also(session: Session) -> None:
+            if settle is not None:
+                settle(session)
+            remember_reference(session, *who, reference)
+            self._stored_refs[who] = reference
+
+        return also
 
     def _and_book(self, settle: Callable[[Session], None], following: tuple[Delivery, datetime],
                   booking: list[_Booking]) -> Callable[[Session], None]:

@@ -30,6 +30,9 @@ class PlatformLimits:
 
     per_target: Rate | None = None
     open_conversation: Rate | None = None
+    # Reading a conversation's recent history before re-sending a row whose first try may
+    # have landed (Slack conversations.history, Tier 3 like conversations.open).
+    read_history: Rate | None = None
 
 
 def slack_limits(per_channel_per_second: float = 1.0, margin: float = 0.01) -> PlatformLimits:
@@ -41,7 +44,37 @@ def slack_limits(per_channel_per_second: float = 1.0, margin: float = 0.01) -> P
     return PlatformLimits(
         per_target=Rate(interval=(1.0 + margin) / per_channel_per_second, burst=1),
         open_conversation=Rate(interval=60.0 / 44, burst=5),
+        read_history=Rate(interval=60.0 / 44, burst=5),
     )
+
+
+# The platform counts arrivals, and an arrival can lag its request's start by anything from
+# 1 ms to 400 ms on a busy machine (measured: the event loop, connecting, the scheduler), so
+# the next send cannot be paced from the previous one's start with any small margin. Slack
+# says when it took a message (its ts). The next send to that conversation may start one
+# interval after that arrival plus this margin, for the two clocks' difference (NTP keeps
+# it to milliseconds); and never before the previous answer (one request in flight per
+# conversation). Pacing from the answer alone adds the whole answer time to every
+# interval: a Slack answering in 300 ms got 1.3 s between messages, not 1.
+ARRIVAL_MARGIN = 0.03
+
+
+def next_allowed(answered: float, interval: float, started: float | None = None,
+                 arrived: float | None = None) -> float:
+    """When the next send to a target may start (POSIX seconds), after a request that went
+    out at ``started`` reached the platform at ``arrived`` (by the platform's clock) and was
+    answered at ``answered``.
+
+    One interval after the answer is always safe (the arrival came before it). With the
+    request's start and the platform's arrival time, one interval after the arrival plus
+    ``ARRIVAL_MARGIN``, when that is sooner; but only if the arrival falls between our start
+    and our answer, where it really happened: one outside says the clocks disagree, and the
+    answer is the only safe bound left.
+    """
+    by_answer = answered + interval
+    if started is None or arrived is None or not started <= arrived <= answered:
+        return by_answer
+    return min(by_answer, arrived + interval + ARRIVAL_MARGIN)
 
 
 DEFAULT_LIMITS: dict[str, PlatformLimits] = {
@@ -52,6 +85,10 @@ DEFAULT_LIMITS: dict[str, PlatformLimits] = {
 }
 
 PaceKey = tuple[str, ...]
+
+
+def _seconds(*moments: datetime | None) -> tuple[float | None, ...]:
+    return tuple(m.timestamp() if m is not None else None for m in moments)
 
 
 def target_of(delivery: Delivery) -> PaceKey:
@@ -71,12 +108,17 @@ def pace_buckets(delivery: Delivery,
     buckets: list[tuple[PaceKey, Rate]] = []
     target = target_of(delivery)[2]
     # A group chat is opened before posting, and so is a DM whose earlier try may have landed
-    # (its history is read by channel id): both draw on the rate-limited open method.
-    if delivery.group_user_ids or delivery.maybe_sent:
-        if platform_limits.open_conversation is not None:
-            # Conservative: the sender may have the chat cached, but core cannot know that.
-            buckets.append(((delivery.platform, tenant, "conversations.open"),
-                            platform_limits.open_conversation))
+    # when its channel is not stored yet (history is read by channel id): both draw on the
+    # rate-limited open method. Conservative: the sender may have the chat cached.
+    known_channel = bool((delivery.conversation_ref or {}).get("channel"))
+    needs_open = bool(delivery.group_user_ids) or (
+        delivery.maybe_sent and bool(delivery.user_id) and not known_channel)
+    if needs_open and platform_limits.open_conversation is not None:
+        buckets.append(((delivery.platform, tenant, "conversations.open"),
+                        platform_limits.open_conversation))
+    if delivery.maybe_sent and platform_limits.read_history is not None:
+        buckets.append(((delivery.platform, tenant, "conversations.history"),
+                        platform_limits.read_history))
     if platform_limits.per_target is not None:
         buckets.append(((delivery.platform, tenant, "post", target), platform_limits.per_target))
     return buckets
@@ -128,23 +170,25 @@ class Pacer:
         now = self.clock.now().timestamp()
         return datetime.fromtimestamp(self._slot(pace_buckets(delivery, self.limits), now), UTC)
 
-    def settle(self, delivery: Delivery) -> None:
-        """A send to ``delivery``'s target just got its answer: next one not before now plus
-        one interval.
+    def settle(self, delivery: Delivery, started: datetime | None = None,
+               arrived: datetime | None = None) -> None:
+        """A send to ``delivery``'s target just got its answer: the next one not before
+        :func:`next_allowed` (``started``, ``arrived``: what the sender reported, if it did).
 
-        The platform counts arrivals, and ours vary with network latency; the slot booked at
-        send time alone could land two arrivals closer than the limit. The answer comes after
-        the arrival, so spacing from it is safe whatever the latency.
+        The platform counts arrivals, and ours vary with latency: the slot booked before the
+        send alone could land two arrivals closer than the limit.
         """
         now = self.clock.now().timestamp()
         for key, rate in pace_buckets(delivery, self.limits):
-            self._tat[key] = max(self._tat.get(key, now), now + rate.interval)
+            self._tat[key] = max(self._tat.get(key, now),
+                                 next_allowed(now, rate.interval, *_seconds(started, arrived)))
 
-    def after_answer(self, delivery: Delivery,
-                     hold: float | None = None) -> Callable[[Any], None] | None:
+    def after_answer(self, delivery: Delivery, hold: float | None = None,
+                     started: datetime | None = None,
+                     arrived: datetime | None = None) -> Callable[[Any], None] | None:
         """The platform answered ``delivery`` (with a 429 asking to wait ``hold`` seconds):
         settle, and hold. Returns work for the outcome's transaction, if any (none here)."""
-        self.settle(delivery)
+        self.settle(delivery, started, arrived)
         if hold is not None:
             self.hold(delivery, hold)
         return None

@@ -7,11 +7,13 @@ import logging
 import random
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any
 
+from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.events import PermanentFailure, Unreachable
-from core.models import OutboxMessage, OutboxStatus
+from core.models import OutboxMessage, OutboxStatus, Platform, PlatformIdentity
 from core.outbox.lease import holds_lease, lock_for_write
 
 log = logging.getLogger(__name__)
@@ -116,3 +118,13 @@ def record_outcome(factory: sessionmaker[Session], outbox_id: int, error: Except
             else:
                 row.next_attempt_at = now + backoff(row.attempts, rng)
         return True
+
+
+def remember_reference(session: Session, platform: str, tenant_id: str, user_id: str,
+                       reference: dict[str, Any]) -> None:
+    """In the caller's transaction: store where a DM to this account landed (Slack: the DM's
+    channel id), so a later look at its history needs no call to open the conversation."""
+    session.execute(update(PlatformIdentity).where(
+        PlatformIdentity.platform == Platform(platform), PlatformIdentity.tenant_id == tenant_id,
+        PlatformIdentity.user_id == user_id).values(conversation_ref=reference)
+        .execution_options(synchronize_session=False))

@@ -20,7 +20,15 @@ from core.clock import Clock
 from core.db import clock_for
 from core.events import Delivery
 from core.models import DeliveryPace
-from core.outbox.pace import PaceKey, Pacer, PlatformLimits, Rate, pace_buckets
+from core.outbox.pace import (
+    PaceKey,
+    Pacer,
+    PlatformLimits,
+    Rate,
+    _seconds,
+    next_allowed,
+    pace_buckets,
+)
 
 
 def _key(key: PaceKey) -> str:
@@ -124,25 +132,30 @@ class SharedPacer(Pacer):
         with self.factory() as session, session.begin():
             self._push_in(session, at_least)
 
-    def _settled(self, delivery: Delivery) -> dict[str, float]:
+    def _settled(self, delivery: Delivery, started: datetime | None = None,
+                 arrived: datetime | None = None) -> dict[str, float]:
         now = self.clock.now().timestamp()
-        return {_key(k): now + rate.interval for k, rate in pace_buckets(delivery, self.limits)}
+        reported = _seconds(started, arrived)
+        return {_key(k): next_allowed(now, rate.interval, *reported)
+                for k, rate in pace_buckets(delivery, self.limits)}
 
     def _held(self, delivery: Delivery, seconds: float) -> dict[str, float]:
         until = self.clock.now().timestamp() + seconds
         return {_key(k): until + (rate.burst - 1) * rate.interval
                 for k, rate in pace_buckets(delivery, self.limits)}
 
-    def settle(self, delivery: Delivery) -> None:
-        self._push(self._settled(delivery))
+    def settle(self, delivery: Delivery, started: datetime | None = None,
+               arrived: datetime | None = None) -> None:
+        self._push(self._settled(delivery, started, arrived))
 
     def hold(self, delivery: Delivery, seconds: float) -> None:
         self._push(self._held(delivery, seconds))
 
-    def after_answer(self, delivery: Delivery,
-                     hold: float | None = None) -> Callable[[Session], None]:
+    def after_answer(self, delivery: Delivery, hold: float | None = None,
+                     started: datetime | None = None,
+                     arrived: datetime | None = None) -> Callable[[Session], None]:
         """Settle (and hold) inside the transaction that records the outcome."""
-        pushes = self._settled(delivery)
+        pushes = self._settled(delivery, started, arrived)
         if hold is not None:
             for key, value in self._held(delivery, hold).items():
                 pushes[key] = max(pushes.get(key, value), value)

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from adapters.slack.sender import SlackSender, make_client
 from bot.bench.fake_slack import SlackLimitsFake
 from core.clock import FakeClock
-from core.models import OutboxStatus
+from core.models import OutboxStatus, PlatformIdentity
 from core.outbox.dispatch import Dispatcher
 from core.outbox.lease import claim_leased, release
 from tests.conftest import TEST_NOW
@@ -86,3 +89,50 @@ async def _hand_back_and_deliver(sessions: sessionmaker[Session], slack: SlackLi
     await _deliver_until_done(dispatcher, clock, sessions)
     assert [a.text for a in slack.accepted] == [key]  # looked, found, not sent twice
     assert [r.status for r in rows(sessions)] == [OutboxStatus.SENT]
+
+
+async def test_an_unsure_dm_is_looked_for_without_opening_the_conversation(
+        sessions: sessionmaker[Session], slack: SlackLimitsFake) -> None:
+    # conversations.open is Tier 3: after an outage every unsure row would spend one on it.
+    people = slack_people(sessions, 1)
+    [first] = queue_dms(sessions, people, tag="first")
+    clock = FakeClock(TEST_NOW + timedelta(seconds=1))
+    dispatcher = Dispatcher(sessions, {"slack": SlackSender(make_client("xoxb", slack.url))},
+                            clock=clock, lease=timedelta(seconds=1.2),
+                            sleep=advancing_sleep(clock))
+    assert (await dispatcher.run_once()).sent == 1  # Slack answered with the DM's channel
+    with sessions() as s:
+        assert s.scalars(select(PlatformIdentity.conversation_ref)).one() == {"channel": "DU1"}
+    [second] = queue_dms(sessions, people, tag="second")
+    slack.answer_delay = 1.5  # it lands, but the answer comes after we gave up
+    clock.advance(timedelta(seconds=5))
+    assert (await dispatcher.run_once()).retrying == 1
+    slack.answer_delay = 0
+    # A replica that never sent to them (a fresh sender: nothing in memory) retries it.
+    dispatcher.senders["slack"] = SlackSender(make_client("xoxb", slack.url))
+    await _deliver_until_done(dispatcher, clock, sessions)
+    assert [a.text for a in slack.accepted] == [first, second]  # found, not sent twice
+    assert slack.history_reads == 1 and slack.opens == []
+
+
+async def test_an_answer_heard_while_the_database_was_away_is_recorded_when_it_is_back(
+        sessions: sessionmaker[Session], slack: SlackLimitsFake, sender: SlackSender,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    [key] = queue_dms(sessions, slack_people(sessions, 1))
+    clock = FakeClock(TEST_NOW + timedelta(seconds=1))
+    dispatcher = Dispatcher(sessions, {"slack": sender}, clock=clock,
+                            sleep=advancing_sleep(clock))
+
+    def outage(*_args: object, **_kwargs: object) -> bool:
+        raise OperationalError("UPDATE outbox", {}, Exception("server closed the connection"))
+
+    with monkeypatch.context() as patch:
+        patch.setattr("core.outbox.dispatch.record_outcome", outage)
+        with pytest.raises(OperationalError):
+            await dispatcher.run_until_idle()
+    assert [a.text for a in slack.accepted] == [key]
+    await dispatcher.run_until_idle()  # the database is back
+    [row] = rows(sessions)
+    assert row.status is OutboxStatus.SENT and row.platform_message_id == slack.accepted[0].ts
+    assert row.sending_since is None  # known to have landed: nobody needs to look for it
+    assert slack.history_reads == 0 and len(slack.accepted) == 1

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from core.clock import FakeClock
 from core.events import Delivery
-from core.outbox.pace import Pacer, slack_limits
+from core.outbox.pace import ARRIVAL_MARGIN, Pacer, slack_limits
 from core.outbox.record import BACKOFF_CAP_SECONDS, backoff, backoff_bounds
 from core.ui import Message
 
@@ -81,3 +81,33 @@ def test_conversations_open_stays_under_tier_3_in_any_minute() -> None:
     worst = max(sum(1 for t in times if start <= t < start + 60) for start in times)
     assert worst <= 50
     assert times[4] == T0.timestamp()  # a small burst goes at once
+
+
+def test_a_slow_answer_does_not_slow_the_conversation_when_slack_says_when_it_took_it() -> None:
+    clock = FakeClock(T0)
+    pacer = Pacer(clock, {"slack": slack_limits(margin=0.0)})
+    assert pacer.reserve(dm("U1")) == T0
+    clock.advance(timedelta(seconds=0.3))  # Slack took it at once, then answered 300 ms late
+    pacer.settle(dm("U1"), started=T0, arrived=T0 + timedelta(seconds=0.01))
+    assert pacer.next_slot(dm("U1")) == T0 + timedelta(seconds=1.01 + ARRIVAL_MARGIN)
+
+
+def test_without_slacks_word_on_the_arrival_the_next_send_waits_for_the_answer() -> None:
+    clock = FakeClock(T0)
+    pacer = Pacer(clock, {"slack": slack_limits(margin=0.0)})
+    pacer.reserve(dm("U1"))
+    clock.advance(timedelta(seconds=0.3))
+    pacer.settle(dm("U1"), started=T0)
+    assert pacer.next_slot(dm("U1")) == T0 + timedelta(seconds=1.3)
+
+
+def test_an_arrival_time_outside_the_request_is_not_trusted() -> None:
+    # Slack's clock far behind or ahead of ours: the next send waits for the answer, as when
+    # nothing was reported, rather than trust a time the arrival cannot have had.
+    clock = FakeClock(T0)
+    pacer = Pacer(clock, {"slack": slack_limits(margin=0.0)})
+    for user, arrived in (("U1", T0 - timedelta(seconds=5)), ("U2", T0 + timedelta(seconds=60))):
+        pacer.reserve(dm(user))
+        clock.advance(timedelta(seconds=0.3))
+        pacer.settle(dm(user), started=clock.now() - timedelta(seconds=0.3), arrived=arrived)
+        assert pacer.next_slot(dm(user)) == clock.now() + timedelta(seconds=1)

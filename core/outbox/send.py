@@ -1,0 +1,67 @@
+"""Sending: what a sender tells the outbox about one send while it is under way.
+
+The :class:`~core.events.Sender` protocol returns only the platform's message id. Two more
+facts help the outbox, and only the sender knows them:
+
+- when the rate-limited request went out (a sender may first read history or open a chat)
+  and when the platform says it took the message (Slack's ts): the next send to that
+  conversation is paced from that arrival, not from the answer, so a platform that answers
+  slowly does not slow every conversation down;
+- where the message landed (Slack answers a DM posted to a user id with the DM's channel id):
+  stored on the recipient's identity, so a later check of that conversation's history needs
+  no call to open it.
+
+A sender reports them with :func:`request_starting`, :func:`arrived_at` and
+:func:`reached_at`; one that does not is paced from its answers. All three do nothing
+outside a dispatcher's send.
+"""
+
+from __future__ import annotations
+
+from contextvars import ContextVar
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from core.clock import Clock
+
+
+@dataclass
+class SendNotes:
+    """What one send's sender reported (see the module's docstring)."""
+
+    clock: Clock
+    started: datetime | None = None
+    arrived: datetime | None = None
+    reached: dict[str, Any] | None = None
+
+
+_current: ContextVar[SendNotes | None] = ContextVar("outbox_send_notes", default=None)
+
+
+def begin(clock: Clock) -> SendNotes:
+    """Start noting for the send about to run in this task (the dispatcher calls this)."""
+    notes = SendNotes(clock)
+    _current.set(notes)
+    return notes
+
+
+def request_starting() -> None:
+    """The sender's rate-limited request goes out now (call it right before the request)."""
+    notes = _current.get()
+    if notes is not None:
+        notes.started = notes.clock.now()
+
+
+def arrived_at(when: datetime) -> None:
+    """The platform says it took the message at ``when`` (by its own clock)."""
+    notes = _current.get()
+    if notes is not None:
+        notes.arrived = when
+
+
+def reached_at(reference: dict[str, Any]) -> None:
+    """The platform named the conversation the message went to (a DM's channel)."""
+    notes = _current.get()
+    if notes is not None:
+        notes.reached = reference

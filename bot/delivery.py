@@ -8,17 +8,27 @@ import random
 from collections.abc import Mapping
 from datetime import timedelta
 
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.clock import Clock
 from core.db import clock_for
 from core.events import Sender
+from core.models import OutboxMessage, OutboxStatus, Platform
 from core.outbox.dispatch import LEASE, Dispatcher, PlatformLimits
 from core.outbox.shared_pace import SharedPacer
 
 log = logging.getLogger(__name__)
 # Flushes started by kicks are at least this many seconds apart.
 KICK_GAP = 0.1
+# While the app runs, an idle worker looks this often (seconds) for rows that became due
+# without a kick here: a retry's time came, another replica handed rows back or died (its
+# leases end), the database came back after an outage. One EXISTS query each time.
+POLL_SECONDS = 1.0
+# Sends in flight at once. Enough that every conversation can have its one message out
+# while Slack takes its time answering: 100 conversations at one message a second with
+# 300 ms answers keep about 30 in flight, and 16 capped them at half the allowed rate.
+MAX_IN_FLIGHT = 128
 
 
 class OutboxWorker:
@@ -42,11 +52,12 @@ class OutboxWorker:
         pacer = SharedPacer(sessions, self.clock, limits) if shared else None
         self.dispatcher = Dispatcher(sessions, self.senders, clock=self.clock, limits=limits,
                                      pacer=pacer, batch=batch, lease=lease,
-                                     rng=random.Random(seed))
+                                     max_in_flight=MAX_IN_FLIGHT, rng=random.Random(seed))
         self._lock = asyncio.Lock()
         self._tasks: set[asyncio.Task[None]] = set()
         self._runner: asyncio.Task[None] | None = None
         self._wanted = False
+        self._watcher: asyncio.Task[None] | None = None
 
     def register(self, platform: str, sender: Sender) -> None:
         """Deliver ``platform``'s rows through ``sender`` from now on."""
@@ -94,7 +105,39 @@ class OutboxWorker:
         except Exception:  # noqa: BLE001 - the scheduler tick retries; nobody is blocked
             log.exception("outbox flush failed; will retry on the next tick")
 
+    def watch(self, every: float = POLL_SECONDS) -> None:
+        """From now until :meth:`drain`, kick a flush whenever a row is due and none runs,
+        looking every ``every`` seconds (the app starts this; tests call flush or kick)."""
+        if self._watcher is None or self._watcher.done():
+            self._watcher = asyncio.create_task(self._watch(every))
+
+    async def _watch(self, every: float) -> None:
+        while True:
+            await asyncio.sleep(every)
+            runner = self._runner
+            if runner is not None and not runner.done():
+                continue  # a flush is running: it claims again by itself
+            try:
+                if self.senders and await asyncio.to_thread(self._anything_due):
+                    await self.kick()
+            except Exception:  # noqa: BLE001 - the database is away: look again later
+                log.debug("outbox watch: database not answering", exc_info=True)
+
+    def _anything_due(self) -> bool:
+        known = {platform.value for platform in Platform}
+        platforms = [Platform(name) for name in self.senders if name in known]
+        with self.sessions() as session:
+            return bool(session.scalar(select(exists().where(
+                OutboxMessage.status == OutboxStatus.PENDING,
+                OutboxMessage.next_attempt_at <= self.clock.now(),
+                OutboxMessage.platform.in_(platforms)))))
+
     async def drain(self) -> None:
-        """Wait for every kicked flush to finish (shutdown, and tests that read the outbox)."""
+        """Stop watching, and wait for every kicked flush to finish (shutdown, and tests that
+        read the outbox)."""
+        watcher, self._watcher = self._watcher, None
+        if watcher is not None:
+            watcher.cancel()
+            await asyncio.gather(watcher, return_exceptions=True)
         while self._tasks:
             await asyncio.gather(*list(self._tasks))

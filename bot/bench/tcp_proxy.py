@@ -50,7 +50,12 @@ class OutageProxy:
             try:
                 client, _ = self._listener.accept()
             except OSError:
-                return
+                if self._closed:
+                    return
+                # A client that gave up while queued (ECONNABORTED): ending the loop here
+                # left every later connection unanswered in the backlog, and a replica
+                # waiting on one of them stuck for good.
+                continue
             if time.monotonic() < self._down_until:
                 client.close()
                 continue

@@ -15,7 +15,7 @@ import logging
 import random
 import threading
 from collections import deque
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -95,6 +95,11 @@ _Booking = tuple[int, datetime | None | Literal[False]] | _NotBooked
 
 
 class _SessionPacer(Protocol):
+    limits: Mapping[str, PlatformLimits]
+
+    def lock_keys(self, session: Session, keys: Sequence[PaceKey]) -> None:
+        ...
+
     def reserve_in(self, session: Session, delivery: Delivery, *,
                    not_after: datetime | None = None,
                    fence: Callable[[], bool] | None = None) -> datetime | None | Literal[False]:
@@ -254,26 +259,57 @@ class Dispatcher:
             batch=self.batch, lease=self.lease)
         run.result.claimed += len(deliveries)
         run.backlog += len(deliveries)
+        new: dict[PaceKey, deque[tuple[Delivery, datetime]]] = {}
         for delivery in deliveries:
             target = target_of(delivery)
             queue = run.lanes.get(target)
             if queue is None:
-                queue = run.lanes[target] = deque()
-                task = asyncio.create_task(self._lane(target, queue, run))
-                run.tasks.add(task)
-                task.add_done_callback(run.tasks.discard)
+                queue = run.lanes[target] = new[target] = deque()
             queue.append((delivery, lease_until))
+        bookings: dict[int, datetime | None | Literal[False]] = {}
+        if len(new) > 1 and self.pacer.blocking:
+            try:
+                bookings = await self._db(self._book_heads, [q[0] for q in new.values()])
+            except Exception:
+                for target in new:  # no lane runs for them: nothing would remove these
+                    del run.lanes[target]
+                run.backlog -= sum(len(q) for q in new.values())
+                raise
+        for target, queue in new.items():
+            head = queue[0][0].outbox_id
+            first: _Booking = (head, bookings[head]) if head in bookings else _NOT_BOOKED
+            task = asyncio.create_task(self._lane(target, queue, run, first))
+            run.tasks.add(task)
+            task.add_done_callback(run.tasks.discard)
         return deliveries
 
+    def _book_heads(self, heads: list[tuple[Delivery, datetime]],
+                    ) -> dict[int, datetime | None | Literal[False]]:
+        """Book the first row of every new lane in one transaction (the shared pacer).
+
+        A claim opens a lane for each of up to hundreds of conversations at once; one booking
+        transaction each, through the outbox's few threads, spread their first sends over
+        two seconds. All their pace rows are locked first, in key order, as every other
+        pacing transaction takes its own: no deadlock.
+        """
+        pacer = cast(_SessionPacer, self.pacer)
+        keys = [key for delivery, _ in heads for key, _ in pace_buckets(delivery, pacer.limits)]
+        with self.factory() as session, session.begin():
+            bound_transaction(session)
+            pacer.lock_keys(session, keys)
+            return {delivery.outbox_id: self._book_in(session, delivery, lease_until,
+                                                      self._last_start(lease_until))
+                    for delivery, lease_until in heads}
+
     async def _lane(self, target: PaceKey, queue: deque[tuple[Delivery, datetime]],
-                    run: _Run) -> None:
+                    run: _Run, booked: _Booking = _NOT_BOOKED) -> None:
         """Send one target's rows in order, each when the pacer allows.
 
         A row that does not go out (a retry, a rate limit, a lease too short) takes the rest
         of its lane back with it: they wait behind it, so the person still reads them in order.
         """
         conversation = queue[0][0].conversation if queue else ""
-        booked: _Booking = _NOT_BOOKED  # the slot booked for the queue's first row, if any
+        # ``booked``: the slot booked for the queue's first row, if any.
         try:
             while queue:
                 await self._renew_if_due(queue, run)

@@ -64,6 +64,11 @@ class SharedPacer(Pacer):
         return {key: float(connection.execute(statement, {"key": key, "tat": now}).scalar_one())
                 for key in sorted(set(keys))}
 
+    def lock_keys(self, session: Session, keys: Sequence[PaceKey]) -> None:
+        """Lock these buckets' rows for the caller's transaction, in key order (see
+        ``_lock_tats``), before it books several deliveries one after another."""
+        self._lock_tats(session, [_key(k) for k in keys], self.clock.now().timestamp())
+
     def _write_tats(self, session: Session, tats: dict[str, float]) -> None:
         """Move each bucket's tat up to at least the given value (one round trip a key; the
         row is created when missing)."""

@@ -142,7 +142,7 @@ def mount_admin_web(app: FastAPI, *, sessions: sessionmaker[Session], core: Ment
 
     @app.post("/admin/logout", include_in_schema=False)
     async def logout(request: Request) -> Response:
-        _, _, refused = await posted(request)
+        _viewer, _form, refused = await posted(request)
         if refused:
             return refused
 
@@ -166,7 +166,7 @@ def mount_admin_web(app: FastAPI, *, sessions: sessionmaker[Session], core: Ment
         def work() -> tuple[list[Any], str | None]:
             with sessions() as s:
                 rows = programs.listing(s, viewer.workspace_id)
-                name = next((p.name for p, _ in rows if p.id == created), None)
+                name = next((p.name for p, _count in rows if p.id == created), None)
                 s.expunge_all()
                 return rows, name
 
@@ -384,7 +384,7 @@ def mount_admin_web(app: FastAPI, *, sessions: sessionmaker[Session], core: Ment
     @app.post("/admin/announcements/{announcement_id}/{verb}", include_in_schema=False)
     async def announcements_decide(request: Request, announcement_id: str,
                                    verb: str) -> Response:
-        viewer, _, refused = await posted(request)
+        viewer, _form, refused = await posted(request)
         if refused or viewer is None:
             return refused or denied()
         pk = parse_id(announcement_id)
@@ -473,7 +473,7 @@ def mount_admin_web(app: FastAPI, *, sessions: sessionmaker[Session], core: Ment
         found = await asyncio.to_thread(_program_report, viewer, pk, fmt)
         if found is None:
             return not_found(viewer)
-        name, body, _ = found
+        name, body, _cost = found
         assert isinstance(body, bytes)
         # The name is slugged to ASCII, so it is safe inside the header's quotes.
         attachment = f"report-{slug(name)}.{fmt}"

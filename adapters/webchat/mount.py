@@ -197,7 +197,7 @@ def mount_webchat(
 
     def known_person(user: str) -> bool:
         if user not in known:
-            known.update(u for u, _, _ in core.directory(PLATFORM, DEMO_TENANT))
+            known.update(u for u, _name, _title in core.directory(PLATFORM, DEMO_TENANT))
         return user in known
 
     async def run(event: InboundEvent, values: dict[str, Any] | None = None) -> dict[str, Any]:

@@ -312,6 +312,10 @@ def mount_webchat(
             raise refuse(403, SOMEONE_ELSE, chat.user)
         # The page is polling for exactly these messages: deliver what is due before answering.
         await flush()
-        return {"user": chat.user, "items": sender.drain(chat.user)}
+        if not sender.waiting(chat.user):
+            return {"user": chat.user, "items": []}
+        # Drawn in the reader's language (looked up only when there is something to draw).
+        with i18n.reading(await asyncio.to_thread(language_of, chat.user)):
+            return {"user": chat.user, "items": sender.drain(chat.user)}
 
     return sender

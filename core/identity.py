@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
 from core.events import Actor
+from core.i18n import gettext as _
 from core.identity_merge import MergeRefused, merge_people
 from core.models import Person, Platform, PlatformIdentity, Workspace
 from core.ui import Message, Section
@@ -110,19 +111,23 @@ def take_email(session: Session, person: Person, email: str, *, why: str) -> Per
         merge_people(session, keep=hr, absorb=person, actor_note=f"{email}: {why}")
     except MergeRefused as exc:
         log.warning("a record could not be merged into its HR record: %s", exc)
-        tell_admins_merge_refused(session, hr, person, str(exc))
+        tell_admins_merge_refused(session, hr, person, exc)
         return person
     return hr
 
 
-def tell_admins_merge_refused(session: Session, hr: Person, other: Person, why: str) -> None:
-    """Once per pair: the admins read why two records of one person stay apart for now."""
+def tell_admins_merge_refused(session: Session, hr: Person, other: Person,
+                              why: MergeRefused | str) -> None:
+    """Once per pair: the admins read why two records of one person stay apart for now, each
+    in their own language (a ``MergeRefused`` is written out in it)."""
     from core.admin.rights import admin_people
+    from core.language import writing_to
     from core.outbox import enqueue_dm
 
-    text = (f"I couldn't join two records of {hr.name} ({hr.email}) into one: {why} "
-            "They stay apart until that is resolved; the next time they write to me, I try "
-            "again.")
     for admin in admin_people(session, hr.workspace_id):
+        with writing_to(admin):
+            text = _("I couldn't join two records of {name} ({email}) into one: {why} They stay "
+                     "apart until that is resolved; the next time they write to me, I try "
+                     "again.").format(name=hr.name, email=hr.email, why=str(why))
         enqueue_dm(session, admin, Message(text, [Section(text)]),
                    f"merge-refused:{hr.id}:{other.id}:{admin.id}", kind="admin")

@@ -24,6 +24,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core.db import Base
+from core.i18n import N_
+from core.i18n import gettext as _
 from core.models import (
     Admin,
     AdminLink,
@@ -88,7 +90,18 @@ def covered_columns() -> set[tuple[str, str]]:
 
 
 class MergeRefused(ValueError):
-    """The merge would break a rule; the message says which, in words an admin can act on."""
+    """The merge would break a rule; the message says which, in words an admin can act on.
+
+    It is read later, by whoever is told (each admin in their own language), so it keeps its
+    msgid and fields and is written out in the reader's language when shown (``str``).
+    """
+
+    def __init__(self, message: str, **fields: object) -> None:
+        super().__init__(message)
+        self.message, self.fields = message, fields
+
+    def __str__(self) -> str:
+        return _(self.message).format(**self.fields)
 
 
 @dataclass
@@ -115,10 +128,11 @@ def merge_people(session: Session, *, keep: Person, absorb: Person, actor_note: 
     Raises ``MergeRefused`` (a ValueError) and changes nothing when a rule would break.
     """
     if keep.id == absorb.id:
-        raise MergeRefused("These are already the same person.")
+        raise MergeRefused(N_("These are already the same person."))
     if keep.workspace_id != absorb.workspace_id:
-        raise MergeRefused(f"{_who(keep)} and {_who(absorb)} belong to different workspaces; "
-                           "people are merged only within one workspace.")
+        raise MergeRefused(N_("{keep} and {absorb} belong to different workspaces; people are "
+                              "merged only within one workspace."),
+                           keep=_who(keep), absorb=_who(absorb))
     session.flush()
     # Lock both rows (PostgreSQL), so two merges or a merge and an edit take turns.
     list(session.scalars(select(Person.id).where(Person.id.in_([keep.id, absorb.id]))
@@ -130,9 +144,10 @@ def merge_people(session: Session, *, keep: Person, absorb: Person, actor_note: 
             _merge(session, keep, absorb, report)
     except IntegrityError as exc:
         session.expire_all()
-        raise MergeRefused(f"{_who(absorb)} could not be merged into {_who(keep)}: a row of "
-                           f"theirs clashes with one of {_who(keep)}'s "
-                           f"({str(exc.orig).splitlines()[0][:160]}).") from exc
+        raise MergeRefused(N_("{absorb} could not be merged into {keep}: a row of theirs "
+                              "clashes with one of {keep}'s ({detail})."),
+                           absorb=_who(absorb), keep=_who(keep),
+                           detail=str(exc.orig).splitlines()[0][:160]) from exc
     session.expire_all()
     session.expunge(absorb)
     report.admin = _apply_admin_setting(session, keep, admin_emails)
@@ -158,8 +173,9 @@ def _refuse_broken_rules(session: Session, keep: Person, absorb: Person) -> None
                              .intersect(select(MatchMentee.match_id)
                                         .where(MatchMentee.person_id == absorb.id))))).limit(1))
     if shared is not None:
-        raise MergeRefused(f"{_who(keep)} and {_who(absorb)} are in the same match (#{shared}): "
-                           "they are two people, not one.")
+        raise MergeRefused(N_("{keep} and {absorb} are in the same match (#{match}): they are "
+                              "two people, not one."),
+                           keep=_who(keep), absorb=_who(absorb), match=shared)
     binding = _binding_matches(session, ids)
     for program_id in {p for (p, who) in binding if who == keep.id} & {
             p for (p, who) in binding if who == absorb.id}:
@@ -169,9 +185,10 @@ def _refuse_broken_rules(session: Session, keep: Person, absorb: Person) -> None
             role == Role.MENTOR for who in ids for role in binding[(program_id, who)])
         if not only_mentor:
             raise MergeRefused(
-                f"{_who(keep)} and {_who(absorb)} each have a live match in {program.name}; "
-                "one person can't be matched twice there. End or discard one of the matches "
-                "(or the preview), then merge again.")
+                N_("{keep} and {absorb} each have a live match in {program}; one person can't "
+                   "be matched twice there. End or discard one of the matches (or the "
+                   "preview), then merge again."),
+                keep=_who(keep), absorb=_who(absorb), program=program.name)
 
 
 def _binding_matches(session: Session, ids: tuple[int, int]) -> dict[tuple[int, int], list[Role]]:

@@ -147,3 +147,32 @@ def test_the_partner_of_someone_who_left_reads_why_in_their_language(sessions, c
         [row] = s.scalars(select(OutboxMessage).where(OutboxMessage.kind == "left"))
     assert message_from_dict(row.payload).text.startswith(
         "Ana Lima dejó la empresa, así que tu mentoría en *Leadership 1:1* ha terminado.")
+
+
+def test_a_refused_merge_is_explained_to_each_admin_in_their_language(sessions) -> None:  # type: ignore[no-untyped-def]
+    from core.admin.rights import grant
+    from core.identity import tell_admins_merge_refused
+    from core.identity_merge import MergeRefused
+    from core.models import OutboxMessage
+
+    ids = seed(sessions, people=[("Ana Lima", "U1"), ("Boss Person", "boss"), ("Eve Stone", "U5")])
+    with sessions() as s, s.begin():
+        boss = s.get(Person, ids["people"]["boss"])
+        boss.language = "pt_BR"
+        grant(s, boss)
+        ana, eve = s.get(Person, ids["people"]["U1"]), s.get(Person, ids["people"]["U5"])
+        refused = MergeRefused("{keep} and {absorb} each have a live match in {program}; one "
+                               "person can't be matched twice there. End or discard one of the "
+                               "matches (or the preview), then merge again.",
+                               keep="Ana Lima (#1)", absorb="Ana Lima (#9)",
+                               program="Leadership 1:1")
+        tell_admins_merge_refused(s, ana, eve, refused)
+    assert str(refused).startswith("Ana Lima (#1) and Ana Lima (#9) each have a live match")
+    with sessions() as s:
+        [row] = s.scalars(select(OutboxMessage))
+    assert row.payload["text"] == (
+        "Não consegui juntar dois registros de Ana Lima (ana.lima@acme.test) em um só: Ana Lima "
+        "(#1) e Ana Lima (#9) têm cada um um par em andamento em Leadership 1:1; uma pessoa não "
+        "pode ter dois pares ali. Encerre ou descarte um dos pares (ou a prévia) e unifique de "
+        "novo. Eles continuam separados até que isso seja resolvido; na próxima vez que a "
+        "pessoa me escrever, tento de novo.")

@@ -110,3 +110,15 @@ def test_clear_refusals_write_no_file(plain_demo: None, tmp_path: Path) -> None:
     assert period.exit_code == 2 and "--since" in period.output
     assert not list(tmp_path.glob("report-*"))  # no refusal wrote a file
     assert "Traceback" not in unknown.output + fmt.output + cohort.output + period.output
+
+
+def test_the_report_is_written_in_the_language_asked_for(plain_demo: None,
+                                                          tmp_path: Path) -> None:
+    german = runner.invoke(app, ["report", "Leadership 1:1", "-f", "xlsx", "--language", "de"])
+    assert german.exit_code == 0, german.output
+    wb = openpyxl.load_workbook(tmp_path / "report-leadership-1-1.xlsx")
+    assert wb.sheetnames[:3] == ["Übersicht", "Teilnahme", "Zuordnung"]
+    summary = {r[0].value: r[1].value for r in wb["Übersicht"].iter_rows() if r[0].value}
+    assert summary["Umfang"] == "Alle Kohorten"
+    unknown = runner.invoke(app, ["report", "Leadership 1:1", "--language", "tlh"])
+    assert unknown.exit_code == 2 and "Unknown language “tlh”" in unknown.output

@@ -26,10 +26,15 @@ def report_cmd(
                                          help="Cost of replacing one employee, for this report "
                                               "only (default: the program's setting)."),
     workspace: str = WORKSPACE_OPTION,
+    language: str = typer.Option(None, "--language", "-l",
+                                 help="Write it in this language (en, de, fr, es, pt_BR); "
+                                      "default: DEFAULT_LANGUAGE."),
 ) -> None:
     """Write a program's report: figures, charts and tables as HTML, PDF, XLSX or CSV."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from bot.settings import get_settings
+    from core import i18n
     from core.reports import metrics
     from core.reports.render import FORMATS, filename, render
 
@@ -40,9 +45,15 @@ def report_cmd(
     if since and until and since > until:
         console.print("[red]--since must not be after --until.[/red]")
         raise typer.Exit(2)
+    chosen = i18n.normalise(language or get_settings().default_language)
+    if chosen is None:
+        console.print(f"[red]Unknown language “{language}”: pick one of "
+                      f"{', '.join(i18n.LANGUAGES)}.[/red]")
+        raise typer.Exit(2)
     sessions = open_sessions()
     # Read only: the session closes without a commit, so a report never changes anything.
-    with sessions() as session:
+    # The report's words, numbers and dates in the chosen language (the operator's reader).
+    with sessions() as session, i18n.reading(chosen):
         ws = find_workspace(session, workspace)
         prog = program_named(session, ws, program)
         # The bar's length: the metrics stages if the module names them, then our two.

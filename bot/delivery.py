@@ -15,7 +15,7 @@ from core.clock import Clock
 from core.db import clock_for
 from core.events import Sender
 from core.models import OutboxMessage, OutboxStatus, Platform
-from core.outbox.dispatch import LEASE, Dispatcher, PlatformLimits
+from core.outbox.dispatch import DB_CALL_TIMEOUT, LEASE, Dispatcher, PlatformLimits
 from core.outbox.shared_pace import SharedPacer
 
 log = logging.getLogger(__name__)
@@ -118,7 +118,8 @@ class OutboxWorker:
             if runner is not None and not runner.done():
                 continue  # a flush is running: it claims again by itself
             try:
-                if self.senders and await asyncio.to_thread(self._anything_due):
+                if self.senders and await asyncio.wait_for(
+                        asyncio.to_thread(self._anything_due), DB_CALL_TIMEOUT):
                     await self.kick()
             except Exception:  # noqa: BLE001 - the database is away: look again later
                 log.debug("outbox watch: database not answering", exc_info=True)

@@ -72,6 +72,12 @@ CONVERSATION_BATCH = 10
 # conversations queued a second behind each other per transaction. Below SQLAlchemy's 15
 # pooled connections, so these threads never wait for one.
 DB_THREADS = 10
+# An outbox transaction is milliseconds of work; one that has not answered in this long
+# (seconds) waits on a connection nobody will answer (seen after a database outage: a reply
+# that never came kept a flush, and so all delivery on that replica, waiting for good). The
+# run fails and the next flush starts afresh; whatever the stuck call did is safe to have
+# done or not (a late claim or mark expires with its lease, a late outcome is found written).
+DB_CALL_TIMEOUT = 30.0
 _threads: ThreadPoolExecutor | None = None
 _threads_lock = threading.Lock()
 
@@ -471,11 +477,12 @@ class Dispatcher:
                          lease_until=lease_until)))
 
     async def _db(self, call: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """Run database work on the outbox's own threads (see ``DB_THREADS``)."""
+        """Run database work on the outbox's own threads (see ``DB_THREADS``), giving up on
+        it after ``DB_CALL_TIMEOUT`` (the thread is left to finish or fail on its own)."""
         loop = asyncio.get_running_loop()
         context = contextvars.copy_context()
-        return await loop.run_in_executor(_db_threads(), functools.partial(
-            context.run, call, *args, **kwargs))
+        return await asyncio.wait_for(loop.run_in_executor(_db_threads(), functools.partial(
+            context.run, call, *args, **kwargs)), DB_CALL_TIMEOUT)
 
     async def _send_one(self, delivery: Delivery, lease_until: datetime, run: _Run,
                         following: tuple[Delivery, datetime] | None,

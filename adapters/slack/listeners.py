@@ -16,7 +16,6 @@ from slack_bolt import BoltResponse
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
-from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from adapters.slack.rendered import blocks_of, form_view, reply_modal, text_of
 from adapters.slack.translate import (
@@ -47,6 +46,8 @@ Kick = Callable[[], Awaitable[None]]
 # users.info runs before a form submission's ack (Slack waits 3 s at most).
 USERS_INFO_TIMEOUT = 1.5
 ASK_EMAIL_AGAIN = timedelta(hours=1)
+# A response_url reply, as long as slack_sdk's webhook client allowed it.
+REPLY_TIMEOUT = aiohttp.ClientTimeout(total=30)
 EVENT_KEY = "mentorbot_event"
 ANY = re.compile(".*")
 # Commands whose answer is usually a form: their modal opens before core runs.
@@ -57,15 +58,8 @@ FORM_COMMANDS = ("join",)
 CORE_WORKERS = 2
 
 
-async def translate_middleware(body: Any, context: AsyncBoltContext,
-                               next_: Callable[[], Awaitable[BoltResponse]]) -> BoltResponse:
-    """Translate once, before any listener acks, so a malformed payload can still get a 400."""
-    try:
-        context[EVENT_KEY] = to_event(body)
-    except BadPayload as exc:
-        log.info("rejected Slack payload: %s", exc)
-        return BoltResponse(status=400, body="bad request")
-    return await next_()
+# A check run before anything else on a request: a refusal, or None to carry on.
+Refuse = Callable[[AsyncBoltContext], BoltResponse | None]
 
 
 def _remember(seen: dict[tuple[str, str], datetime], key: tuple[str, str],
@@ -98,8 +92,33 @@ class Listeners:
             w for name in FORM_COMMANDS if (c := core.routes.command(name)) is not None
             for w in c.words)
 
+    def middleware(self, refuse: Refuse | None = None) -> Callable[..., Awaitable[BoltResponse]]:
+        """The one Bolt middleware: ``refuse`` (a request Bolt must not handle), then the
+        payload translated once, before any listener acks, so a malformed one still gets a
+        400. One middleware, not one per step: each costs Bolt a layer on every request.
+
+        It also gives the request's Web API client the kept-alive session: Bolt makes a client
+        per request without one, and such a client opens (and closes) a new connection for
+        every call (views.open, views.update, users.info)."""
+
+        async def mentorbot(body: Any, context: AsyncBoltContext,
+                            next_: Callable[[], Awaitable[BoltResponse]]) -> BoltResponse:
+            if refuse is not None and (refused := refuse(context)) is not None:
+                return refused
+            try:
+                context[EVENT_KEY] = to_event(body)
+            except BadPayload as exc:
+                log.info("rejected Slack payload: %s", exc)
+                return BoltResponse(status=400, body="bad request")
+            client = context.get("client")
+            if isinstance(client, AsyncWebClient) and client.session is None:
+                client.session = self._web()
+            return await next_()
+
+        return mentorbot
+
     def _web(self) -> aiohttp.ClientSession:
-        """The HTTP session for response_url replies, one per event loop."""
+        """The HTTP session for replies and Web API calls, one per event loop."""
         loop = asyncio.get_running_loop()
         if self._session is None or self._session_loop is not loop or self._session.closed:
             self._session = aiohttp.ClientSession()
@@ -198,9 +217,14 @@ class Listeners:
             if not replace:
                 reply["response_type"] = "ephemeral"
             # One kept-alive HTTP session for every reply (Bolt's respond opens a new one each
-            # time: a connection and a TLS handshake per reply).
-            hook = AsyncWebhookClient(url=respond.response_url, session=self._web())
-            await hook.send_dict({k: v for k, v in reply.items() if v is not None})
+            # time: a connection and a TLS handshake per reply), posted as is (a webhook
+            # client per reply cost as much as the post).
+            async with self._web().post(
+                    respond.response_url,
+                    json={k: v for k, v in reply.items() if v is not None},
+                    timeout=REPLY_TIMEOUT) as answered:
+                if answered.status >= 400:
+                    log.warning("Slack refused a reply: HTTP %s", answered.status)
             return
         view = body.get("view") or {}
         if view.get("type") == "modal" and view.get("id"):
@@ -414,11 +438,12 @@ def on_gone_listener(forget: Gone | None) -> Callable[..., Awaitable[None]]:
     return gone
 
 
-def register(app: AsyncApp, *, core: Mentorbot, kick: Kick,
-             on_gone: Gone | None = None) -> Listeners:
-    """Attach Mentorbot's middleware and listeners to ``app``."""
+def register(app: AsyncApp, *, core: Mentorbot, kick: Kick, on_gone: Gone | None = None,
+             refuse: Refuse | None = None) -> Listeners:
+    """Attach Mentorbot's middleware and listeners to ``app``; ``refuse`` runs first on every
+    request (the one-token set-up refuses other workspaces with it)."""
     listeners = Listeners(core, kick)
-    app.middleware(translate_middleware)
+    app.middleware(listeners.middleware(refuse))
     app.command("/mentor")(listeners.on_command)
     app.block_action(ANY)(listeners.on_action)
     app.view_submission(ANY)(listeners.on_submission)

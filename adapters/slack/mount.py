@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -121,8 +120,7 @@ def build_slack(*, core: Mentorbot, kick: Kick, settings: Settings,
     app = AsyncApp(signing_secret=signing_secret,
                    client=make_client(_secret(settings, "slack_bot_token"),
                                       settings.slack_api_url))
-    app.middleware(only_own_team)
-    listeners = register(app, core=core, kick=kick, on_gone=None)
+    listeners = register(app, core=core, kick=kick, on_gone=None, refuse=only_own_team)
     return SlackParts(app, listeners)
 
 
@@ -131,14 +129,13 @@ def build_bolt_app(*, core: Mentorbot, kick: Kick, settings: Settings,
     return build_slack(core=core, kick=kick, settings=settings, sessions=sessions).bolt
 
 
-async def only_own_team(context: AsyncBoltContext,
-                        next_: Callable[[], Awaitable[BoltResponse]]) -> BoltResponse:
+def only_own_team(context: AsyncBoltContext) -> BoltResponse | None:
     """One bot token serves one workspace (or its org): a request from another team is
     refused, never answered with this workspace's token."""
     own = context.authorize_result
     if own is None or not context.team_id or context.team_id == own.team_id or (
             context.enterprise_id and context.enterprise_id == own.enterprise_id):
-        return await next_()
+        return None
     log.warning("refused a Slack request from team %s: SLACK_BOT_TOKEN belongs to %s",
                 context.team_id, own.team_id)
     return BoltResponse(status=403, body="this workspace has not installed the app")

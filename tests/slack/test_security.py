@@ -37,3 +37,19 @@ async def test_payload_missing_fields_is_4xx(client, ids) -> None:
 async def test_payload_that_is_not_an_object_is_4xx(client, ids) -> None:
     response = await post(client, urlencode({"payload": "[1, 2]"}))
     assert 400 <= response.status_code < 500
+
+
+async def test_slash_command_text_carrying_nul_is_400(client, fake, ids) -> None:
+    """A plain command body skips the guard's field-by-field parse; NUL still never passes."""
+    body = command_body("status", f"{fake.url}response/1").replace("text=status",
+                                                                   "text=sta%00tus")
+    response = await post(client, body)
+    assert response.status_code == 400
+    assert fake.calls_to("response/1") == []
+
+
+async def test_slash_command_with_brackets_in_its_text_is_answered(client, fake, ids) -> None:
+    """Text that merely starts like JSON is checked as such, and a command is still a command."""
+    response = await post(client, command_body("[help]", f"{fake.url}response/1"))
+    assert response.status_code == 200
+    assert await fake.wait_for("response/1")

@@ -132,21 +132,19 @@ def test_every_report_format_reads_in_each_admins_language(simulated, monkeypatc
             left = [w for w in english_left(english[name], text)
                     if not set(w.split()) <= ALSO_THEIRS]
             assert not left, f"the {code} {name} still says in English: {left}\n{text[:3000]}"
+    # Numbers, money and dates the admin's way (the same simulated program).
+    with simulated() as session:
+        program = session.scalar(select(Program).where(Program.name == "Leadership 1:1"))
+        with i18n.reading("de"):
+            page = render_html(build_report(session, program, now=NOW))
+        with i18n.reading("fr"):
+            french = render_html(build_report(session, program, now=NOW))
+    assert '<html lang="de">' in page and "03.03.2027 12:00 UTC" in page
+    assert "50.000\xa0$" in page  # the replacement cost, as a German writes dollars
+    assert re.search(r"\d+\xa0%", page)  # "42 %"
+    assert '<html lang="fr">' in french and "3 mars 2027" in french
     # The canary: a label left out of the German catalog is caught in every format.
     monkeypatch.delitem(i18n.translations("de")._catalog, "Mentees per mentor")  # type: ignore[attr-defined]
     untranslated = _texts(simulated, "de", monkeypatch)
     for name in ("html", "xlsx", "pdf", "csv"):
         assert "mentees per" in english_left(english[name], untranslated[name]), name
-
-
-def test_numbers_money_and_dates_are_written_the_admins_way(simulated) -> None:  # type: ignore[no-untyped-def]
-    with simulated() as s:
-        program = s.scalar(select(Program).where(Program.name == "Leadership 1:1"))
-        with i18n.reading("de"):
-            page = render_html(build_report(s, program, now=NOW))
-        with i18n.reading("fr"):
-            french = render_html(build_report(s, program, now=NOW))
-    assert '<html lang="de">' in page and "03.03.2027 12:00 UTC" in page
-    assert "50.000\xa0$" in page  # the replacement cost, as a German writes dollars
-    assert re.search(r"\d+\xa0%", page)  # "42 %"
-    assert '<html lang="fr">' in french and "3 mars 2027" in french

@@ -120,5 +120,8 @@ def test_the_report_is_written_in_the_language_asked_for(plain_demo: None,
     assert wb.sheetnames[:3] == ["Übersicht", "Teilnahme", "Zuordnung"]
     summary = {r[0].value: r[1].value for r in wb["Übersicht"].iter_rows() if r[0].value}
     assert summary["Umfang"] == "Alle Kohorten"
+    # The assumed cost, a number Excel shows with a German's separators and the sign after it.
+    [cost] = [r[1] for r in wb["Übersicht"].iter_rows() if r[0].value == "Ersatzkosten (Annahme)"]
+    assert cost.value == 50000 and cost.number_format == '#,##0" $"'
     unknown = runner.invoke(app, ["report", "Leadership 1:1", "--language", "tlh"])
     assert unknown.exit_code == 2 and "Unknown language “tlh”" in unknown.output

@@ -5,12 +5,14 @@ from __future__ import annotations
 import io
 import re
 
+from babel.numbers import get_currency_symbol
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from core import i18n
 from core.i18n import gettext as _
 from core.i18n import ngettext
 from core.reports.export import (
@@ -27,6 +29,20 @@ from core.reports.model import NO_DATA, WITHHELD, ProgramReport
 NUMBER_FORMATS = {"%": "0%", "money": '"$"#,##0', "int": "#,##0", "float": "#,##0.0",
                   "score": "0.00", "nps": "+0;-0;0"}
 HEADER_FILL = PatternFill("solid", fgColor="E4ECFC")
+
+
+def money_format(currency: str = "USD") -> str:
+    """Whole money as the reader writes it, for Excel: "$"#,##0 in English, #,##0" $" in
+    German, "US$ "#,##0 in Brazilian Portuguese (Excel itself picks the separators)."""
+    code = "USD" if currency == "$" else currency
+    locale = i18n.locale()
+    symbol = get_currency_symbol(code, locale=locale)
+    pattern = locale.currency_formats["standard"].pattern
+    if pattern.lstrip().startswith("¤"):
+        gap = " " if pattern.lstrip()[1:2] in (" ", "\xa0") else ""
+        return f'"{symbol}{gap}"#,##0'
+    gap = " " if "\xa0¤" in pattern or " ¤" in pattern else ""
+    return f'#,##0"{gap}{symbol}"'
 BOLD = Font(bold=True)
 MUTED = Font(italic=True, color="616E7C")
 
@@ -65,7 +81,7 @@ def _write_table(ws: Worksheet, table: ExportTable) -> None:
             if isinstance(cell.value, str) and cell.value in muted:
                 cell.font = MUTED
             elif fmt in NUMBER_FORMATS and isinstance(cell.value, int | float):
-                cell.number_format = NUMBER_FORMATS[fmt]
+                cell.number_format = money_format() if fmt == "money" else NUMBER_FORMATS[fmt]
             if table.key == "quotes":
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
     if not table.rows:
@@ -106,7 +122,7 @@ def render_xlsx(report: ProgramReport, currency: str = "USD") -> bytes:
                          (_("Saving assumption"), assumption(report, currency))):
         summary.append([label, value])
         summary.cell(summary.max_row, 1).font = BOLD
-    summary.cell(4, 2).number_format = NUMBER_FORMATS["money"]
+    summary.cell(4, 2).number_format = money_format(currency)
     summary.append([])
     summary.append([_("Sheet"), _("What it holds")])
     for cell in summary[summary.max_row]:

@@ -66,6 +66,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             scheduler.add_job(job, "interval", seconds=settings.tick_seconds, id=name,
                               max_instances=1, coalesce=True)
         scheduler.start()
+        # Between ticks, rows that fall due without a kick here (retries, another replica's
+        # hand-backs or lost leases, the end of an outage) go out within a second.
+        worker.watch()
         try:
             yield
         finally:

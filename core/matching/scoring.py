@@ -44,6 +44,8 @@ class PersonFeatures:
     offered_skills: tuple[tuple[str, ...], ...]
     wanted_skills: tuple[tuple[str, ...], ...]
     goal_text: tuple[str, ...]
+    # The content words of each goal text, as the goal vectors were built from them.
+    goal_words: tuple[frozenset[str], ...] = ()
 
 
 def _csr(rows: list[list[int]], vals: list[list[float]] | None, ncols: int) -> sp.csr_matrix:
@@ -81,9 +83,12 @@ def build_features(
 
     vocab: dict[str, int] = {}
     g_rows, g_vals = [], []
+    words: list[frozenset[str]] = []
     for e in enrollments:
         counts: dict[int, int] = {}
-        for t in tokens(e.goals):
+        toks = tokens(e.goals)
+        words.append(frozenset(toks))
+        for t in toks:
             j = vocab.setdefault(t, len(vocab))
             counts[j] = counts.get(j, 0) + 1
         g_rows.append(list(counts))
@@ -115,6 +120,7 @@ def build_features(
         offered_skills=tuple(tuple(e.skills_offered) for e in enrollments),
         wanted_skills=tuple(tuple(e.skills_wanted) for e in enrollments),
         goal_text=tuple(e.goals for e in enrollments),
+        goal_words=tuple(words),
     )
 
 
@@ -150,6 +156,11 @@ class ScoreContext:
     offered_t: np.ndarray | sp.csr_matrix
     wanted_t: np.ndarray | sp.csr_matrix | None
     goals_t: np.ndarray | sp.csr_matrix
+    # The row feature matrices times their component's weight (peers: half of it each way),
+    # so a block's products are its weighted terms as they come, with no pass to scale them.
+    wanted_w: sp.csr_matrix
+    offered_w: sp.csr_matrix | None
+    goals_w: sp.csr_matrix
 
     @property
     def peer(self) -> bool:
@@ -191,6 +202,13 @@ def make_context(
     table = weights["seniority"] * sen + weights["timezone"] * tz + weights["department"]
     if min_overlap is not None:
         table = np.where(ov + 1e-9 >= min_overlap, table, -np.inf)
+    skills_w = 0.5 * weights["skills"] if kind == "peer" else weights["skills"]
+
+    def weighted(m: sp.csr_matrix, wt: float) -> sp.csr_matrix:
+        out = sp.csr_matrix(m, dtype=np.float32, copy=True)
+        out.data *= np.float32(wt)
+        return out
+
     return ScoreContext(
         kind=kind, purpose=purpose, w=weights, rows=rows, cols=cols, forbidden=forbidden,
         require_diff_dept=require_diff_dept, min_overlap=min_overlap,
@@ -198,6 +216,9 @@ def make_context(
         offered_t=_dense_t(cols.offered),
         wanted_t=_dense_t(cols.wanted) if kind == "peer" else None,
         goals_t=_dense_t(cols.goals),
+        wanted_w=weighted(rows.wanted, skills_w),
+        offered_w=weighted(rows.offered, skills_w) if kind == "peer" else None,
+        goals_w=weighted(rows.goals, weights["goals"]),
     )
 
 
@@ -212,26 +233,23 @@ def _add_terms(ctx: ScoreContext, s: np.ndarray, product: Product, same: np.ndar
     """Add the skills and goals terms to s in place, and apply the department rule.
 
     score_block and score_sub both go through here, so a pair scores the same float32 bits
-    whichever way it is scored: the optimality proof compares exact integer scores. Products
-    are scaled in place, never through a temporary of the block's size. ``product(rows,
-    cols_t)`` multiplies the block's rows of a row feature matrix by the matching col one.
+    whichever way it is scored: the optimality proof compares exact integer scores. The row
+    matrices carry their weights already (make_context), so each product is added as it is.
+    ``product(rows, cols_t)`` multiplies the block's rows of a (weighted) row feature matrix
+    by the matching col one.
     """
     w = ctx.w
+    # Each term is added as it comes, in this order, whichever way a block is scored.
     if w["skills"] > 0:
+        skills = product(ctx.wanted_w, ctx.offered_t)
         if ctx.peer:
-            assert ctx.wanted_t is not None
-            both = product(ctx.rows.wanted, ctx.offered_t)
-            both += product(ctx.rows.offered, ctx.wanted_t)
-            both *= np.float32(0.5 * w["skills"])
-            s += both
-        else:
-            prod = product(ctx.rows.wanted, ctx.offered_t)
-            prod *= np.float32(w["skills"])
-            s += prod
+            # Both directions summed before they join s: a's wanted . b's offered is b's
+            # offered . a's wanted bit for bit, so a peer pair scores the same either way round.
+            assert ctx.wanted_t is not None and ctx.offered_w is not None
+            skills += product(ctx.offered_w, ctx.wanted_t)
+        s += skills
     if w["goals"] > 0:
-        prod = product(ctx.rows.goals, ctx.goals_t)
-        prod *= np.float32(w["goals"])
-        s += prod
+        s += product(ctx.goals_w, ctx.goals_t)
     if ctx.require_diff_dept:
         s[same] = -np.inf
     elif w["department"] > 0:
@@ -291,6 +309,7 @@ def subset(f: PersonFeatures, idx: np.ndarray) -> PersonFeatures:
         offered_skills=tuple(f.offered_skills[i] for i in ix),
         wanted_skills=tuple(f.wanted_skills[i] for i in ix),
         goal_text=tuple(f.goal_text[i] for i in ix),
+        goal_words=tuple(f.goal_words[i] for i in ix) if f.goal_words else (),
     )
 
 

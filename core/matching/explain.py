@@ -55,6 +55,11 @@ def explain_edges(ctx: ScoreContext, r: np.ndarray, c: np.ndarray, limit: int = 
     comps = {k: v.tolist() for k, v in edge_components(ctx, r, c).items()}
     rows, cols, w = ctx.rows, ctx.cols, ctx.w
     levels_r, levels_c = rows.level.tolist(), cols.level.tolist()
+    # Features built by build_features carry each goal's words; others are tokenised here.
+    words_r = rows.goal_words or tuple(frozenset(tokens(t)) for t in rows.goal_text)
+    words_c = cols.goal_words or tuple(frozenset(tokens(t)) for t in cols.goal_text)
+    # Overlaps take few distinct values, and writing a number the reader's way is not free.
+    hours_text: dict[float, str] = {}
     out = []
     for i, (ri, ci) in enumerate(zip(r.tolist(), c.tolist(), strict=True)):
         mentor = _Who(cols.names[ci], reader == "mentor")
@@ -84,7 +89,7 @@ def explain_edges(ctx: ScoreContext, r: np.ndarray, c: np.ndarray, limit: int = 
                         "reverse mentoring intends")
             parts.append((w["seniority"] * comps["seniority"][i], text))
         if comps["goals"][i] > 0:
-            common = sorted(set(tokens(rows.goal_text[ri])) & set(tokens(cols.goal_text[ci])))
+            common = sorted(words_r[ri] & words_c[ci])
             if common:
                 whose = "you both mention {} in your goals" if reader else \
                     "both mention {} in their goals"
@@ -98,8 +103,9 @@ def explain_edges(ctx: ScoreContext, r: np.ndarray, c: np.ndarray, limit: int = 
             parts.append((w["department"], f"different departments ({depts})"))
         if comps["timezone"][i] > 0:
             h = float(comps["overlap_hours"][i])
-            parts.append((w["timezone"] * comps["timezone"][i],
-                          f"{count(h, 'working hour', 'working hours')} of overlap"))
+            if h not in hours_text:
+                hours_text[h] = f"{count(h, 'working hour', 'working hours')} of overlap"
+            parts.append((w["timezone"] * comps["timezone"][i], hours_text[h]))
         parts.sort(key=lambda p: -p[0])
         text = "; ".join(t for _, t in parts[:limit]) or "the best available fit this round"
         out.append(text[0].upper() + text[1:] + ".")

@@ -131,6 +131,44 @@ def top_per_col(s: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarr
     return r[keep], c[keep], v[keep]
 
 
+def _row_tops(s: np.ndarray, k2: int
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Each row's k2 best finite entries of s (which has more than k2 cols), best first:
+    (row, col, value, rank in its row, and per row the best entry left out, -inf if none).
+
+    A full partition of every row is the slowest step of candidate generation. Instead the
+    (k2+1)-th largest of 2 * (k2+1) chunk maxima bounds a row's (k2+1)-th best from below
+    (that many distinct entries reach it), so only the entries at or above it are sorted.
+    Ties are broken by col, so the result does not depend on how rows are blocked.
+    """
+    nb, n = s.shape
+    n_chunks = min(n, 2 * (k2 + 1))
+    size = n // n_chunks
+    # Chunk j holds cols j, j + n_chunks, ...: the max runs along contiguous memory.
+    cm = s[:, : size * n_chunks].reshape(nb, size, n_chunks).max(axis=1)
+    if size * n_chunks < n:
+        np.maximum(cm[:, : n - size * n_chunks], s[:, size * n_chunks:],
+                   out=cm[:, : n - size * n_chunks])
+    floor = np.partition(cm, n_chunks - k2 - 1, axis=1)[:, n_chunks - k2 - 1]
+    # Never below the lowest finite value: a forbidden (-inf) pair is never a candidate.
+    np.maximum(floor, np.float32(np.finfo(np.float32).min), out=floor)
+    flat = np.flatnonzero(s >= floor[:, None])
+    r, c = np.divmod(flat, n)
+    v = s.ravel()[flat]
+    # Row first, then best first; ties stay in col order (stable). The key is exact: a
+    # float32's bits, flipped so that their unsigned order is the values' order, below the row.
+    bits = v.view(np.int32).astype(np.int64)
+    ordered = np.where(bits < 0, ~bits & 0xFFFFFFFF, bits | 0x80000000)
+    o = np.argsort((r << 32) | (0xFFFFFFFF - ordered), kind="stable")
+    r, c, v = r[o], c[o], v[o]
+    rank = np.arange(len(r)) - np.searchsorted(r, r, side="left")
+    rest = np.full(nb, -np.inf, np.float32)
+    nxt = rank == k2
+    rest[r[nxt]] = v[nxt]
+    keep = rank < k2
+    return r[keep], c[keep], v[keep], rank[keep], rest
+
+
 def symmetrise(e: Edges) -> Edges:
     """Undirected peer graph (row < col) from directed top-K lists."""
     lo = np.minimum(e.rows, e.cols)
@@ -191,20 +229,18 @@ def candidate_graph(ctx: ScoreContext, k: int, row_ids: np.ndarray, col_ok: np.n
         s = score_block(ctx, r0, r1, col_ok)
         if len(wanted) != r1 - r0:
             s = s[wanted]
-        n_allowed = np.array([np.isfinite(s).sum()])
+        n_allowed = np.array([np.count_nonzero(s > -np.inf)])
         cmax = s.max(axis=0, initial=-np.inf)
-        ar = np.arange(len(wanted))
-        rest_b = np.full(len(wanted), -np.inf, np.float32)
+        row_ids_b = wanted + r0
         if n_cols > k2:
-            # Partition for the largest without negating a block-sized copy: the k2 best land
-            # after position n_cols-1-k2, which holds the best pair left out entirely.
-            kth = n_cols - 1 - k2
-            part = np.argpartition(s, kth, axis=1)
-            best = part[:, kth + 1:]
-            rest_b = s[ar, part[:, kth]]
-        else:
-            best = np.broadcast_to(np.arange(n_cols), (len(wanted), n_cols))
-        rows_b = (wanted + r0)[:, None]
+            r, c, v, rank, rest_b = _row_tops(s, k2)
+            r = row_ids_b[r]
+            top, spare = rank < k, rank >= k
+            return (row_ids_b, rest_b, n_allowed, cmax, r[top], c[top], v[top],
+                    r[spare], c[spare], v[spare])
+        rest_b = np.full(len(wanted), -np.inf, np.float32)
+        best = np.broadcast_to(np.arange(n_cols), (len(wanted), n_cols))
+        rows_b = row_ids_b[:, None]
         if k2 > k:
             # Split the k2 best into the graph's top k and the reserve.
             inner = np.argpartition(-np.take_along_axis(s, best, axis=1), k - 1, axis=1)
@@ -218,7 +254,7 @@ def candidate_graph(ctx: ScoreContext, k: int, row_ids: np.ndarray, col_ok: np.n
             reserve_b = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float32))
         vals = np.take_along_axis(s, idx, axis=1)
         ok = np.isfinite(vals)
-        return (wanted + r0, rest_b, n_allowed, cmax,
+        return (row_ids_b, rest_b, n_allowed, cmax,
                 np.broadcast_to(rows_b, idx.shape)[ok], idx[ok], vals[ok], *reserve_b)
 
     # Blocks are independent and numpy releases the GIL in the heavy steps: score them on

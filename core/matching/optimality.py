@@ -116,6 +116,8 @@ _GROUPS = 128
 
 def _cells(rows: np.ndarray, cols: np.ndarray, ri: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(position in ri, col) of the pairs whose row is in ri; rows must be sorted."""
+    # ri in rows' own dtype: otherwise searchsorted converts the whole of rows on every call.
+    ri = ri.astype(rows.dtype, copy=False)
     start = np.searchsorted(rows, ri, side="left")
     counts = np.searchsorted(rows, ri, side="right") - start
     total = int(counts.sum())
@@ -234,15 +236,26 @@ class Pricer:
             br, bc = np.divmod(flat, s.shape[1])
             sv = s.ravel()[flat].astype(np.float64)
             g = f * int_scores(sv) - (slack_r[block][br] + v[ci][bc])
-            # Largest gain first within each row: a row's first entry is its best.
-            o = np.lexsort((-g, br))
-            br, bc, g, sv = br[o], bc[o], g[o], sv[o]
-            rank = np.arange(len(br)) - np.searchsorted(br, br, side="left")
+            # br is sorted (row-major order): each row's cells are one run.
+            counts = np.bincount(br, minlength=len(block))
+            has = counts > 0
             best = np.zeros(len(block), np.int64)
-            best[br[rank == 0]] = np.maximum(g[rank == 0], 0)
+            if has.any():
+                starts = (np.cumsum(counts) - counts)[has]
+                best[has] = np.maximum(np.maximum.reduceat(g, starts), 0)
             # Keep every pair within the margin (whether any really improves is decided
-            # below), at most per_row of them: a row lies in one block only.
-            keep = (g > (-margin if margin > 0 else 0)) & (rank < per_row)
+            # below), and of a row with more, its per_row largest gains (ties may add a few):
+            # a row lies in one block only. Sorting every cell close to its price would cost
+            # far more than the scoring when prices are still low (early rounds).
+            keep = g > (-margin if margin > 0 else 0)
+            kept = np.flatnonzero(keep)
+            n_kept = np.bincount(br[kept], minlength=len(block))
+            ends = np.cumsum(n_kept)
+            for h in np.flatnonzero(n_kept > per_row).tolist():
+                seg = kept[ends[h] - n_kept[h]:ends[h]]  # this row's kept cells
+                gs = g[seg]
+                kth = np.partition(gs, len(gs) - per_row)[len(gs) - per_row]
+                keep[seg[gs < kth]] = False
             return (block, best, np.array([s.size]), block[br[keep]], ci[bc[keep]], g[keep],
                     np.clip(sv[keep], 0.0, 1.0))
 

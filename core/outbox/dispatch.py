@@ -32,10 +32,10 @@ from core.outbox.lease import (
     bound_transaction,
     claim_due,
     claim_leased,
-    mark_sending,
     release,
     renew,
     start_sending,
+    still_held,
 )
 from core.outbox.pace import (
     DEFAULT_LIMITS,
@@ -111,6 +111,11 @@ class _SessionPacer(Protocol):
                    fence: Callable[[], bool] | None = None) -> datetime | None | Literal[False]:
         ...
 
+
+# A send is marked as starting (``outbox.sending_since``, in its own transaction) this long
+# before its slot (seconds): enough for the round trip, short enough that a replica killed
+# while waiting leaves almost no row that looks as if it may have gone out.
+MARK_AHEAD = 0.05
 
 # A run that has lanes going claims again at least this often (seconds, real time).
 CLAIM_EVERY = 2.0
@@ -437,6 +442,18 @@ class Dispatcher:
                            lease_until=lease_until, keep_mark=delivery.maybe_sent)
             run.result.deferred += 1
             return when, _NOT_BOOKED
+        # Mark the send as starting just before its slot, not when booking it a second ahead:
+        # a replica killed while waiting for its slots left a marked row in every conversation
+        # it held, each then checked against Slack's history at Tier 3 (about 44 a minute),
+        # and one kill every 20 s left conversations waiting minutes for their check.
+        wait = (slot - self.clock.now()).total_seconds() - MARK_AHEAD
+        if wait > 0:
+            await self._sleep(wait)
+        if not await self._db(start_sending, self.factory, delivery.outbox_id,
+                              now=self.clock.now(), lease_until=lease_until):
+            log.warning("outbox %s: lease lost before sending; left to its new holder",
+                        delivery.outbox_id)
+            return None, _NOT_BOOKED
         wait = (slot - self.clock.now()).total_seconds()
         if wait > 0:
             await self._sleep(wait)
@@ -444,20 +461,14 @@ class Dispatcher:
 
     async def _book(self, delivery: Delivery, lease_until: datetime,
                     last_start: datetime) -> datetime | None | Literal[False]:
-        """Book a send slot no later than ``last_start`` and mark the send as starting: the
-        slot, None if the target is not free in time, False if the lease was lost.
+        """Book a send slot no later than ``last_start``: the slot, None if the target is not
+        free in time, False if the lease was lost.
 
-        The mark goes in while we wait for the slot (the round trip then costs no pacing time);
-        it is also the last fence on the lease in the database. With the shared pacer both
-        are one transaction: a slot is booked only for a row still ours.
+        With the shared pacer this is one transaction that books a slot only for a row still
+        ours; the send's mark (the last fence on the lease) goes in just before the slot.
         """
         if not self.pacer.blocking:
-            slot = self.pacer.reserve(delivery, not_after=last_start)
-            if slot is None:
-                return None
-            started = await self._db(start_sending, self.factory, delivery.outbox_id,
-                                     now=self.clock.now(), lease_until=lease_until)
-            return slot if started else False
+            return self.pacer.reserve(delivery, not_after=last_start)
         return await self._db(self._book_shared, delivery, lease_until, last_start)
 
     def _book_shared(self, delivery: Delivery, lease_until: datetime,
@@ -469,12 +480,11 @@ class Dispatcher:
     def _book_in(self, session: Session, delivery: Delivery, lease_until: datetime,
                  last_start: datetime) -> datetime | None | Literal[False]:
         """:meth:`_book` inside a transaction: the pace rows are locked first (the order
-        record_outcome takes them in), the outbox row is marked only if a slot is free in
-        time, and the slot is booked only if the mark went in (the lease is still ours)."""
+        record_outcome takes them in), and the slot is booked only if the row is still ours
+        (checked, and locked, once a slot is free in time)."""
         pacer = cast(_SessionPacer, self.pacer)
         return pacer.reserve_in(session, delivery, not_after=last_start, fence=lambda: (
-            mark_sending(session, delivery.outbox_id, now=self.clock.now(),
-                         lease_until=lease_until)))
+            still_held(session, delivery.outbox_id, lease_until=lease_until)))
 
     async def _db(self, call: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run database work on the outbox's own threads (see ``DB_THREADS``), giving up on

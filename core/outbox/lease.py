@@ -261,6 +261,20 @@ def mark_sending(session: Session, outbox_id: int, *, now: datetime,
     return marked is not None
 
 
+def still_held(session: Session, outbox_id: int, *, lease_until: datetime) -> bool:
+    """In the caller's transaction: whether the lease is still ours (the row locked until the
+    transaction ends), without marking the send."""
+    if session.get_bind().dialect.name == "sqlite":
+        lock_for_write(session)  # PostgreSQL: the caller bounded the transaction
+    held = session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == outbox_id, _held_under(lease_until))
+        .values(next_attempt_at=OutboxMessage.next_attempt_at)
+        .returning(OutboxMessage.id)
+        .execution_options(synchronize_session=False)).first()
+    return held is not None
+
+
 def start_sending(factory: sessionmaker[Session], outbox_id: int, *, now: datetime,
                   lease_until: datetime) -> bool:
     """Note that the send starts now, if the lease is still ours (the last fence before the

@@ -121,3 +121,31 @@ async def test_every_row_a_killed_replica_held_goes_out_within_30_seconds_once_i
         mine = [k for k in keys if f":{person}:" in k]
         assert [k for k in recorder.got if k in mine] == mine
     assert all(r.status is OutboxStatus.SENT and r.attempts == 2 for r in rows(sessions))
+
+
+class Killed(Exception):
+    """The process died (kill -9) while the dispatcher waited."""
+
+
+async def test_a_worker_killed_while_waiting_for_a_slot_leaves_no_row_looking_sent(
+        sessions: sessionmaker[Session], sender: SlackSender, slack: SlackLimitsFake) -> None:
+    # Each row left looking as if it may have gone out costs a Tier 3 history read before it
+    # can go again; a replica dies mostly while waiting for its conversations' next slots.
+    queue_dms(sessions, slack_people(sessions, 1), per_person=2)
+    clock = FakeClock(rows(sessions)[0].created_at + timedelta(seconds=1))
+    advance = advancing_sleep(clock)
+
+    async def sleep(seconds: float) -> None:
+        if seconds > 0.5:  # waiting for the second message's slot: killed here
+            raise Killed
+        await advance(seconds)
+
+    dispatcher = Dispatcher(sessions, {"slack": sender}, clock=clock, sleep=sleep)
+    try:
+        await dispatcher.run_until_idle()
+    except Killed:
+        pass
+    first, second = rows(sessions)
+    assert first.status is OutboxStatus.SENT and [a.text for a in slack.accepted] == [
+        first.idempotency_key]
+    assert second.status is OutboxStatus.PENDING and second.sending_since is None

@@ -55,9 +55,9 @@ def explain_edges(ctx: ScoreContext, r: np.ndarray, c: np.ndarray, limit: int = 
     comps = {k: v.tolist() for k, v in edge_components(ctx, r, c).items()}
     rows, cols, w = ctx.rows, ctx.cols, ctx.w
     levels_r, levels_c = rows.level.tolist(), cols.level.tolist()
-    # Features built by build_features carry each goal's words; others are tokenised here.
-    words_r = rows.goal_words or tuple(frozenset(tokens(t)) for t in rows.goal_text)
-    words_c = cols.goal_words or tuple(frozenset(tokens(t)) for t in cols.goal_text)
+    # A mentor with several mentees is tokenised once (kept for this call only: the words of
+    # every person would cost more memory than the time they save).
+    words_c: dict[int, frozenset[str]] = {}
     # Overlaps take few distinct values, and writing a number the reader's way is not free.
     hours_text: dict[float, str] = {}
     out = []
@@ -89,7 +89,9 @@ def explain_edges(ctx: ScoreContext, r: np.ndarray, c: np.ndarray, limit: int = 
                         "reverse mentoring intends")
             parts.append((w["seniority"] * comps["seniority"][i], text))
         if comps["goals"][i] > 0:
-            common = sorted(words_r[ri] & words_c[ci])
+            if ci not in words_c:
+                words_c[ci] = frozenset(tokens(cols.goal_text[ci]))
+            common = sorted(words_c[ci].intersection(tokens(rows.goal_text[ri])))
             if common:
                 whose = "you both mention {} in your goals" if reader else \
                     "both mention {} in their goals"

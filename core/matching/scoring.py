@@ -44,8 +44,6 @@ class PersonFeatures:
     offered_skills: tuple[tuple[str, ...], ...]
     wanted_skills: tuple[tuple[str, ...], ...]
     goal_text: tuple[str, ...]
-    # The content words of each goal text, as the goal vectors were built from them.
-    goal_words: tuple[frozenset[str], ...] = ()
 
 
 def _csr(rows: list[list[int]], vals: list[list[float]] | None, ncols: int) -> sp.csr_matrix:
@@ -83,12 +81,9 @@ def build_features(
 
     vocab: dict[str, int] = {}
     g_rows, g_vals = [], []
-    words: list[frozenset[str]] = []
     for e in enrollments:
         counts: dict[int, int] = {}
-        toks = tokens(e.goals)
-        words.append(frozenset(toks))
-        for t in toks:
+        for t in tokens(e.goals):
             j = vocab.setdefault(t, len(vocab))
             counts[j] = counts.get(j, 0) + 1
         g_rows.append(list(counts))
@@ -120,7 +115,6 @@ def build_features(
         offered_skills=tuple(tuple(e.skills_offered) for e in enrollments),
         wanted_skills=tuple(tuple(e.skills_wanted) for e in enrollments),
         goal_text=tuple(e.goals for e in enrollments),
-        goal_words=tuple(words),
     )
 
 
@@ -309,7 +303,6 @@ def subset(f: PersonFeatures, idx: np.ndarray) -> PersonFeatures:
         offered_skills=tuple(f.offered_skills[i] for i in ix),
         wanted_skills=tuple(f.wanted_skills[i] for i in ix),
         goal_text=tuple(f.goal_text[i] for i in ix),
-        goal_words=tuple(f.goal_words[i] for i in ix) if f.goal_words else (),
     )
 
 

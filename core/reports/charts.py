@@ -24,7 +24,7 @@ from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.figure import Figure as MplFigure  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
-from core.i18n import N_, format_number  # noqa: E402
+from core.i18n import N_, format_number, ngettext  # noqa: E402
 from core.i18n import gettext as _  # noqa: E402
 from core.reports.model import NO_DATA as NO_DATA_LOWER  # noqa: E402
 from core.reports.model import SUPPRESSED_NOTE, WITHHELD, Figure, ProgramReport, show  # noqa: E402
@@ -263,15 +263,19 @@ def _describe_funnel(report: ProgramReport) -> str:
 
 def _describe_sessions(report: ProgramReport) -> str:
     return _("Sessions by month: {months}.").format(months="; ".join(
-        _("{month}: {sessions} sessions, {pairs} live pairs").format(
-            month=m, sessions=format_number(s), pairs=format_number(p))
+        # Two counts, each with its own plural form, so the month's line is put together.
+        _("{month}: {sessions}, {pairs}").format(
+            month=m,
+            sessions=ngettext("{n} session", "{n} sessions", s).format(n=format_number(s)),
+            pairs=ngettext("{n} live pair", "{n} live pairs", p).format(n=format_number(p)))
         for m, s, p in report.sessions_by_month))
 
 
 def _describe_satisfaction(report: ProgramReport) -> str:
     dist = report.satisfaction_distribution or {}
     return _("How useful, 1 to 5: {answers}.").format(answers="; ".join(
-        _("{answer}: {n} people").format(answer=k, n=format_number(v))
+        ngettext("{answer}: {n} person", "{answer}: {n} people", v).format(
+            answer=k, n=format_number(v))
         for k, v in sorted(dist.items())))
 
 

@@ -1,29 +1,64 @@
 """The starter course: five short modules a new mentor can finish in a week of coffee breaks.
 
 Bodies use the Markdown-lite every adapter renders (*bold*, _italic_, line breaks, "•" bullets).
+
+Every text is marked with ``N_`` and translated when an admin attaches the course
+(:meth:`ModuleSpec.written`), in that admin's language: once copied, the modules are the
+program's own, edited by its admins, so they are written once in the language of whoever runs it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from core import i18n
+from core.i18n import N_
+from core.i18n import gettext as _
+
+
+@dataclass(frozen=True)
+class Module:
+    """One module in one language, as it is copied into `training_modules`."""
+
+    title: str
+    body: str
+    link: str
+    quiz_question: str
+    quiz_choices: list[str]
+    quiz_answer: str
+
 
 @dataclass(frozen=True)
 class ModuleSpec:
-    """One module as shipped; attaching it to a program copies it into `training_modules`."""
+    """One module as shipped; attaching it to a program copies it into `training_modules`.
+
+    The quiz's right answer is an index into ``quiz_choices``, not a copy of its text, so it
+    stays one of the choices whatever language they are translated into.
+    """
 
     title: str
     body: str
     link: str = ""
     quiz_question: str = ""
-    quiz_choices: list[str] = field(default_factory=list)
-    quiz_answer: str = ""
+    quiz_choices: tuple[str, ...] = ()
+    quiz_answer: int | None = None
+    # The same article in another language, where one exists; others read ``link``.
+    links: dict[str, str] = field(default_factory=dict)
+
+    def written(self) -> Module:
+        """The module in the reader's language (``core.i18n.reading``)."""
+        choices = [_(c) for c in self.quiz_choices]
+        return Module(
+            title=_(self.title), body=_(self.body),
+            link=self.links.get(i18n.language(), self.link),
+            quiz_question=_(self.quiz_question), quiz_choices=choices,
+            quiz_answer=choices[self.quiz_answer] if self.quiz_answer is not None else "")
 
 
 STARTER_COURSE: list[ModuleSpec] = [
     ModuleSpec(
-        title="Active listening",
-        body=(
+        title=N_("Active listening"),
+        body=N_(
             "Your mentee will learn more from what they hear themselves say than from your "
             "advice. Listening well makes that happen.\n\n"
             "• *Give it your full attention.* Close the laptop, silence notifications, and let "
@@ -38,17 +73,21 @@ STARTER_COURSE: list[ModuleSpec] = [
             "Try it in your first meeting: aim to talk for less than a third of the time."
         ),
         link="https://en.wikipedia.org/wiki/Active_listening",
-        quiz_question="Your mentee goes quiet after describing a tough week. What helps most?",
-        quiz_choices=[
-            "Fill the silence with a similar story of your own",
-            "Wait a moment, then reflect back what you heard",
-            "Move on to the next item on the agenda",
-        ],
-        quiz_answer="Wait a moment, then reflect back what you heard",
+        links={"de": "https://de.wikipedia.org/wiki/Aktives_Zuh%C3%B6ren",
+               "fr": "https://fr.wikipedia.org/wiki/%C3%89coute_active",
+               "es": "https://es.wikipedia.org/wiki/Escucha_activa"},
+        quiz_question=N_(
+            "Your mentee goes quiet after describing a tough week. What helps most?"),
+        quiz_choices=(
+            N_("Fill the silence with a similar story of your own"),
+            N_("Wait a moment, then reflect back what you heard"),
+            N_("Move on to the next item on the agenda"),
+        ),
+        quiz_answer=1,
     ),
     ModuleSpec(
-        title="Giving constructive feedback",
-        body=(
+        title=N_("Giving constructive feedback"),
+        body=N_(
             "Good feedback is specific, timely and about something the person can change. "
             "A simple shape that works is *Situation – Behaviour – Impact*:\n\n"
             "• *Situation:* \"In Tuesday's planning meeting…\"\n"
@@ -63,8 +102,8 @@ STARTER_COURSE: list[ModuleSpec] = [
         ),
     ),
     ModuleSpec(
-        title="Setting goals with your mentee",
-        body=(
+        title=N_("Setting goals with your mentee"),
+        body=N_(
             "Mentoring without a goal drifts into pleasant chats. In your first or second "
             "meeting, help your mentee pick one to three goals for the program.\n\n"
             "• *Their goals, not yours.* Ask what they want to be able to do in six months "
@@ -78,17 +117,17 @@ STARTER_COURSE: list[ModuleSpec] = [
             "Revisit the goals every few meetings. Changing a goal is fine: it usually means "
             "you both learned something."
         ),
-        quiz_question="Which of these is the most useful goal to agree on?",
-        quiz_choices=[
-            "Become a better leader",
-            "Run the team retrospective on my own by the end of March",
-            "Read more about leadership",
-        ],
-        quiz_answer="Run the team retrospective on my own by the end of March",
+        quiz_question=N_("Which of these is the most useful goal to agree on?"),
+        quiz_choices=(
+            N_("Become a better leader"),
+            N_("Run the team retrospective on my own by the end of March"),
+            N_("Read more about leadership"),
+        ),
+        quiz_answer=1,
     ),
     ModuleSpec(
-        title="Boundaries and confidentiality",
-        body=(
+        title=N_("Boundaries and confidentiality"),
+        body=N_(
             "Your mentee will only be candid if they trust that what they say stays between "
             "you.\n\n"
             "• *Agree the rules in the first meeting:* what is shared stays private unless "
@@ -102,17 +141,18 @@ STARTER_COURSE: list[ModuleSpec] = [
             "Boundaries protect you too: it is fine to say a topic is outside what you can "
             "help with."
         ),
-        quiz_question="Your mentee mentions they are unhappy with their manager. What do you do?",
-        quiz_choices=[
-            "Tell their manager so it can be fixed quickly",
-            "Keep it between you and help them decide how to raise it",
-            "Mention it to HR straight away",
-        ],
-        quiz_answer="Keep it between you and help them decide how to raise it",
+        quiz_question=N_(
+            "Your mentee mentions they are unhappy with their manager. What do you do?"),
+        quiz_choices=(
+            N_("Tell their manager so it can be fixed quickly"),
+            N_("Keep it between you and help them decide how to raise it"),
+            N_("Mention it to HR straight away"),
+        ),
+        quiz_answer=1,
     ),
     ModuleSpec(
-        title="Ending well",
-        body=(
+        title=N_("Ending well"),
+        body=N_(
             "Every mentoring relationship ends, and a good ending is worth planning.\n\n"
             "• *Look back together.* In your last meeting, revisit the goals you set: what "
             "moved, what didn't, and what your mentee will work on next on their own.\n"

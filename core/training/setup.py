@@ -5,14 +5,19 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from core import i18n
 from core.models import Program, TrainingModule
 from core.training.course import STARTER_COURSE, ModuleSpec
 
 
-def attach_course(session: Session, program: Program, course: list[ModuleSpec]) -> int:
-    """Append the course's modules the program doesn't have yet (matched by title).
+def attach_course(session: Session, program: Program, course: list[ModuleSpec],
+                  language: str | None = None) -> int:
+    """Append the course's modules the program doesn't have yet, written in ``language`` (by
+    default the reader's: in an admin's command, that admin's language, else the workspace's).
 
-    Idempotent, so an admin can run it twice; returns how many modules were added.
+    A module counts as there when its title is, in any language the bot speaks, so an admin
+    can run it twice, or after a colleague attached it in another language, without getting
+    the course twice. Returns how many modules were added.
     """
     have = set(session.scalars(select(TrainingModule.title).where(
         TrainingModule.program_id == program.id)).all())
@@ -20,18 +25,30 @@ def attach_course(session: Session, program: Program, course: list[ModuleSpec]) 
         TrainingModule.program_id == program.id)) or 0
     added = 0
     for spec in course:
-        if spec.title in have:
+        if _titles(spec) & have:
             continue
+        with i18n.reading(language or i18n.language()):
+            module = spec.written()
         position += 1
         session.add(TrainingModule(
-            program_id=program.id, position=position, title=spec.title, body=spec.body,
-            link=spec.link, quiz_question=spec.quiz_question,
-            quiz_choices=list(spec.quiz_choices), quiz_answer=spec.quiz_answer))
+            program_id=program.id, position=position, title=module.title, body=module.body,
+            link=module.link, quiz_question=module.quiz_question,
+            quiz_choices=module.quiz_choices, quiz_answer=module.quiz_answer))
         added += 1
     session.flush()
     return added
 
 
-def attach_starter(session: Session, program: Program) -> int:
-    """Add the five-module starter course to ``program`` (idempotent)."""
-    return attach_course(session, program, STARTER_COURSE)
+def _titles(spec: ModuleSpec) -> set[str]:
+    """The module's title in every language the bot speaks."""
+    titles = set()
+    for code in i18n.LANGUAGES:
+        with i18n.reading(code):
+            titles.add(i18n.gettext(spec.title))
+    return titles
+
+
+def attach_starter(session: Session, program: Program, language: str | None = None) -> int:
+    """Add the five-module starter course to ``program`` (idempotent), in ``language`` or the
+    reader's."""
+    return attach_course(session, program, STARTER_COURSE, language)

@@ -34,6 +34,9 @@ class CommandEvent:
     raw: Any = field(default=None, compare=False, repr=False)
     # Asked where others read along (a channel, a group chat): personal answers go private.
     public: bool = False
+    # False where the platform can't open a form in answer (a Slack DM or mention has no
+    # trigger_id): core then says how to get the form instead.
+    opens_forms: bool = True
 
 
 @dataclass(frozen=True)

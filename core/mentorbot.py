@@ -26,6 +26,7 @@ from core.events import (
     InboundEvent,
     Intent,
     MemberJoined,
+    OpenForm,
     Reply,
 )
 from core.features import FEATURES
@@ -46,7 +47,7 @@ from core.retention import purge_free_text
 from core.routing import Action, Command, Routes, RoutingTable, Turn
 from core.self_select import flow as self_select
 from core.training import deliver_due
-from core.ui import LINK_ACTION
+from core.ui import LINK_ACTION, Message
 
 log = logging.getLogger(__name__)
 
@@ -114,6 +115,9 @@ class Mentorbot:
         intents = self._route(session, person, event)
         intents = self._queue_dms(session, intents, actor=person)
         intents = personal.owned_by(intents, event.actor.user_id)
+        if isinstance(event, CommandEvent) and not event.opens_forms:
+            intents = [Reply(texts.form_from_command(event.actor.platform, event.text))
+                       if isinstance(i, OpenForm) else i for i in intents]
         return personal.keep_private(
             intents, public=getattr(event, "public", False),
             shareable=isinstance(event, CommandEvent) and self._shareable(event.text))
@@ -163,6 +167,18 @@ class Mentorbot:
         if purged.total:
             log.info("retention: erased free text older than %s months from %s rows",
                      months, purged.total)
+
+    def channel_hello(self, platform: str) -> Message:
+        """What the bot says once, in public, when added to a channel: in the workspace's
+        language, since a channel has many readers."""
+        with i18n.reading(self.default_language):
+            return texts.channel_hello(platform)
+
+    def loading(self) -> Message:
+        """The placeholder a form opens with before core has read anything (so before the
+        person's own language is known): in the workspace's language."""
+        with i18n.reading(self.default_language):
+            return texts.loading()
 
     def remember_channel(self, platform: str, tenant_id: str, channel_id: str, name: str,
                          team_name: str, reference: dict[str, Any]) -> None:

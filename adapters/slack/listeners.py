@@ -293,7 +293,7 @@ class Listeners:
                 # or whatever core answers, replaces the loading view when core is done.
                 try:
                     opened = await client.views_open(trigger_id=body["trigger_id"],
-                                                     view=loading_view())
+                                                     view=reply_modal(self.core.loading()))
                     here = {**body, "view": {"id": opened["view"]["id"], "type": "modal"}}
                     answer = None
                 except SlackApiError as exc:  # core still answers, by response_url
@@ -372,9 +372,6 @@ class Listeners:
             for intent in await self._handle(event, client):
                 if isinstance(intent, Reply | UpdateMessage):
                     await say(intent.message)
-                elif isinstance(intent, OpenForm):
-                    # A message carries no trigger_id, so no modal can open from it.
-                    await say(Message(FORM_FROM_COMMAND.format(text=event.text)))
                 elif isinstance(intent, SendFile):
                     await self._send_file(intent, body=body, client=client)
 
@@ -390,7 +387,8 @@ class Listeners:
         if event.get("user") != context.bot_user_id or not isinstance(event.get("channel"), str):
             return
         await self._after_ack(client.chat_postMessage(channel=event["channel"],
-                                                      text=CHANNEL_HELLO),
+                                                      text=self.core.channel_hello(
+                                                          "slack").text),
                               "member_joined_channel")
 
     async def on_ignored(self, ack: AsyncAck) -> None:
@@ -398,16 +396,6 @@ class Listeners:
         await ack()
 
 
-def loading_view() -> dict[str, Any]:
-    """The modal shown for the moment core takes to build the form."""
-    return reply_modal(Message("Loading…"))
-
-
-FORM_FROM_COMMAND = ("That opens a form, and forms open from the slash command: "
-                     "type `/mentor {text}` in any message box.")
-CHANNEL_HELLO = ("Hi! I'm Mentorbot. I run this organisation's mentoring programs. "
-                 "Type `/mentor join` to enroll as a mentor or mentee, or `/mentor help` to "
-                 "see everything I can do. I answer you privately.")
 
 
 Gone = Callable[..., Awaitable[None]]

@@ -136,8 +136,9 @@ def typed_command(body: dict[str, Any]) -> CommandEvent | None:
     if not (isinstance(user, str) and user and isinstance(channel, str) and channel):
         return None
     actor = Actor(platform=PLATFORM, tenant_id=str(body["team_id"]), user_id=user)
+    # A message has no trigger_id, so no modal can open in answer to it.
     return CommandEvent(actor=actor, text=typed_text(text if isinstance(text, str) else ""),
-                        channel_id=channel, raw=body)
+                        channel_id=channel, raw=body, opens_forms=False)
 
 
 def to_event(body: Any) -> InboundEvent | None:

@@ -190,6 +190,27 @@ def something_went_wrong() -> Message:
     return Message(text=text, blocks=[Section(text)])
 
 
+def form_from_command(platform: str, text: str) -> Message:
+    """Where a typed message can't open a form: how to get it with the command."""
+    said = _("That opens a form, and forms open from the command: type `{command}` in any "
+             "message box.").format(command=f"{prefix(platform)} {text}".strip())
+    return Message(text=said, blocks=[Section(said)])
+
+
+def loading() -> Message:
+    """Shown for the moment a form takes to build."""
+    return Message(text=_("Loading…"))
+
+
+def channel_hello(platform: str) -> Message:
+    """Said once, in public, when the bot is added to a channel."""
+    p = prefix(platform)
+    text = _("Hi! I'm Mentorbot. I run this organisation's mentoring programs. Type `{join}` "
+             "to enroll as a mentor or mentee, or `{help}` to see everything I can do. I "
+             "answer you privately.").format(join=f"{p} join", help=f"{p} help")
+    return Message(text=text, blocks=[Section(text)])
+
+
 def welcome(platform: str) -> Message:
     p = prefix(platform)
     text = _("Hi! I'm Mentorbot. I run your company's mentoring programs here in chat. "

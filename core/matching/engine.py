@@ -267,9 +267,11 @@ def _solve_bipartite(ctx: ScoreContext, k: int, cap: np.ndarray, free: np.ndarra
 
 
 def _peer_bound(ctx: ScoreContext, k: int, graph: Edges, rest_max: np.ndarray,
-                free: np.ndarray, spare: Edges) -> tuple[Edges, float, int, int]:
+                free: np.ndarray, spare: Edges
+                ) -> tuple[Edges, float, int, tuple[np.ndarray, int]]:
     """(graph with improving pairs added, upper bound on the total score over every allowed
-    pair, pairs priced, the returned graph's maximum-weight double cover total).
+    pair, pairs priced, the returned graph's maximum-weight double cover, which solve_peer
+    rounds instead of solving it again).
 
     The bound is the fractional-matching relaxation's dual: with the double cover's prices
     (u, v), y = (u + v) / 2 satisfies y_a + y_b >= w_ab on the graph. Every allowed pair left
@@ -288,7 +290,8 @@ def _peer_bound(ctx: ScoreContext, k: int, graph: Edges, rest_max: np.ndarray,
         src = np.concatenate([graph.rows, graph.cols])
         dst = np.concatenate([graph.cols, graph.rows])
         ww = np.concatenate([w, w])
-        mate_out, cover = max_weight_double_cover(n, graph.rows, graph.cols, w)
+        cover = max_weight_double_cover(n, graph.rows, graph.cols, w)
+        mate_out = cover[0]
         chosen = mate_out[src] == dst
         u, v = assignment_duals(n, np.ones(n, np.int64), src, dst, ww, chosen)
         y2 = u + v  # twice y, kept in integers
@@ -326,7 +329,7 @@ def _solve_peer(ctx: ScoreContext, k: int, free: np.ndarray, timings: dict[str, 
     graph, upper, _, cover = _peer_bound(ctx, k, graph, cands.rest_max, free, cands.reserve)
     timings["bound_over_all_pairs"] = perf_counter() - t
     t = perf_counter()
-    sol = solve_peer(n, graph.rows, graph.cols, graph.scores, weight_cover=cover)
+    sol = solve_peer(n, graph.rows, graph.cols, graph.scores, cover=cover)
     timings["solve"] = perf_counter() - t
     t = perf_counter()
     matched = np.zeros(n, bool)

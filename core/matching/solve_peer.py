@@ -162,33 +162,11 @@ def _double_cover(n: int, a: np.ndarray, b: np.ndarray, w: np.ndarray,
     return mate_out, int(np.concatenate([w, w])[flows].sum())
 
 
-# The engine solves the double cover of its final graph for the bound over all pairs, then asks
-# solve_peer to match that same graph: the last cover is kept (one entry, taken by the next
-# solve_peer) so it is rounded without being solved again. It is kept with copies of its graph
-# and used only when n and every edge and weight are equal, so a stale or concurrent entry can
-# cost time, never a wrong answer.
-_last_cover: tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray, int] | None = None
-
-
 def max_weight_double_cover(n: int, a: np.ndarray, b: np.ndarray, w: np.ndarray
                             ) -> tuple[np.ndarray, int]:
     """(mate_out, total integer weight) of a maximum-weight double cover (fractional matching
     x 2) of edges a-b; twice the relaxation's bound on the total score."""
-    global _last_cover
     a, b, w = np.asarray(a, np.int64), np.asarray(b, np.int64), np.asarray(w, np.int64)
-    mate_out, total = _double_cover(n, a, b, w)
-    _last_cover = (n, a.copy(), b.copy(), w.copy(), mate_out, total)
-    return mate_out.copy(), total
-
-
-def _cover_of(n: int, a: np.ndarray, b: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, int]:
-    """The maximum-weight double cover of this graph: the kept one if it is of this very
-    graph, else solved now."""
-    global _last_cover
-    last, _last_cover = _last_cover, None
-    if (last is not None and last[0] == n
-            and all(np.array_equal(x, y) for x, y in zip(last[1:4], (a, b, w), strict=True))):
-        return last[4], last[5]
     return _double_cover(n, a, b, w)
 
 
@@ -529,7 +507,8 @@ def exact_small(n: int, wt: dict[tuple[int, int], int]) -> np.ndarray:
 
 
 def solve_peer(n: int, a: np.ndarray, b: np.ndarray, scores: np.ndarray,
-               exact_max_n: int = 14, weight_cover: int | None = None) -> PeerSolution:
+               exact_max_n: int = 14,
+               cover: tuple[np.ndarray, int] | None = None) -> PeerSolution:
     """Max pairs, then max total score, on an undirected graph given as edges a < b.
 
     Pools of at most exact_max_n (14) people are solved exactly; larger ones by rounding the
@@ -537,17 +516,16 @@ def solve_peer(n: int, a: np.ndarray, b: np.ndarray, scores: np.ndarray,
     polishing (the returned upper bound shows how close that got). The number of pairs is
     always the maximum (the cover's bound is met, or Edmonds proves it), so upper_bound_pairs
     is that maximum.
-    weight_cover: the total of a maximum-weight double cover of this very graph, when the
-    caller has already solved it; the cover itself is reused when it came from the last
-    max_weight_double_cover call (else it is solved here: one linear sum assignment).
+    cover: max_weight_double_cover's answer for this very graph, when the caller has already
+    solved it (the engine has, for its bound), so it is rounded without being solved again;
+    else it is solved here (one linear sum assignment).
     """
     a = np.asarray(a, np.int64)
     b = np.asarray(b, np.int64)
     w = int_scores(np.asarray(scores, np.float64))
     if n < 2 or len(a) == 0:
         return PeerSolution(np.zeros(len(a), bool), 0, 0.0, 0.0, 0.0)
-    mate_out, cover = _cover_of(n, a, b, w)
-    ub_score_int = cover if weight_cover is None else max(cover, weight_cover)
+    mate_out, ub_score_int = _double_cover(n, a, b, w) if cover is None else cover
     if n <= exact_max_n:
         wt = dict(zip(zip(a.tolist(), b.tolist(), strict=True), w.tolist(), strict=True))
         mate = exact_small(n, wt)

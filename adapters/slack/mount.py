@@ -218,8 +218,10 @@ def mount_slack(app: FastAPI, *, core: Mentorbot, kick: Kick, settings: Settings
                                      if getattr(r, "path", None) == EVENTS_PATH)))
 
     if store is None:
-        return SlackSender(make_client(_secret(settings, "slack_bot_token"),
-                                       settings.slack_api_url))
+        sender = SlackSender(make_client(_secret(settings, "slack_bot_token"),
+                                         settings.slack_api_url))
+        app.state.closers.append(sender.close)
+        return sender
 
     @app.get(INSTALL_PATH, include_in_schema=False)
     async def slack_install(request: Request) -> Response:
@@ -234,7 +236,9 @@ def mount_slack(app: FastAPI, *, core: Mentorbot, kick: Kick, settings: Settings
     rotator = AsyncTokenRotator(client_id=settings.slack_client_id or "",
                                 client_secret=_secret(settings, "slack_client_secret"),
                                 client=make_client(None, settings.slack_api_url))
-    return SlackSender(clients=InstalledClients(store, settings.slack_api_url, rotator))
+    sender = SlackSender(clients=InstalledClients(store, settings.slack_api_url, rotator))
+    app.state.closers.append(sender.close)
+    return sender
 
 
 def socket_mode_handler(

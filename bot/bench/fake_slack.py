@@ -45,6 +45,14 @@ def _parse(raw: bytes, content_type: str) -> dict[str, Any]:
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    # Kept-alive connections park a thread each until the client goes: never wait for them
+    # when the fake stops.
+    block_on_close = False
+    connections = 0  # TCP connections accepted: a sender that keeps them alive opens few
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        self.connections += 1
+        super().process_request(request, client_address)
     # The default backlog of 5 drops connections when many sends arrive at once.
     request_queue_size = 128
 
@@ -80,6 +88,10 @@ class SlackLimitsFake(LocalServer):
         self._start_server(self._handler_class())
 
     # --- what tests read ---------------------------------------------------------------
+
+    def connections(self) -> int:
+        """How many TCP connections callers have opened so far."""
+        return self._server.connections
 
     def texts(self) -> list[str]:
         """The text of every accepted message, in arrival order."""
@@ -185,6 +197,10 @@ class SlackLimitsFake(LocalServer):
         fake = self
 
         class Handler(QuietHandler):
+            # Slack keeps connections alive, so a sender that reuses one is measured fairly.
+            protocol_version = "HTTP/1.1"
+            timeout = 60
+
             def do_POST(self) -> None:  # noqa: N802 - http.server's naming
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length)

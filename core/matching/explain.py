@@ -6,7 +6,14 @@ import numpy as np
 
 from core.matching.constraints import overlap_hours
 from core.matching.scoring import ScoreContext, edge_components, score_block, tokens
-from core.ui.words import count
+
+
+def _english_count(n: float, one: str, many: str) -> str:
+    """"2 working hours": the engine writes English whoever reads, because
+    core.match_runs.reasons parses its sentences and translates them for the reader; a word
+    translated here would leave the rest untranslatable ("2 heures de travail of overlap")."""
+    return f"{n:g} {one if n == 1 else many}"
+
 
 NEXT_ROUND = " You stay in the pool for the next round; we will tell you when a place opens."
 
@@ -106,7 +113,7 @@ def explain_edges(ctx: ScoreContext, r: np.ndarray, c: np.ndarray, limit: int = 
         if comps["timezone"][i] > 0:
             h = float(comps["overlap_hours"][i])
             if h not in hours_text:
-                hours_text[h] = f"{count(h, 'working hour', 'working hours')} of overlap"
+                hours_text[h] = f"{_english_count(h, 'working hour', 'working hours')} of overlap"
             parts.append((w["timezone"] * comps["timezone"][i], hours_text[h]))
         parts.sort(key=lambda p: -p[0])
         text = "; ".join(t for _, t in parts[:limit]) or "the best available fit this round"
@@ -155,7 +162,7 @@ def unmatched_reason(ctx: ScoreContext, r: int, offered_anywhere: set[str],
     ov = overlap_hours(rows.start_utc[r], rows.end_utc[r], cols.start_utc, cols.end_utc)
     if (ctx.min_overlap is not None and not ruled.all()
             and not (ov + 1e-9 >= ctx.min_overlap)[~ruled].any()):
-        hours = count(float(ctx.min_overlap), "working hour", "working hours")
+        hours = _english_count(float(ctx.min_overlap), "working hour", "working hours")
         return "no_overlap", f"No {who} shares {hours} with you." + NEXT_ROUND
     if ctx.require_diff_dept and (same | ruled).all() and not ruled.all():
         return "same_department", (f"Every {who} is in your own department, and this program "

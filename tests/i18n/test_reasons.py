@@ -136,3 +136,18 @@ def test_the_unmatched_reason_keeps_its_next_step() -> None:
         assert reasons.unmatched(held_back_reason(0, 1)) == (
             "En attente : 0 module de formation terminé sur 1. Terminez le parcours avec "
             "`/mentor training` pour faire partie du prochain tour.")
+
+
+def test_the_engine_writes_the_same_sentences_whoever_reads() -> None:
+    # An admin's preview runs the engine while their language is being read; a word the
+    # engine translated itself left the rest of its sentence English ("2 heures de travail
+    # of overlap"), as reasons.py then no longer knew its shape.
+    inp = synthetic_org(150, seed=3).to_input(ProgramRules("prog", kind="one_on_one"))
+    english = run_matching(inp)
+    said = [m.explanation for m in english.matches] + [u.reason for u in english.unmatched]
+    assert any("working hour" in s for s in said)
+    for code in SHIPPED:
+        with i18n.reading(code):
+            result = run_matching(inp)
+        assert [m.explanation for m in result.matches] + \
+            [u.reason for u in result.unmatched] == said

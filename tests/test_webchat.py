@@ -15,17 +15,12 @@ from core.clock import FakeClock
 from core.db import make_engine, transaction
 from core.demo import load_demo
 from core.models import Enrollment, Person, Role
+from tests.webchat_demo import demo_chat
 
 
 @pytest.fixture
 async def chat(db_url: str, clock: FakeClock):
-    upgrade(make_engine(db_url))
-    app = create_app(Settings(database_url=db_url, _env_file=None), clock=clock)
-    with transaction(app.state.sessions) as s:
-        load_demo(s, enrollments=0)
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-        client.app = app  # type: ignore[attr-defined]
+    async with demo_chat(db_url, clock) as client:
         yield client
 
 

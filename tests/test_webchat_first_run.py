@@ -11,26 +11,19 @@ import pytest
 from sqlalchemy import func, select
 
 from adapters.webchat.render import file_html, markdown
-from bot.app import create_app
-from bot.migrate import upgrade
-from bot.settings import Settings
 from core.clock import FakeClock
-from core.db import make_engine, transaction
+from core.db import transaction
 from core.demo import DEMO_ADMIN_EMAIL, load_demo
 from core.models import Admin
+from tests.webchat_demo import demo_chat
 
 ADMIN = DEMO_ADMIN_EMAIL  # Fatima Okoro, Chief People Officer
 
 
 @pytest.fixture
 async def chat(db_url: str, clock: FakeClock):
-    upgrade(make_engine(db_url))
-    app = create_app(Settings(database_url=db_url, admin_emails="amir.adeyemi@example.com",
-                              _env_file=None), clock=clock)
-    with transaction(app.state.sessions) as s:
-        load_demo(s)
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+    async with demo_chat(db_url, clock, enrollments=60,
+                         admin_emails="amir.adeyemi@example.com") as client:
         yield client
 
 

@@ -11,14 +11,10 @@ import re
 import httpx
 import pytest
 
-from bot.app import create_app
-from bot.migrate import upgrade
-from bot.settings import Settings
 from core import i18n
 from core.clock import FakeClock
-from core.db import make_engine, transaction
-from core.demo import load_demo
 from tests.i18n.test_no_english_left import PLACEHOLDER, english_left
+from tests.webchat_demo import demo_chat
 
 SHIPPED = [code for code in i18n.LANGUAGES if code != i18n.DEFAULT_LANGUAGE]
 # Names, commands, the product and the setting the page names as they are written.
@@ -31,12 +27,7 @@ ALSO_THEIRS = {"demo", "local", "long", "page"}
 
 @pytest.fixture
 async def chat(db_url: str, clock: FakeClock):  # type: ignore[no-untyped-def]
-    upgrade(make_engine(db_url))
-    app = create_app(Settings(database_url=db_url, _env_file=None), clock=clock)
-    with transaction(app.state.sessions) as s:
-        load_demo(s, enrollments=0)
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+    async with demo_chat(db_url, clock) as client:
         yield client
 
 

@@ -17,6 +17,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncResp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.slack.http import PerLoopSession
 from adapters.slack.rendered import blocks_of, form_view, reply_modal, text_of
 from adapters.slack.translate import (
     BadPayload,
@@ -85,8 +86,7 @@ class Listeners:
         # core is synchronous and talks to the database: it runs on threads of its own, so a
         # burst of commands queues there and never takes the threads anything else needs.
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="slack-core")
-        self._session: aiohttp.ClientSession | None = None
-        self._session_loop: asyncio.AbstractEventLoop | None = None
+        self._http = PerLoopSession()
         # Words of the commands that answer with a form (looked up in core's routing table).
         self._form_words = frozenset(
             w for name in FORM_COMMANDS if (c := core.routes.command(name)) is not None
@@ -119,16 +119,11 @@ class Listeners:
 
     def _web(self) -> aiohttp.ClientSession:
         """The HTTP session for replies and Web API calls, one per event loop."""
-        loop = asyncio.get_running_loop()
-        if self._session is None or self._session_loop is not loop or self._session.closed:
-            self._session = aiohttp.ClientSession()
-            self._session_loop = loop
-        return self._session
+        return self._http.get()
 
     async def close(self) -> None:
-        """Close the reply session (at shutdown)."""
-        if self._session is not None and not self._session.closed:
-            await self._session.close()
+        """Close the kept-alive session (at shutdown)."""
+        await self._http.close()
 
     async def _in_core(self, fn: Callable[..., Any], *args: Any) -> Any:
         return await asyncio.get_running_loop().run_in_executor(self._pool, fn, *args)
@@ -394,8 +389,6 @@ class Listeners:
     async def on_ignored(self, ack: AsyncAck) -> None:
         """Events we subscribe to only to ack (other message kinds)."""
         await ack()
-
-
 
 
 Gone = Callable[..., Awaitable[None]]

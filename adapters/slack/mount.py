@@ -218,10 +218,8 @@ def mount_slack(app: FastAPI, *, core: Mentorbot, kick: Kick, settings: Settings
                                      if getattr(r, "path", None) == EVENTS_PATH)))
 
     if store is None:
-        sender = SlackSender(make_client(_secret(settings, "slack_bot_token"),
-                                         settings.slack_api_url))
-        app.state.closers.append(sender.close)
-        return sender
+        return _closed_at_shutdown(app, SlackSender(make_client(
+            _secret(settings, "slack_bot_token"), settings.slack_api_url)))
 
     @app.get(INSTALL_PATH, include_in_schema=False)
     async def slack_install(request: Request) -> Response:
@@ -236,7 +234,12 @@ def mount_slack(app: FastAPI, *, core: Mentorbot, kick: Kick, settings: Settings
     rotator = AsyncTokenRotator(client_id=settings.slack_client_id or "",
                                 client_secret=_secret(settings, "slack_client_secret"),
                                 client=make_client(None, settings.slack_api_url))
-    sender = SlackSender(clients=InstalledClients(store, settings.slack_api_url, rotator))
+    return _closed_at_shutdown(
+        app, SlackSender(clients=InstalledClients(store, settings.slack_api_url, rotator)))
+
+
+def _closed_at_shutdown(app: FastAPI, sender: SlackSender) -> SlackSender:
+    """``sender``, its kept-alive session closed by the app's lifespan."""
     app.state.closers.append(sender.close)
     return sender
 

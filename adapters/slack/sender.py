@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import weakref
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
-import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncConnectionErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.slack.http import PerLoopSession
 from adapters.slack.render import fallback_text, message_to_blocks
 from core.events import Delivery, PermanentFailure
 from core.outbox import RetryLater
@@ -92,36 +90,20 @@ class SlackSender:
         # (or a stored reference): reading a DM's history needs it, and conversations.open is
         # a Tier 3 call that, after an outage, every unsure row would otherwise make.
         self._dms: dict[tuple[str, str], str] = {}
-        # One kept-alive HTTP session per event loop, and per token a client on it: a client
-        # with no session of its own opens (and, on real Slack, TLS-handshakes) a new
-        # connection for every message.
-        self._kept: weakref.WeakKeyDictionary[
-            asyncio.AbstractEventLoop,
-            tuple[aiohttp.ClientSession, dict[tuple[str | None, str], AsyncWebClient]],
-        ] = weakref.WeakKeyDictionary()
+        self._http = PerLoopSession()
 
     def _kept_alive(self, client: AsyncWebClient) -> AsyncWebClient:
-        """``client``'s token and settings on this loop's kept-alive session."""
+        """``client``'s token and settings on this loop's kept-alive session (a client with
+        no session of its own opens a new connection for every message)."""
         if client.session is not None:
             return client
-        loop = asyncio.get_running_loop()
-        kept = self._kept.get(loop)
-        if kept is None or kept[0].closed:
-            kept = self._kept[loop] = (aiohttp.ClientSession(), {})
-        session, clients = kept
-        key = (client.token, client.base_url)
-        bound = clients.get(key)
-        if bound is None:
-            bound = clients[key] = AsyncWebClient(
-                token=client.token, base_url=client.base_url, timeout=client.timeout,
-                session=session, retry_handlers=client.retry_handlers)
-        return bound
+        return AsyncWebClient(token=client.token, base_url=client.base_url,
+                              timeout=client.timeout, session=self._http.get(),
+                              retry_handlers=client.retry_handlers)
 
     async def close(self) -> None:
         """Close this loop's kept-alive session (at shutdown)."""
-        kept = self._kept.pop(asyncio.get_running_loop(), None)
-        if kept is not None and not kept[0].closed:
-            await kept[0].close()
+        await self._http.close()
 
     async def deliver(self, delivery: Delivery) -> str | None:
         """Post one message and return its ``ts``.

@@ -1,0 +1,34 @@
+"""One kept-alive HTTP session per event loop, for everything the Slack adapter sends.
+
+An aiohttp session belongs to the loop it was made on, and a Web API client with no session of
+its own opens (and, on real Slack, TLS-handshakes) a new connection for every call.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import weakref
+
+import aiohttp
+
+
+class PerLoopSession:
+    """The running loop's session, made on first use and again after it was closed."""
+
+    def __init__(self) -> None:
+        self._by_loop: weakref.WeakKeyDictionary[
+            asyncio.AbstractEventLoop, aiohttp.ClientSession] = weakref.WeakKeyDictionary()
+
+    def get(self) -> aiohttp.ClientSession:
+        """This loop's session."""
+        loop = asyncio.get_running_loop()
+        session = self._by_loop.get(loop)
+        if session is None or session.closed:
+            session = self._by_loop[loop] = aiohttp.ClientSession()
+        return session
+
+    async def close(self) -> None:
+        """Close this loop's session (at shutdown)."""
+        session = self._by_loop.pop(asyncio.get_running_loop(), None)
+        if session is not None and not session.closed:
+            await session.close()

@@ -36,10 +36,9 @@ def wait_for_claim(sessions: sessionmaker[Session], child: subprocess.Popen[byte
     raise AssertionError("the child never claimed the row")
 
 
-async def test_killed_worker_row_is_resent_exactly_once_after_the_lease(
-        db_url: str, sessions: sessionmaker[Session], slack: SlackLimitsFake,
-        sender: SlackSender, clock: FakeClock) -> None:
-    [key] = queue_dms(sessions, slack_people(sessions, 1))
+def kill_after_its_claim(db_url: str, sessions: sessionmaker[Session], clock: FakeClock) -> None:
+    """Start a worker in a process of its own at the test's instant, and kill -9 it once it
+    has claimed rows and started a send."""
     child = subprocess.Popen([sys.executable, "-m", "tests.outbox.crash_child", db_url,
                               clock.now().isoformat()],
                              cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
@@ -50,6 +49,13 @@ async def test_killed_worker_row_is_resent_exactly_once_after_the_lease(
         child.send_signal(signal.SIGKILL)
         child.wait(timeout=10)
     assert child.returncode == -signal.SIGKILL
+
+
+async def test_killed_worker_row_is_resent_exactly_once_after_the_lease(
+        db_url: str, sessions: sessionmaker[Session], slack: SlackLimitsFake,
+        sender: SlackSender, clock: FakeClock) -> None:
+    [key] = queue_dms(sessions, slack_people(sessions, 1))
+    kill_after_its_claim(db_url, sessions, clock)
     [row] = rows(sessions)
     assert row.status is OutboxStatus.PENDING and row.attempts == 1
     leased_until = as_utc(row.next_attempt_at)
@@ -72,8 +78,6 @@ async def test_killed_worker_row_is_resent_exactly_once_after_the_lease(
     assert (await Dispatcher(sessions, {"slack": sender}, clock=later).run_once()).claimed == 0
 
 
-
-
 class Recorder:
     """Answers at once and notes what it was given, in order."""
 
@@ -92,15 +96,7 @@ async def test_every_row_a_killed_replica_held_goes_out_within_30_seconds_once_i
     # Two people, four messages each: the dead worker held all eight (a lane's rows wait
     # behind the send that hung), not just the two it had started.
     keys = queue_dms(sessions, slack_people(sessions, 2), per_person=4)
-    child = subprocess.Popen([sys.executable, "-m", "tests.outbox.crash_child", db_url,
-                              clock.now().isoformat()],
-                             cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
-                             stderr=subprocess.PIPE)
-    try:
-        wait_for_claim(sessions, child)
-    finally:
-        child.send_signal(signal.SIGKILL)
-        child.wait(timeout=10)
+    kill_after_its_claim(db_url, sessions, clock)
     killed_at = clock.now()  # the child ran at this instant
     held = rows(sessions)
     assert all(r.attempts == 1 and r.status is OutboxStatus.PENDING for r in held)

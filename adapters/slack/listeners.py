@@ -218,6 +218,9 @@ class Listeners:
                     respond.response_url,
                     json={k: v for k, v in reply.items() if v is not None},
                     timeout=REPLY_TIMEOUT) as answered:
+                # Read to the end: a connection whose answer was left unread is closed, not
+                # kept alive, and the next reply would open (and handshake) a new one.
+                await answered.read()
                 if answered.status >= 400:
                     log.warning("Slack refused a reply: HTTP %s", answered.status)
             return

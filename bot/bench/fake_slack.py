@@ -77,6 +77,7 @@ class SlackLimitsFake(LocalServer):
         self.forced_retry_after = 1
         self.history_reads = 0
         self.errors: dict[str, str] = {}  # channel -> Slack error code to answer with
+        self.replies: list[dict[str, Any]] = []  # bodies posted to a response_url (response/…)
         self._last_post: dict[str, float] = {}
         self._open_times: deque[float] = deque()
         self._history_times: deque[float] = deque()
@@ -117,6 +118,9 @@ class SlackLimitsFake(LocalServer):
     def _answer(self, method: str, body: dict[str, Any]) -> tuple[int, dict[str, str], Any]:
         now = self.clock()
         with self._lock:
+            if method.startswith("response/"):  # a response_url: Slack answers "ok"
+                self.replies.append(body)
+                return 200, {}, "ok"
             if method == "chat.postMessage":
                 return self._post(body, now)
             if method == "conversations.open":

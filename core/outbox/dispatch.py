@@ -221,9 +221,19 @@ class Dispatcher:
         await self._record_unrecorded()
         try:
             while True:
+                lanes_before = len(run.lanes)
                 deliveries = await self._claim_into(run)
                 if not refill or (not deliveries and not run.lanes):
                     break
+                if len(deliveries) == self.batch and lanes_before < len(run.lanes) < \
+                        self.max_in_flight:
+                    # A full claim that opened lanes may have left conversations out (a
+                    # batch is the oldest rows, not some of every conversation's): claim
+                    # again now, not in CLAIM_EVERY. It takes no row of a conversation
+                    # already going, so it only opens the ones left out (two of a hundred
+                    # started two seconds late, and the whole delivery ended two seconds
+                    # later: 0.92 of the allowed rate instead of 0.95).
+                    continue
                 # Wait until the backlog runs low (or, when nothing was due, runs out), then
                 # claim again; rows due meanwhile (a 429's retry) are picked up then. Claim
                 # again after CLAIM_EVERY seconds in any case: lanes refill from their own

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
+import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.clock import FakeClock
@@ -88,3 +89,37 @@ async def test_a_message_that_must_be_retried_holds_back_the_ones_after_it(
             break
         clock.advance(timedelta(seconds=2))
     assert sender.got == ben + ana  # Ana's three arrive once each, in the order queued
+
+
+async def test_people_a_full_claim_left_out_are_not_kept_waiting_for_the_next_claim(
+        sessions: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch) -> None:
+    people = slack_people(sessions, 2)
+    ana = queue_dms(sessions, {"U1": people["U1"]}, per_person=2, tag="ana")
+    ben = queue_dms(sessions, {"U2": people["U2"]}, per_person=1, tag="ben")
+    # Left to the periodic claim, Ben would wait for as long as Ana's message is out.
+    monkeypatch.setattr("core.outbox.dispatch.CLAIM_EVERY", 3600.0)
+    clock = FakeClock(TEST_NOW + timedelta(seconds=1))
+    got: list[str] = []
+    ben_got = asyncio.Event()
+    release_ana = asyncio.Event()
+
+    class HoldsAna:
+        supports_group_chat = True
+
+        async def deliver(self, delivery: Delivery) -> str | None:
+            if delivery.user_id == "U1":
+                await release_ana.wait()
+            else:
+                ben_got.set()
+            got.append(delivery.message.text)
+            return f"ts-{delivery.outbox_id}"
+
+    # A batch of two holds only Ana's two messages, the oldest.
+    dispatcher = Dispatcher(sessions, {"slack": HoldsAna()}, clock=clock, batch=2,
+                            sleep=advancing_sleep(clock))
+    sending = asyncio.create_task(dispatcher.run_until_idle())
+    await asyncio.wait_for(ben_got.wait(), timeout=30)  # a safety net, not a timing
+    assert got == ben  # while Ana's first message is still out
+    release_ana.set()
+    result = await sending
+    assert got == ben + ana and result.sent == 3

@@ -248,6 +248,10 @@ def _cpu_seconds(pid: int) -> float:
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
+def _load() -> float:
+    return os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+
+
 # --- the load ----------------------------------------------------------------------------------
 
 
@@ -269,6 +273,9 @@ class Result:
     sent: list[Sent] = field(default_factory=list)
     arrived: dict[str, float] = field(default_factory=dict)
     cpu: dict[str, float] = field(default_factory=dict)
+    # The machine's 1-minute load average as the measured load began and ended: both apps
+    # share two cores with whatever else runs, and CPU per command grows with that.
+    load: tuple[float, float] = (float("nan"), float("nan"))
 
 
 def _body(text: str, user: str, key: str, slack_url: str) -> str:
@@ -343,6 +350,7 @@ async def _drive(result: Result, ports: dict[str, int], slack_url: str,
         await asyncio.sleep(1.0)
         await _arrived(session, slack_url, clear=True)
         before = {name: _cpu_seconds(p.pid) for name, p in procs.items()}
+        load_before = _load()
         tasks = []
         start = time.monotonic()
         total = int(result.rate * result.seconds)
@@ -370,6 +378,7 @@ async def _drive(result: Result, ports: dict[str, int], slack_url: str,
         await asyncio.sleep(1.0)
         after = {name: _cpu_seconds(p.pid) for name, p in procs.items()}
         result.cpu = {name: after[name] - before[name] for name in procs}
+        result.load = (load_before, _load())
         result.arrived = await _arrived(session, slack_url)
 
 
@@ -433,6 +442,7 @@ def figures(result: Result) -> dict[str, Any]:
         out[f"views_open_{tag}_ms"] = _pct(opens, q)
         out[f"reply_{tag}_ms"] = _pct(replies, q)
     out["cpu_ms_per_command"] = cpu_ms
+    out["load_average_1min"] = result.load
     bare99 = out["ack_p99_ms"]["bare"]
     out["ack_p99_ratio"] = out["ack_p99_ms"]["project"] / bare99 if bare99 else float("nan")
     out["cpu_ratio"] = cpu_ms["project"] / cpu_ms["bare"] if cpu_ms["bare"] else float("nan")

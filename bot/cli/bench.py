@@ -163,6 +163,9 @@ def bench_acks(
     table.add_row("views.open / replies arrived", f"{f['views_open_arrived']} / "
                   f"{f['replies_arrived']}", "", "")
     console.print(table)
+    start, end = f["load_average_1min"]
+    # Above the number of cores, other work competed with both apps for the CPU.
+    console.print(f"load average (1 min): {start:.2f} at the start, {end:.2f} at the end")
     met = {
         "ack p99 ≤ 2× bare": f["ack_p99_ratio"] <= 2,
         "views.open p99 ≤ 1 s": f["views_open_p99_ms"] <= 1000,

@@ -15,8 +15,9 @@ from core.clock import Clock
 from core.db import clock_for
 from core.events import Sender
 from core.models import OutboxMessage, OutboxStatus, Platform
-from core.outbox.dispatch import DB_CALL_TIMEOUT, LEASE, Dispatcher, PlatformLimits
+from core.outbox.dispatch import LEASE, Dispatcher, PlatformLimits
 from core.outbox.shared_pace import SharedPacer
+from core.outbox.threads import DB_CALL_TIMEOUT
 
 log = logging.getLogger(__name__)
 # Flushes started by kicks are at least this many seconds apart.

@@ -4,22 +4,21 @@ Delivery is at least once: a row is leased when claimed, sent outside any transa
 marked. A worker that dies between claim and mark loses its lease and another worker sends the
 row again after ``LEASE``. To stay under platform rate limits instead of provoking 429s, every
 send first asks a :class:`Pacer` (token buckets per workspace, target and Slack method tier).
+
+This module only orchestrates: how rows are leased is in ``lease``, paced and booked in
+``pace`` and ``shared_pace``, sent in ``send``, and recorded in ``record``.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextvars
-import functools
 import logging
 import random
-import threading
 from collections import deque
-from collections.abc import Awaitable, Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Literal, Protocol, TypeVar, cast
+from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -29,13 +28,15 @@ from core.events import Delivery, PermanentFailure, Sender
 from core.outbox.lease import (
     LEASE,
     LEASE_SAFETY,
-    bound_transaction,
+    Held,
+    apply_renewals,
     claim_due,
     claim_leased,
+    last_start,
     release,
     renew,
+    renewals_due,
     start_sending,
-    still_held,
 )
 from core.outbox.pace import (
     DEFAULT_LIMITS,
@@ -51,12 +52,16 @@ from core.outbox.record import (
     MAX_ATTEMPTS,
     OutcomeUnknown,
     RetryLater,
+    StoredReferences,
+    Unrecorded,
     backoff,
     backoff_bounds,
     record_outcome,
-    remember_reference,
 )
 from core.outbox.send import begin as begin_notes
+from core.outbox.send import send
+from core.outbox.shared_pace import Booked, SharedPacer
+from core.outbox.threads import in_db_thread
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -66,50 +71,14 @@ T = TypeVar("T")
 # behind every replica's, delays one send in ten.
 CONVERSATION_BATCH = 10
 
-# Threads for the outbox's database work, its own pool: every send costs two short
-# transactions (book and record) and a claim now and then, and on the event loop's default
-# pool (5 + cores threads, shared with admin pages and Slack lookups) a hundred busy
-# conversations queued a second behind each other per transaction. Below SQLAlchemy's 15
-# pooled connections, so these threads never wait for one.
-DB_THREADS = 10
-# An outbox transaction is milliseconds of work; one that has not answered in this long
-# (seconds) waits on a connection nobody will answer (seen after a database outage: a reply
-# that never came kept a flush, and so all delivery on that replica, waiting for good). The
-# run fails and the next flush starts afresh; whatever the stuck call did is safe to have
-# done or not (a late claim or mark expires with its lease, a late outcome is found written).
-DB_CALL_TIMEOUT = 30.0
-_threads: ThreadPoolExecutor | None = None
-_threads_lock = threading.Lock()
-
-
-def _db_threads() -> ThreadPoolExecutor:
-    global _threads
-    with _threads_lock:
-        if _threads is None:
-            _threads = ThreadPoolExecutor(max_workers=DB_THREADS, thread_name_prefix="outbox-db")
-        return _threads
-
 
 class _NotBooked:
     """No slot was booked ahead for this row: book one before sending it."""
 
 
 _NOT_BOOKED = _NotBooked()
-# What an outcome's transaction booked for the lane's next row: its id and the slot (None:
-# not free in time; False: the lease was lost).
-_Booking = tuple[int, datetime | None | Literal[False]] | _NotBooked
-
-
-class _SessionPacer(Protocol):
-    limits: Mapping[str, PlatformLimits]
-
-    def lock_keys(self, session: Session, keys: Sequence[PaceKey]) -> None:
-        ...
-
-    def reserve_in(self, session: Session, delivery: Delivery, *,
-                   not_after: datetime | None = None,
-                   fence: Callable[[], bool] | None = None) -> datetime | None | Literal[False]:
-        ...
+# What an outcome's transaction booked for the lane's next row: its id and the booking.
+_Booking = tuple[int, Booked] | _NotBooked
 
 
 # A send is marked as starting (``outbox.sending_since``, in its own transaction) this long
@@ -136,18 +105,14 @@ class BatchResult:
     retrying: int = 0
     deferred: int = 0
 
-
-@dataclass(frozen=True)
-class _Unrecorded:
-    """A send whose answer came while its outcome could not be written (the database was
-    down): written first thing once it answers again, so nobody has to look in the
-    conversation's history to learn whether it landed."""
-
-    outbox_id: int
-    error: Exception | None
-    message_id: str | None
-    answered: datetime
-    lease_until: datetime
+    def count(self, error: Exception | None) -> None:
+        """Count one send's answer: sent, failed for good, or to be tried again."""
+        if error is None:
+            self.sent += 1
+        elif isinstance(error, PermanentFailure):
+            self.failed += 1
+        else:
+            self.retrying += 1
 
 
 @dataclass
@@ -158,7 +123,7 @@ class _Run:
     in_flight: asyncio.Semaphore
     progress: asyncio.Event
     refill: bool = False  # keep claiming until nothing is due (run_until_idle)
-    lanes: dict[PaceKey, deque[tuple[Delivery, datetime]]] = field(default_factory=dict)
+    lanes: dict[PaceKey, Held] = field(default_factory=dict)
     tasks: set[asyncio.Task[None]] = field(default_factory=set)
     backlog: int = 0  # claimed rows not yet sent, failed, or handed back
     errors: list[Exception] = field(default_factory=list)
@@ -191,14 +156,16 @@ class Dispatcher:
         self.senders = senders
         self.clock = clock_for(factory, clock)
         self.pacer = pacer or Pacer(self.clock, limits)
+        # The pacer whose buckets are in the database books in transactions, fenced by the
+        # lease; the in-memory one books at once.
+        self._shared = self.pacer if isinstance(self.pacer, SharedPacer) else None
         self.lease = lease
         self.batch = batch
         self.rng = rng or random.Random()
         self.max_in_flight = max_in_flight
         self._sleep = sleep
-        self._unrecorded: list[_Unrecorded] = []
-        # DM channels this dispatcher has already stored on their identity (see _remember).
-        self._stored_refs: dict[tuple[str, str, str], dict[str, Any]] = {}
+        self._unrecorded: list[Unrecorded] = []
+        self._references = StoredReferences()
 
     async def run_once(self) -> BatchResult:
         """Claim one batch of due rows and deliver all of it; returns what happened."""
@@ -262,16 +229,9 @@ class Dispatcher:
         return result
 
     async def _record_unrecorded(self) -> None:
-        """Write the outcomes an outage kept us from writing (raises while it lasts).
-
-        Applied only where the lease is still ours: a row another replica claimed since is
-        checked against the conversation's history by its new holder instead.
-        """
+        """Write the outcomes an outage kept us from writing (raises while it lasts)."""
         while self._unrecorded:
-            late = self._unrecorded[0]
-            await self._db(record_outcome, self.factory, late.outbox_id, late.error,
-                           now=late.answered, platform_message_id=late.message_id,
-                           lease_until=late.lease_until, rng=self.rng)
+            await self._db(self._unrecorded[0].write, self.factory, self.rng)
             self._unrecorded.pop(0)
 
     async def _claim_into(self, run: _Run) -> list[Delivery]:
@@ -280,17 +240,19 @@ class Dispatcher:
             batch=self.batch, lease=self.lease)
         run.result.claimed += len(deliveries)
         run.backlog += len(deliveries)
-        new: dict[PaceKey, deque[tuple[Delivery, datetime]]] = {}
+        new: dict[PaceKey, Held] = {}
         for delivery in deliveries:
             target = target_of(delivery)
             queue = run.lanes.get(target)
             if queue is None:
                 queue = run.lanes[target] = new[target] = deque()
             queue.append((delivery, lease_until))
-        bookings: dict[int, datetime | None | Literal[False]] = {}
-        if len(new) > 1 and self.pacer.blocking:
+        bookings: dict[int, Booked] = {}
+        if len(new) > 1 and self._shared is not None:
             try:
-                bookings = await self._db(self._book_heads, [q[0] for q in new.values()])
+                bookings = await self._db(self._shared.book_heads, [
+                    (delivery, until, self._last_start(until))
+                    for delivery, until in (q[0] for q in new.values())])
             except Exception:
                 for target in new:  # no lane runs for them: nothing would remove these
                     del run.lanes[target]
@@ -304,25 +266,7 @@ class Dispatcher:
             task.add_done_callback(run.tasks.discard)
         return deliveries
 
-    def _book_heads(self, heads: list[tuple[Delivery, datetime]],
-                    ) -> dict[int, datetime | None | Literal[False]]:
-        """Book the first row of every new lane in one transaction (the shared pacer).
-
-        A claim opens a lane for each of up to hundreds of conversations at once; one booking
-        transaction each, through the outbox's few threads, spread their first sends over
-        two seconds. All their pace rows are locked first, in key order, as every other
-        pacing transaction takes its own: no deadlock.
-        """
-        pacer = cast(_SessionPacer, self.pacer)
-        keys = [key for delivery, _ in heads for key, _ in pace_buckets(delivery, pacer.limits)]
-        with self.factory() as session, session.begin():
-            bound_transaction(session)
-            pacer.lock_keys(session, keys)
-            return {delivery.outbox_id: self._book_in(session, delivery, lease_until,
-                                                      self._last_start(lease_until))
-                    for delivery, lease_until in heads}
-
-    async def _lane(self, target: PaceKey, queue: deque[tuple[Delivery, datetime]],
+    async def _lane(self, target: PaceKey, queue: Held,
                     run: _Run, booked: _Booking = _NOT_BOOKED) -> None:
         """Send one target's rows in order, each when the pacer allows.
 
@@ -359,8 +303,7 @@ class Dispatcher:
             # Checked and removed without an await in between: no row is left behind.
             del run.lanes[target]
 
-    async def _claim_conversation(self, conversation: str,
-                                  queue: deque[tuple[Delivery, datetime]], run: _Run) -> None:
+    async def _claim_conversation(self, conversation: str, queue: Held, run: _Run) -> None:
         deliveries, lease_until = await self._db(
             claim_leased, self.factory, list(self.senders), now=self.clock.now(),
             batch=CONVERSATION_BATCH, lease=self.lease, conversation=conversation)
@@ -368,47 +311,26 @@ class Dispatcher:
         run.backlog += len(deliveries)
         queue.extend((d, lease_until) for d in deliveries)
 
-    async def _renew_if_due(self, queue: deque[tuple[Delivery, datetime]], run: _Run) -> None:
-        """Once half the time a lease leaves for starting sends has passed, a lane renews the
-        leases of the rows it still holds: a live worker keeps them, a dead one loses them
-        within one short lease.
-
-        Counted from the last start, not the lease's end: a row whose slot falls past its
-        last start is handed back, and its conversation sits idle until the next claim.
-        """
+    async def _renew_if_due(self, queue: Held, run: _Run) -> None:
+        """Renew the leases of the lane's rows that are due (see ``renewals_due``)."""
         now = self.clock.now()
-        usable = self.lease - self._margin()
-        due = {lease for _, lease in queue
-               if self._last_start(lease) - now <= usable / 2}
+        due = renewals_due(queue, lease=self.lease, now=now)
         if not due:
             return
         new = now + self.lease
-        kept: dict[int, datetime] = {}
-        for old in due:
-            ids = [d.outbox_id for d, lease in queue if lease == old]
-            for outbox_id in await self._db(renew, self.factory, ids, old=old,
-                                                     new=new):
-                kept[outbox_id] = new
-        items = list(queue)
-        queue.clear()
-        for delivery, lease in items:
-            if lease not in due:
-                queue.append((delivery, lease))
-            elif delivery.outbox_id in kept:
-                queue.append((delivery, kept[delivery.outbox_id]))
-            else:
-                log.warning("outbox %s: lease lost while waiting; left to its new holder",
-                            delivery.outbox_id)
-                run.backlog -= 1
-                run.progress.set()
+        kept: set[int] = set()
+        for old, ids in due.items():
+            kept |= await self._db(renew, self.factory, ids, old=old, new=new)
+        for _lost in apply_renewals(queue, due, kept, new):
+            run.backlog -= 1
+            run.progress.set()
 
-    async def _hand_back(self, queue: deque[tuple[Delivery, datetime]], when: datetime,
-                         run: _Run) -> None:
+    async def _hand_back(self, queue: Held, when: datetime, run: _Run) -> None:
         while queue:
             delivery, lease_until = queue.popleft()
             try:
                 await self._db(release, self.factory, delivery.outbox_id, when=when,
-                                        lease_until=lease_until, keep_mark=delivery.maybe_sent)
+                               lease_until=lease_until, keep_mark=delivery.maybe_sent)
                 run.result.deferred += 1
             finally:
                 run.backlog -= 1
@@ -420,25 +342,20 @@ class Dispatcher:
             return await self._db(call, *args, **kwargs)
         return call(*args, **kwargs)
 
-    def _margin(self) -> timedelta:
-        # A short lease (tests) keeps a proportionate safety margin, not none at all.
-        return min(LEASE_SAFETY, self.lease / 3)
-
     def _last_start(self, lease_until: datetime) -> datetime:
-        return lease_until - self._margin()
+        return last_start(lease_until, self.lease)
 
     async def _pace_and_send(self, delivery: Delivery, lease_until: datetime, run: _Run,
-                             booked: datetime | None | Literal[False] | _NotBooked,
+                             booked: Booked | _NotBooked,
                              following: tuple[Delivery, datetime] | None,
                              ) -> tuple[datetime | None, _Booking]:
         """Send when the pacer allows; returns None once sent (or failed for good), else when
         the rows behind it may be tried again; and the booking made for ``following``.
 
-        ``booked``: the slot the previous send's outcome transaction already booked (and
-        marked) for this row, if it did.
+        ``booked``: the slot the previous send's outcome transaction already booked for this
+        row, if it did.
         """
-        last_start = self._last_start(lease_until)
-        slot = await self._book(delivery, lease_until, last_start) \
+        slot = await self._book(delivery, lease_until) \
             if isinstance(booked, _NotBooked) else booked
         if slot is False:
             log.warning("outbox %s: lease lost before sending; left to its new holder",
@@ -469,46 +386,20 @@ class Dispatcher:
             await self._sleep(wait)
         return await self._send_one(delivery, lease_until, run, following)
 
-    async def _book(self, delivery: Delivery, lease_until: datetime,
-                    last_start: datetime) -> datetime | None | Literal[False]:
-        """Book a send slot no later than ``last_start``: the slot, None if the target is not
-        free in time, False if the lease was lost.
-
-        With the shared pacer this is one transaction that books a slot only for a row still
-        ours; the send's mark (the last fence on the lease) goes in just before the slot.
-        """
-        if not self.pacer.blocking:
-            return self.pacer.reserve(delivery, not_after=last_start)
-        return await self._db(self._book_shared, delivery, lease_until, last_start)
-
-    def _book_shared(self, delivery: Delivery, lease_until: datetime,
-                     last_start: datetime) -> datetime | None | Literal[False]:
-        with self.factory() as session, session.begin():
-            bound_transaction(session)
-            return self._book_in(session, delivery, lease_until, last_start)
-
-    def _book_in(self, session: Session, delivery: Delivery, lease_until: datetime,
-                 last_start: datetime) -> datetime | None | Literal[False]:
-        """:meth:`_book` inside a transaction: the pace rows are locked first (the order
-        record_outcome takes them in), and the slot is booked only if the row is still ours
-        (checked, and locked, once a slot is free in time)."""
-        pacer = cast(_SessionPacer, self.pacer)
-        return pacer.reserve_in(session, delivery, not_after=last_start, fence=lambda: (
-            still_held(session, delivery.outbox_id, lease_until=lease_until)))
+    async def _book(self, delivery: Delivery, lease_until: datetime) -> Booked:
+        """Book a send slot in time to start under the lease (see ``SharedPacer.book``)."""
+        latest = self._last_start(lease_until)
+        if self._shared is None:
+            return self.pacer.reserve(delivery, not_after=latest)
+        return await self._db(self._shared.book_alone, delivery, lease_until=lease_until,
+                              last_start=latest)
 
     async def _db(self, call: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """Run database work on the outbox's own threads (see ``DB_THREADS``), giving up on
-        it after ``DB_CALL_TIMEOUT`` (the thread is left to finish or fail on its own)."""
-        loop = asyncio.get_running_loop()
-        context = contextvars.copy_context()
-        return await asyncio.wait_for(loop.run_in_executor(_db_threads(), functools.partial(
-            context.run, call, *args, **kwargs)), DB_CALL_TIMEOUT)
+        return await in_db_thread(call, *args, **kwargs)
 
     async def _send_one(self, delivery: Delivery, lease_until: datetime, run: _Run,
                         following: tuple[Delivery, datetime] | None,
                         ) -> tuple[datetime | None, _Booking]:
-        error: Exception | None = None
-        message_id: str | None = None
         result = run.result
         # The sender notes when its request really went out, and where it landed.
         notes = begin_notes(self.clock)
@@ -522,35 +413,19 @@ class Dispatcher:
                                lease_until=lease_until, keep_mark=delivery.maybe_sent)
                 result.deferred += 1
                 return now, _NOT_BOOKED
-            try:
-                message_id = await asyncio.wait_for(
-                    self.senders[delivery.platform].deliver(delivery), timeout=budget)
-            except TimeoutError:
-                log.warning("outbox %s: no answer within its lease; outcome unknown",
-                            delivery.outbox_id)
-                error = OutcomeUnknown(f"no answer in {budget:.0f}s")
-            except Exception as exc:  # noqa: BLE001 - any failure is retried, then parked
-                log.warning("outbox %s failed: %r", delivery.outbox_id, exc)
-                error = exc
+            message_id, error = await send(self.senders[delivery.platform], delivery, budget)
         # Pace the next send from this answer (and hold the target after a 429): in memory, or
         # for the shared pacer inside the transaction that records the outcome.
         hold = error.seconds if isinstance(error, RetryLater) else None
         also = self.pacer.after_answer(delivery, hold, notes.started, notes.arrived)
         if notes.reached is not None:
-            also = self._remember(delivery, notes.reached, also)
-        if isinstance(error, RetryLater):
-            result.retrying += 1
-        elif isinstance(error, PermanentFailure):
-            result.failed += 1
-        elif error is not None:
-            result.retrying += 1
-        else:
-            result.sent += 1
+            also = self._references.also(delivery, notes.reached, also)
+        result.count(error)
         lane_goes_on = error is None or isinstance(error, PermanentFailure)
         booking: list[_Booking] = []
-        if lane_goes_on and following is not None and also is not None and self.pacer.blocking:
+        if lane_goes_on and following is not None and also is not None and self._shared:
             # With the shared pacer, the same transaction books the next row's slot (paced
-            # from this answer) and marks its send: one transaction per send, not two.
+            # from this answer): no booking transaction of its own.
             also = self._and_book(also, following, booking)
         answered = self.clock.now()
         try:
@@ -561,41 +436,25 @@ class Dispatcher:
             # The database is gone (an outage): keep what the platform said, to write it
             # once the database is back, rather than leave the outcome unknown.
             if not isinstance(error, OutcomeUnknown):
-                self._unrecorded.append(_Unrecorded(delivery.outbox_id, error, message_id,
-                                                    answered, lease_until))
+                self._unrecorded.append(Unrecorded(delivery.outbox_id, error, message_id,
+                                                   answered, lease_until))
             raise
         if lane_goes_on:
             return None, booking[0] if booking else _NOT_BOOKED
         return self.clock.now(), _NOT_BOOKED
 
-    def _remember(self, delivery: Delivery, reached: dict[str, Any],
-                  settle: Callable[[Session], None] | None) -> Callable[[Session], None] | None:
-        """Store the conversation a DM landed in on its recipient's identity, in the outcome's
-        transaction, once per recipient and change (a row claimed before it was stored still
-        carries the old reference)."""
-        if not delivery.user_id or delivery.group_user_ids:
-            return settle
-        who = (delivery.platform, delivery.tenant_id, delivery.user_id)
-        reference = {**(delivery.conversation_ref or {}), **reached}
-        if reference == delivery.conversation_ref or self._stored_refs.get(who) == reference:
-            return settle
-
-        def also(session: Session) -> None:
-            if settle is not None:
-                settle(session)
-            remember_reference(session, *who, reference)
-            self._stored_refs[who] = reference
-
-        return also
-
     def _and_book(self, settle: Callable[[Session], None], following: tuple[Delivery, datetime],
                   booking: list[_Booking]) -> Callable[[Session], None]:
+        """``settle``, then book ``following``'s slot, in the outcome's transaction."""
         delivery, lease_until = following
+        shared = self._shared
+        assert shared is not None
 
         def also(session: Session) -> None:
             settle(session)
-            booking.append((delivery.outbox_id, self._book_in(
-                session, delivery, lease_until, self._last_start(lease_until))))
+            booking.append((delivery.outbox_id, shared.book(
+                session, delivery, lease_until=lease_until,
+                last_start=self._last_start(lease_until))))
 
         return also
 

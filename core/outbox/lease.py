@@ -1,8 +1,11 @@
-"""Leasing: claim due rows in one short transaction, hide them while they are being sent, and
-hand back the ones that can't go in time. The lease end doubles as the claim's fencing token."""
+"""Leasing: claim due rows in one short transaction, hide them while they are being sent, renew
+them while a lane still holds them, and hand back the ones that can't go in time. The lease end
+doubles as the claim's fencing token."""
 
 from __future__ import annotations
 
+import logging
+from collections import deque
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
@@ -14,6 +17,8 @@ from core.events import Delivery
 from core.models import ChannelRef, OutboxMessage, OutboxStatus, PlatformIdentity
 from core.ui import message_from_dict
 
+log = logging.getLogger(__name__)
+
 # A claimed row is hidden this long; a worker that dies mid-send has it retried after that.
 # Short, so a killed replica's rows go out again within seconds: a live worker renews the
 # leases of the rows it still holds as it goes (``renew``), and every send is cut off before
@@ -24,6 +29,55 @@ TRANSACTION_TIMEOUT_MS = 10_000
 # Never start a send this close to the end of our lease: another worker may reclaim the row
 # the moment it ends, and a send that overlaps that is a duplicate.
 LEASE_SAFETY = timedelta(seconds=10)
+
+# A lane's claimed rows, in order, each with the end of the lease it holds it under.
+Held = deque[tuple[Delivery, datetime]]
+
+
+def safety_margin(lease: timedelta) -> timedelta:
+    """How long before a lease's end no send may start: ``LEASE_SAFETY``, but a short lease
+    (tests) keeps a proportionate margin, not none at all."""
+    return min(LEASE_SAFETY, lease / 3)
+
+
+def last_start(lease_until: datetime, lease: timedelta) -> datetime:
+    """The last moment a send may start under a ``lease`` that ends at ``lease_until``."""
+    return lease_until - safety_margin(lease)
+
+
+def renewals_due(queue: Held, *, lease: timedelta, now: datetime) -> dict[datetime, list[int]]:
+    """The leases among ``queue``'s that are due for renewal, each with its rows' ids.
+
+    Once half the time a lease leaves for starting sends has passed, a lane renews the
+    leases of the rows it still holds: a live worker keeps them, a dead one loses them within
+    one short lease. Counted from the last start, not the lease's end: a row whose slot falls
+    past its last start is handed back, and its conversation sits idle until the next claim.
+    """
+    usable = lease - safety_margin(lease)
+    due: dict[datetime, list[int]] = {}
+    for delivery, held_until in queue:
+        if last_start(held_until, lease) - now <= usable / 2:
+            due.setdefault(held_until, []).append(delivery.outbox_id)
+    return due
+
+
+def apply_renewals(queue: Held, due: dict[datetime, list[int]], kept: set[int],
+                   new: datetime) -> list[Delivery]:
+    """Move ``queue``'s rows that were renewed (``kept``) to the lease ending at ``new``, and
+    drop those whose renewal failed; returns the dropped (another worker may hold them)."""
+    lost = []
+    items = list(queue)
+    queue.clear()
+    for delivery, held_until in items:
+        if held_until not in due:
+            queue.append((delivery, held_until))
+        elif delivery.outbox_id in kept:
+            queue.append((delivery, new))
+        else:
+            log.warning("outbox %s: lease lost while waiting; left to its new holder",
+                        delivery.outbox_id)
+            lost.append(delivery)
+    return lost
 
 
 def _group_user_ids(session: Session, row: OutboxMessage) -> tuple[str, ...] | None:

@@ -6,13 +6,14 @@ from __future__ import annotations
 import logging
 import random
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
-from core.events import PermanentFailure, Unreachable
+from core.events import Delivery, PermanentFailure, Unreachable
 from core.models import OutboxMessage, OutboxStatus, Platform, PlatformIdentity
 from core.outbox.lease import holds_lease, lock_for_write
 
@@ -128,3 +129,52 @@ def remember_reference(session: Session, platform: str, tenant_id: str, user_id:
         PlatformIdentity.platform == Platform(platform), PlatformIdentity.tenant_id == tenant_id,
         PlatformIdentity.user_id == user_id).values(conversation_ref=reference)
         .execution_options(synchronize_session=False))
+
+
+@dataclass(frozen=True)
+class Unrecorded:
+    """A send whose answer came while its outcome could not be written (the database was
+    down): written first thing once it answers again, so nobody has to look in the
+    conversation's history to learn whether it landed."""
+
+    outbox_id: int
+    error: Exception | None
+    message_id: str | None
+    answered: datetime
+    lease_until: datetime
+
+    def write(self, factory: sessionmaker[Session], rng: random.Random | None = None) -> bool:
+        """Record it now, where the lease is still ours: a row another replica claimed since
+        is checked against the conversation's history by its new holder instead."""
+        return record_outcome(factory, self.outbox_id, self.error, now=self.answered,
+                              platform_message_id=self.message_id,
+                              lease_until=self.lease_until, rng=rng)
+
+
+class StoredReferences:
+    """Stores the conversation a DM landed in on its recipient's identity, in the outcome's
+    transaction, once per recipient and change (a row claimed before it was stored still
+    carries the old reference)."""
+
+    def __init__(self) -> None:
+        # What this process has stored per (platform, workspace, user id).
+        self._stored: dict[tuple[str, str, str], dict[str, Any]] = {}
+
+    def also(self, delivery: Delivery, reached: dict[str, Any],
+             then: Callable[[Session], None] | None) -> Callable[[Session], None] | None:
+        """``then`` (the outcome transaction's other work), plus storing ``reached`` if the
+        identity does not have it yet."""
+        if not delivery.user_id or delivery.group_user_ids:
+            return then
+        who = (delivery.platform, delivery.tenant_id, delivery.user_id)
+        reference = {**(delivery.conversation_ref or {}), **reached}
+        if reference == delivery.conversation_ref or self._stored.get(who) == reference:
+            return then
+
+        def also(session: Session) -> None:
+            if then is not None:
+                then(session)
+            remember_reference(session, *who, reference)
+            self._stored[who] = reference
+
+        return also

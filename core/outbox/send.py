@@ -18,12 +18,18 @@ outside a dispatcher's send.
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from core.clock import Clock
+from core.events import Delivery, Sender
+from core.outbox.record import OutcomeUnknown
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -65,3 +71,22 @@ def reached_at(reference: dict[str, Any]) -> None:
     notes = _current.get()
     if notes is not None:
         notes.reached = reference
+
+
+async def send(sender: Sender, delivery: Delivery, budget: float,
+               ) -> tuple[str | None, Exception | None]:
+    """Send ``delivery``, cut off after ``budget`` seconds (what is left of its lease for
+    sending); returns the platform's message id, or what went wrong.
+
+    No answer in time is :class:`OutcomeUnknown`: the message may have landed, so the row
+    keeps its send mark and whoever sends it next looks for it first.
+    """
+    try:
+        return await asyncio.wait_for(sender.deliver(delivery), timeout=budget), None
+    except TimeoutError:
+        log.warning("outbox %s: no answer within its lease; outcome unknown",
+                    delivery.outbox_id)
+        return None, OutcomeUnknown(f"no answer in {budget:.0f}s")
+    except Exception as exc:  # noqa: BLE001 - any failure is retried, then parked
+        log.warning("outbox %s failed: %r", delivery.outbox_id, exc)
+        return None, exc

@@ -4,6 +4,7 @@ Three replicas pacing on their own each send one message a second to the same ch
 the platform sees three and answers 429. Here each reservation reads and moves the bucket's
 theoretical arrival time under a row lock, in one short transaction, so all replicas together
 keep to one platform limit, and a Retry-After one replica hears holds the others back too.
+A claimed row's slot is booked only while its lease is still ours (:meth:`SharedPacer.book`).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from core.clock import Clock
 from core.db import clock_for
 from core.events import Delivery
 from core.models import DeliveryPace
+from core.outbox.lease import bound_transaction, still_held
 from core.outbox.pace import (
     PaceKey,
     Pacer,
@@ -29,6 +31,9 @@ from core.outbox.pace import (
     next_allowed,
     pace_buckets,
 )
+
+# A booking: the slot, None if the target is not free in time, False if the lease was lost.
+Booked = datetime | None | Literal[False]
 
 
 def _key(key: PaceKey) -> str:
@@ -85,7 +90,7 @@ class SharedPacer(Pacer):
 
     def reserve_in(self, session: Session, delivery: Delivery, *,
                    not_after: datetime | None = None,
-                   fence: Callable[[], bool] | None = None) -> datetime | None | Literal[False]:
+                   fence: Callable[[], bool] | None = None) -> Booked:
         """:meth:`reserve` inside the caller's transaction (booked only if it commits).
 
         ``fence`` runs once a slot is found, before it is booked; if it answers False nothing
@@ -95,7 +100,7 @@ class SharedPacer(Pacer):
 
     def _reserve_in(self, session: Session, buckets: Sequence[tuple[PaceKey, Rate]],
                     not_after: datetime | None,
-                    fence: Callable[[], bool] | None = None) -> datetime | None | Literal[False]:
+                    fence: Callable[[], bool] | None = None) -> Booked:
         now = self.clock.now().timestamp()
         keyed = [(_key(k), rate) for k, rate in buckets]
         if not keyed:
@@ -165,3 +170,38 @@ class SharedPacer(Pacer):
             for key, value in self._held(delivery, hold).items():
                 pushes[key] = max(pushes.get(key, value), value)
         return lambda session: self._push_in(session, pushes)
+
+    def book(self, session: Session, delivery: Delivery, *, lease_until: datetime,
+             last_start: datetime) -> Booked:
+        """Book a send slot for a claimed row, no later than ``last_start``, in the caller's
+        transaction: the pace rows are locked first (the order an outcome's transaction takes
+        them in), and the slot is booked only if the row is still ours (checked, and locked,
+        once a slot is free in time). The send's mark, the last fence on the lease, comes
+        later, just before the slot."""
+        return self.reserve_in(session, delivery, not_after=last_start, fence=lambda: (
+            still_held(session, delivery.outbox_id, lease_until=lease_until)))
+
+    def book_alone(self, delivery: Delivery, *, lease_until: datetime,
+                   last_start: datetime) -> Booked:
+        """:meth:`book` in a transaction of its own."""
+        with self.factory() as session, session.begin():
+            bound_transaction(session)
+            return self.book(session, delivery, lease_until=lease_until, last_start=last_start)
+
+    def book_heads(self, heads: Sequence[tuple[Delivery, datetime, datetime]],
+                   ) -> dict[int, Booked]:
+        """Book the first row of every new lane (delivery, lease end, last start) in one
+        transaction; returns each booking by outbox id.
+
+        A claim opens a lane for each of up to hundreds of conversations at once; one booking
+        transaction each, through the outbox's few threads, spread their first sends over
+        two seconds. All their pace rows are locked first, in key order, as every other
+        pacing transaction takes its own: no deadlock.
+        """
+        keys = [key for delivery, _, _ in heads for key, _ in pace_buckets(delivery, self.limits)]
+        with self.factory() as session, session.begin():
+            bound_transaction(session)
+            self.lock_keys(session, keys)
+            return {delivery.outbox_id: self.book(session, delivery, lease_until=lease_until,
+                                                  last_start=last_start)
+                    for delivery, lease_until, last_start in heads}

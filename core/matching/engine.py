@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from time import perf_counter
 
 import numpy as np
@@ -27,6 +27,7 @@ from core.matching.optimality import (
     coverage_bonus,
     price_reserve,
 )
+from core.matching.prices import auction_prices
 from core.matching.scoring import ScoreContext, build_features, make_context, score_block, subset
 from core.matching.solve_bipartite import SCALE, int_scores, solve_assignment
 from core.matching.solve_peer import max_weight_double_cover, solve_peer
@@ -131,8 +132,8 @@ def _locks(ctx: ScoreContext, inp: MatchingInput, cap: np.ndarray) -> tuple[Edge
 Reselect = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray,
                      tuple[str, ...]], tuple[np.ndarray, str]]
 
-# Each mentor's best mentees also join the candidate graph, so a mentor nobody ranks in their
-# top k still gets candidates before the first solve (fewer pricing rounds).
+# Each mentor's best mentees are also scored into the pool the first graph is chosen from, so a
+# mentor nobody ranks in their top k still has pairs for the price estimate and the first solve.
 _COL_K = 10
 # Pairs this close to improving (in score units of 1e-6) join the graph with the ones that do.
 # 0.02 rather than 0.05: at 50k the same 4 solves on a graph of 1.36M edges instead of 1.61M
@@ -147,6 +148,8 @@ _RESTRICTED_ROUNDS = 8
 # Each row's next best _RESERVE * k pairs are kept from the one scoring pass, so pricing checks
 # them exactly without scoring again; only rows whose bound beyond them still bites are rescored.
 _RESERVE = 3
+# Label-correcting passes a price repair may take before the graph is solved again instead.
+_REPAIR_PASSES = 200
 # Relaxation re-solves before the peer bound is made feasible for every pair by raising prices.
 _PEER_BOUND_ROUNDS = 2
 
@@ -175,6 +178,69 @@ def _new_pairs(graph_keys: np.ndarray, extra: Edges, n_cols: int) -> Edges:
     return Edges(extra.rows[idx], extra.cols[idx], extra.scores[idx])
 
 
+def _price_guided_graph(n_rows: int, k: int, cap: np.ndarray, pool: list[Edges],
+                        pricer: Pricer, bonus: int) -> tuple[Edges, Edges]:
+    """(graph, reserve): each row's k best pairs by score minus the mentors' estimated
+    prices, and the rest of the scored pool.
+
+    pool holds the pairs scored so far (each row's top k and reserve by raw score, each
+    col's best rows); it is emptied, so that its arrays are freed as soon as they are merged.
+    The prices come from an auction on them. Pairs outside the pool that would beat a row's
+    best under those prices are found by pricing them (the same exact pricing the proof
+    uses, which remembers what it scored) and join it first. See core.matching.prices.
+    """
+    n_cols = len(cap)
+    # One row-sorted list in 32 bits: these are the largest arrays of the run. Scores are
+    # float32 values already (widening them again later is exact).
+    pool_r = np.concatenate([e.rows.astype(np.int32) for e in pool])
+    pool_c = np.concatenate([e.cols.astype(np.int32) for e in pool])
+    pool_s = np.concatenate([e.scores.astype(np.float32) for e in pool])
+    pool.clear()
+    o = np.argsort(pool_r, kind="stable")
+    pool_r, pool_c, pool_s = pool_r[o], pool_c[o], pool_s[o]
+    del o
+    pricer.add_known(pool_r, pool_c)
+    p = auction_prices(n_rows, cap, pool_r, pool_c, pool_s).astype(np.float32)
+    start = np.searchsorted(pool_r, np.arange(n_rows + 1))
+    has = start[1:] > start[:-1]
+    best = np.zeros(n_rows, np.float32)
+    if has.any():
+        best[has] = np.maximum.reduceat(pool_s - p[pool_c], start[:-1][has])
+    u_hat = np.rint(np.maximum(best, 0.0).astype(np.float64) * SCALE).astype(np.int64)
+    v_hat = bonus + np.rint(p.astype(np.float64) * SCALE).astype(np.int64)
+    # In the engine's units a col's price is bonus + v_hat and a row's is u_hat.
+    extra = pricer.price(u_hat, v_hat, bonus, per_row=k, margin=_MARGIN)
+    release_freed_memory()
+    new = _new_pairs(np.sort(pool_r.astype(np.int64) * n_cols + pool_c),
+                     Edges(extra.rows, extra.cols, extra.scores), n_cols)
+    del extra
+    if len(new):
+        pool_r = np.concatenate([pool_r, new.rows.astype(np.int32)])
+        pool_c = np.concatenate([pool_c, new.cols.astype(np.int32)])
+        pool_s = np.concatenate([pool_s, new.scores.astype(np.float32)])
+    # One float key orders by row, then best first: rows are integers 4 apart and scores
+    # minus prices lie in (-2, 1].
+    # Both parts come out sorted by row, so the pricer keeps them without sorted copies.
+    o = np.argsort(pool_r * 4.0 - (pool_s - p[pool_c]), kind="stable")
+    ranked = pool_r[o]
+    first = np.searchsorted(ranked, np.arange(n_rows + 1)).astype(np.int32)
+    top = np.arange(len(o), dtype=np.int32) - first[ranked] < k
+    del ranked
+    sel = o[top]
+    graph = Edges(pool_r[sel].astype(np.int64), pool_c[sel].astype(np.int64),
+                  pool_s[sel].astype(np.float64))
+    sel = o[~top]
+    del o, top
+    spare = Edges(pool_r[sel], pool_c[sel], pool_s[sel])
+    del pool_r, pool_c, pool_s, sel
+    # The same pairs as known so far, now held by the graph and the reserve.
+    pricer.reset_known()
+    pricer.add_known(spare.rows, spare.cols)
+    pricer.add_known(graph.rows, graph.cols)
+    release_freed_memory()
+    return graph, spare
+
+
 def _solve_bipartite(ctx: ScoreContext, k: int, cap: np.ndarray, free: np.ndarray,
                      timings: dict[str, float], reselect: Reselect | None = None,
                      ) -> tuple[Edges, Edges, np.ndarray, np.ndarray, _Proof]:
@@ -189,42 +255,57 @@ def _solve_bipartite(ctx: ScoreContext, k: int, cap: np.ndarray, free: np.ndarra
     col_ok = cap > 0
     cands = candidate_graph(ctx, k, np.flatnonzero(free), col_ok, k_col=_COL_K,
                             k_reserve=_RESERVE * k)
-    graph = cands.edges
     release_freed_memory()
-    counts = np.bincount(graph.cols, minlength=len(cap))
     timings["candidates_and_scoring"] = perf_counter() - t
     bonus = coverage_bonus(n_rows)
+    pricer = Pricer(ctx, cands.rest_max, cands.col_max, col_ok)
+    t = perf_counter()
+    pool = [cands.edges, cands.reserve]
+    cands = replace(cands, edges=empty_edges(), reserve=empty_edges())
+    graph, spare = _price_guided_graph(n_rows, k, cap, pool, pricer, bonus)
+    timings["price_estimate"] = perf_counter() - t
+    counts = np.bincount(graph.cols, minlength=len(cap))
     rounds = priced = added = 0
     solve_s = proof_s = 0.0
-    spare = cands.reserve
     spare_left = np.ones(len(spare), bool)  # reserve pairs not yet moved into the graph
     # Re-solves see only a restricted graph (column generation with column deletion): the
     # chosen pairs, pairs whose reduced cost is within _KEEP_SLACK of zero, and the pairs that
     # priced in. Every pair of the full graph is priced again each round, so nothing dropped
     # is lost; after _RESTRICTED_ROUNDS the whole graph is solved, so the loop always ends.
     master = np.ones(len(graph), bool)
-    pricer = Pricer(ctx, cands.rest_max, cands.col_max, col_ok)
-    pricer.add_known(spare.rows, spare.cols)
-    pricer.add_known(graph.rows, graph.cols)
-    graph_keys = np.sort(graph.rows * len(cap) + graph.cols)
+    graph_keys: np.ndarray | None = None  # sorted row * n_cols + col, once pairs are added
+    repaired: tuple[np.ndarray, np.ndarray] | None = None
+    chosen = np.zeros(len(graph), bool)
     while True:
-        t = perf_counter()
-        part = np.flatnonzero(master)
-        chosen_part = solve_assignment(n_rows, cap, graph.rows[part], graph.cols[part],
-                                       graph.scores[part])
-        solve_s += perf_counter() - t
-        t = perf_counter()
-        rounds += 1
-        u, v = assignment_duals(n_rows, cap, graph.rows[part], graph.cols[part],
-                                bonus + int_scores(graph.scores[part]), chosen_part)
-        chosen = np.zeros(len(graph), bool)
-        chosen[part[chosen_part]] = True
+        if repaired is None:
+            t = perf_counter()
+            # The whole graph is passed as it is: copies would add to the peak memory.
+            part = None if master.all() else np.flatnonzero(master)
+            sub = graph if part is None else Edges(
+                graph.rows[part], graph.cols[part], graph.scores[part])
+            chosen_part = solve_assignment(n_rows, cap, sub.rows, sub.cols, sub.scores)
+            solve_s += perf_counter() - t
+            release_freed_memory()  # the solver's, before pricing allocates its own
+            t = perf_counter()
+            rounds += 1
+            u, v = assignment_duals(n_rows, cap, sub.rows, sub.cols,
+                                    bonus + int_scores(sub.scores), chosen_part)
+            del sub
+            if part is None:
+                chosen = chosen_part
+            else:
+                chosen = np.zeros(len(graph), bool)
+                chosen[part[chosen_part]] = True
+        else:
+            t = perf_counter()
+            u, v = repaired
         # Reduced costs of every graph pair: negative means it could still improve things.
         slack = u[graph.rows] + v[graph.cols] - (bonus + int_scores(graph.scores))
         dropped_better = ~master & (slack < 0)
         from_reserve, checked = price_reserve(spare.rows, spare.cols, spare.scores, u, v,
                                               bonus, _MARGIN)
         from_reserve &= spare_left
+        release_freed_memory()  # this round's arrays, before pricing scores blocks
         extra = pricer.price(u, v, bonus, per_row=k, margin=_MARGIN)
         release_freed_memory()
         priced += extra.checked + checked + int((~master).sum())
@@ -232,6 +313,8 @@ def _solve_bipartite(ctx: ScoreContext, k: int, cap: np.ndarray, free: np.ndarra
         if len(extra.rows) == 0 and not from_reserve.any() and not dropped_better.any():
             break
         spare_left &= ~from_reserve
+        if graph_keys is None:
+            graph_keys = np.sort(graph.rows * len(cap) + graph.cols)
         new = _new_pairs(graph_keys, Edges(
             np.concatenate([extra.rows, spare.rows[from_reserve]]),
             np.concatenate([extra.cols, spare.cols[from_reserve]]),
@@ -248,6 +331,21 @@ def _solve_bipartite(ctx: ScoreContext, k: int, cap: np.ndarray, free: np.ndarra
                       np.concatenate([graph.cols, new.cols]),
                       np.concatenate([graph.scores, new.scores]))
         master = np.concatenate([keep, np.ones(len(new), bool)])
+        chosen = np.concatenate([chosen, np.zeros(len(new), bool)])
+        # The pairs that priced in may not improve anything: the solution can be optimal
+        # while the prices that certified it were merely the smallest on the smaller graph.
+        # Prices for the grown graph are sought first, and only if none certify the same
+        # solution (it really can improve) is the graph solved again.
+        t = perf_counter()
+        release_freed_memory()
+        try:
+            repaired = assignment_duals(n_rows, cap, graph.rows, graph.cols,
+                                        bonus + int_scores(graph.scores), chosen,
+                                        max_passes=_REPAIR_PASSES)
+            master[:] = True
+        except RuntimeError:
+            repaired = None
+        proof_s += perf_counter() - t
     timings["solve"] = solve_s
     timings["optimality_proof"] = proof_s
     floor_note = ""

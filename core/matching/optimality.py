@@ -36,14 +36,17 @@ def coverage_bonus(n_rows: int) -> int:
 
 
 def assignment_duals(n_rows: int, cap: np.ndarray, rows: np.ndarray, cols: np.ndarray,
-                     w: np.ndarray, chosen: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+                     w: np.ndarray, chosen: np.ndarray, max_passes: int | None = None,
+                     ) -> tuple[np.ndarray, np.ndarray]:
     """Dual prices (u per row, v per col) that certify `chosen` optimal on the given graph.
 
     w are integer edge weights; chosen must be a maximum-weight capacitated assignment of
     them. The smallest col prices satisfying every dual constraint and complementary
     slackness are longest-path distances along alternating paths; they are found by
     label-correcting (Bellman-Ford restricted to the cols whose price just rose). Raises
-    RuntimeError if `chosen` is not optimal, which is a solver bug, never an input problem.
+    RuntimeError if `chosen` is not optimal, which is a solver bug, never an input problem;
+    or, with max_passes, also when the prices have not settled after that many passes (the
+    caller then solves again instead of waiting for a proof that may not come).
     """
     n_cols = len(cap)
     if n_cols == 0:
@@ -68,7 +71,7 @@ def assignment_duals(n_rows: int, cap: np.ndarray, rows: np.ndarray, cols: np.nd
     src, dst, delta = src[order], dst[order], delta[order]
     start = np.searchsorted(src, np.arange(n_cols + 1))
     frontier = np.arange(n_cols)
-    for _ in range(n_cols + 2):
+    for _ in range(n_cols + 2 if max_passes is None else min(n_cols + 2, max_passes)):
         if len(frontier) == 0:
             break
         counts = start[frontier + 1] - start[frontier]
@@ -171,6 +174,10 @@ class Pricer:
                 o = np.argsort(rows, kind="stable")
                 rows, cols = rows[o], cols[o]
             self.known.append((rows, cols))
+
+    def reset_known(self) -> None:
+        """Forget the known pairs (the caller adds the same pairs again, held elsewhere)."""
+        self.known = []
 
     def _remembered_bound(self, rows: np.ndarray, u: np.ndarray, v: np.ndarray) -> np.ndarray:
         """Upper bound on the gain of any left-out pair of each (remembered) row."""

@@ -233,10 +233,11 @@ def test_peer_bound_covers_every_allowed_pair() -> None:
 
 
 def test_restricted_re_solves_still_end_at_the_exact_optimum() -> None:
-    """A pool where the top-3 graph is far from enough: pricing runs several rounds, each
-    re-solving only the pairs near tight, and the result is still the optimum over all pairs."""
+    """A pool where the top-3 graph is far from enough (even chosen by estimated prices):
+    pricing forces re-solves, each of only the pairs near tight, and the result is still the
+    optimum over all pairs."""
     for seed in (0, 1):
         inp = build_org(seed, 320, 4, 0.5, 0.5, 0.9, 10, "group", False, None, 3, 2)
         res = run_matching(inp)
-        assert res.stats.proof_rounds is not None and res.stats.proof_rounds >= 4
+        assert res.stats.proof_rounds is not None and res.stats.proof_rounds >= 3
         check_against_exact(inp)

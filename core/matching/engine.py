@@ -178,6 +178,11 @@ def _new_pairs(graph_keys: np.ndarray, extra: Edges, n_cols: int) -> Edges:
     return Edges(extra.rows[idx], extra.cols[idx], extra.scores[idx])
 
 
+def _index_type(n: int) -> type[np.signedinteger]:
+    """The smallest signed integer type that holds indices below n."""
+    return np.int16 if n <= np.iinfo(np.int16).max else np.int32
+
+
 def _price_guided_graph(n_rows: int, k: int, cap: np.ndarray, pool: list[Edges],
                         pricer: Pricer, bonus: int) -> tuple[Edges, Edges]:
     """(graph, reserve): each row's k best pairs by score minus the mentors' estimated
@@ -231,7 +236,9 @@ def _price_guided_graph(n_rows: int, k: int, cap: np.ndarray, pool: list[Edges],
                   pool_s[sel].astype(np.float64))
     sel = o[~top]
     del o, top
-    spare = Edges(pool_r[sel], pool_c[sel], pool_s[sel])
+    # The reserve stays in memory through every solve: its indices in 16 bits where they fit.
+    spare = Edges(pool_r[sel].astype(_index_type(n_rows)), pool_c[sel].astype(_index_type(n_cols)),
+                  pool_s[sel])
     del pool_r, pool_c, pool_s, sel
     # The same pairs as known so far, now held by the graph and the reserve.
     pricer.reset_known()
@@ -267,7 +274,7 @@ def _solve_bipartite(ctx: ScoreContext, k: int, cap: np.ndarray, free: np.ndarra
     counts = np.bincount(graph.cols, minlength=len(cap))
     rounds = priced = added = 0
     solve_s = proof_s = 0.0
-    spare_left = np.ones(len(spare), bool)  # reserve pairs not yet moved into the graph
+    spare_left: np.ndarray | None = None  # reserve pairs not yet moved into the graph
     # Re-solves see only a restricted graph (column generation with column deletion): the
     # chosen pairs, pairs whose reduced cost is within _KEEP_SLACK of zero, and the pairs that
     # priced in. Every pair of the full graph is priced again each round, so nothing dropped
@@ -304,7 +311,8 @@ def _solve_bipartite(ctx: ScoreContext, k: int, cap: np.ndarray, free: np.ndarra
         dropped_better = ~master & (slack < 0)
         from_reserve, checked = price_reserve(spare.rows, spare.cols, spare.scores, u, v,
                                               bonus, _MARGIN)
-        from_reserve &= spare_left
+        if spare_left is not None:
+            from_reserve &= spare_left
         release_freed_memory()  # this round's arrays, before pricing scores blocks
         extra = pricer.price(u, v, bonus, per_row=k, margin=_MARGIN)
         release_freed_memory()
@@ -312,7 +320,7 @@ def _solve_bipartite(ctx: ScoreContext, k: int, cap: np.ndarray, free: np.ndarra
         proof_s += perf_counter() - t
         if len(extra.rows) == 0 and not from_reserve.any() and not dropped_better.any():
             break
-        spare_left &= ~from_reserve
+        spare_left = ~from_reserve if spare_left is None else spare_left & ~from_reserve
         if graph_keys is None:
             graph_keys = np.sort(graph.rows * len(cap) + graph.cols)
         new = _new_pairs(graph_keys, Edges(

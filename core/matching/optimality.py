@@ -28,6 +28,7 @@ from core.matching.scoring import ScoreContext, score_rows, score_sub
 from core.matching.solve_bipartite import SCALE, int_scores
 
 _PRICE_CELLS = 250_000
+_RESERVE_SLICE = 1 << 16
 
 
 def coverage_bonus(n_rows: int) -> int:
@@ -334,8 +335,18 @@ def price_reserve(reserve_rows: np.ndarray, reserve_cols: np.ndarray, reserve_sc
                   ) -> tuple[np.ndarray, int]:
     """Mask of reserve pairs (scored once already) that could improve the solution, plus
     those within `margin` of it when any can; and how many pairs were checked."""
-    gain = (bonus + int_scores(reserve_scores)) - u[reserve_rows] - v[reserve_cols]
-    take = gain > 0
-    if take.any() and margin > 0:
-        take = gain > -margin
-    return take, len(gain)
+    n = len(reserve_rows)
+    take = np.zeros(n, bool)
+    near = np.zeros(n, bool) if margin > 0 else take
+    # In slices: the reserve is the largest array kept, and its 64-bit gains would add
+    # several times its size to the peak memory.
+    for a in range(0, n, _RESERVE_SLICE):
+        b = min(n, a + _RESERVE_SLICE)
+        gain = int_scores(reserve_scores[a:b])
+        gain -= u[reserve_rows[a:b]]
+        gain -= v[reserve_cols[a:b]]
+        gain += bonus
+        np.greater(gain, 0, out=take[a:b])
+        if margin > 0:
+            np.greater(gain, -margin, out=near[a:b])
+    return (near if take.any() else take), n

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session, joinedload
 
 from core.events import Actor
@@ -36,15 +36,24 @@ def get_or_create_workspace(
     return ws
 
 
+# Built once: every command looks its sender up, and building this statement cost more CPU
+# than running it (about a quarter of core's time per command under `bench acks`).
+_IDENTITY_BY_ACCOUNT = select(PlatformIdentity).options(
+    joinedload(PlatformIdentity.person)
+).where(
+    PlatformIdentity.platform == bindparam("platform"),
+    PlatformIdentity.tenant_id == bindparam("tenant_id"),
+    PlatformIdentity.user_id == bindparam("user_id"),
+)
+
+
 def find_identity(session: Session, actor: Actor) -> PlatformIdentity | None:
-    # With its person in the same query: every caller reads it (one round trip, not two).
-    return session.scalar(
-        select(PlatformIdentity).options(joinedload(PlatformIdentity.person)).where(
-            PlatformIdentity.platform == Platform(actor.platform),
-            PlatformIdentity.tenant_id == actor.tenant_id,
-            PlatformIdentity.user_id == actor.user_id,
-        )
-    )
+    """The account ``actor`` writes from, with its person loaded in the same query."""
+    return session.scalar(_IDENTITY_BY_ACCOUNT, {
+        "platform": Platform(actor.platform),
+        "tenant_id": actor.tenant_id,
+        "user_id": actor.user_id,
+    })
 
 
 def needs_email(session: Session, actor: Actor) -> bool:

@@ -111,3 +111,22 @@ def test_an_arrival_time_outside_the_request_is_not_trusted() -> None:
         clock.advance(timedelta(seconds=0.3))
         pacer.settle(dm(user), started=clock.now() - timedelta(seconds=0.3), arrived=arrived)
         assert pacer.next_slot(dm(user)) == clock.now() + timedelta(seconds=1)
+
+
+def test_ten_unsure_sends_are_looked_for_at_once_and_reads_stay_under_tier_3() -> None:
+    # A dead replica's sends under way, each to someone whose DM channel is stored: each is
+    # looked for in its conversation's history before it goes again.
+    clock = FakeClock(T0)
+    pacer = Pacer(clock)
+
+    def unsure(i: int) -> Delivery:
+        return Delivery(i, "slack", "T1", f"U{i}", "", {"channel": f"D{i}"}, Message("hi"),
+                        maybe_sent=True)
+
+    first = [pacer.reserve(unsure(i)) for i in range(10)]
+    assert first == [T0] * 10  # none waits for another's read
+    later = [pacer.reserve(unsure(i)) for i in range(10, 200)]
+    reads = sorted(s for s in first + later if s is not None)
+    for i, start in enumerate(reads):
+        in_a_minute = [r for r in reads[i:] if r < start + timedelta(seconds=60)]
+        assert len(in_a_minute) <= 50

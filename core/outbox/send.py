@@ -1,4 +1,5 @@
-"""Sending: what a sender tells the outbox about one send while it is under way.
+"""Sending: one send, cut off when its lease would end (:func:`send`), and what a sender tells
+the outbox about it while it is under way.
 
 The :class:`~core.events.Sender` protocol returns only the platform's message id. Two more
 facts help the outbox, and only the sender knows them:

@@ -27,7 +27,6 @@ from core.db import clock_for
 from core.events import Delivery, PermanentFailure, Sender
 from core.outbox.lease import (
     LEASE,
-    LEASE_SAFETY,
     Held,
     apply_renewals,
     claim_due,
@@ -89,7 +88,7 @@ MARK_AHEAD = 0.05
 # A run that has lanes going claims again at least this often (seconds, real time).
 CLAIM_EVERY = 2.0
 
-__all__ = ["DEFAULT_LIMITS", "LEASE", "LEASE_SAFETY", "MAX_ATTEMPTS", "BatchResult",
+__all__ = ["DEFAULT_LIMITS", "LEASE", "MAX_ATTEMPTS", "BatchResult",
            "Dispatcher", "Pacer", "PlatformLimits", "Rate", "RetryLater", "backoff",
            "backoff_bounds", "claim_due", "claim_leased", "deliver_due", "pace_buckets",
            "record_outcome", "release", "slack_limits"]

@@ -21,26 +21,24 @@ log = logging.getLogger(__name__)
 
 # A claimed row is hidden this long; a worker that dies mid-send has it retried after that.
 # Short, so a killed replica's rows go out again within seconds: a live worker renews the
-# leases of the rows it still holds as it goes (``renew``), and every send is cut off before
-# its lease ends (``safety_margin``: 3.3 s before). 10 s, not 15: one replica killed every
-# 20 s and restarted left a person waiting 38 s for their next message (15 s of lease,
-# a restart and a Tier 3 history read for each send it had under way); 8 s cost one replica
-# about 0.01 of the allowed rate in renewals.
+# leases of the rows it still holds as it goes (``renew``), no send starts in a lease's last
+# third (``safety_margin``), and every send is cut off when its lease ends. 10 s, not 15:
+# one replica killed every 20 s and restarted left a person waiting 38 s for their next
+# message (15 s of lease, a restart and a Tier 3 history read for each send it had under
+# way); 8 s cost one replica about 0.01 of the allowed rate in renewals.
 LEASE = timedelta(seconds=10)
 # An outbox transaction (milliseconds of work) may sit idle, or wait for a lock, this long.
 TRANSACTION_TIMEOUT_MS = 10_000
-# Never start a send this close to the end of our lease: another worker may reclaim the row
-# the moment it ends, and a send that overlaps that is a duplicate.
-LEASE_SAFETY = timedelta(seconds=10)
 
 # A lane's claimed rows, in order, each with the end of the lease it holds it under.
 Held = deque[tuple[Delivery, datetime]]
 
 
 def safety_margin(lease: timedelta) -> timedelta:
-    """How long before a lease's end no send may start: ``LEASE_SAFETY``, but a short lease
-    (tests) keeps a proportionate margin, not none at all."""
-    return min(LEASE_SAFETY, lease / 3)
+    """How long before a lease's end no send may start (a third of it): another worker may
+    reclaim the row the moment the lease ends, and a send that overlaps that is a duplicate.
+    Proportionate, so a test's short lease keeps a margin too."""
+    return lease / 3
 
 
 def last_start(lease_until: datetime, lease: timedelta) -> datetime:

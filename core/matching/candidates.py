@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -11,12 +12,10 @@ from typing import Any
 
 import numpy as np
 
-from core.matching.scoring import ScoreContext, score_block, score_sub
+from core.matching.scoring import ScoreContext, score_block
 
 # Small enough that the blocks in flight on every core stay well below the solver's own memory.
 _BLOCK_CELLS = 250_000
-# The col-wise pass (every row against a few cols) runs on the main thread, one block at a time.
-_COL_PASS_CELLS = 250_000
 
 
 @dataclass(frozen=True, eq=False)
@@ -104,31 +103,84 @@ def top_k(
                  np.clip(np.concatenate(out_s), 0.0, 1.0))
 
 
-def top_per_col(s: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(row, col, score) of each col's k best finite entries of s (ties broken arbitrarily).
+class ColTops:
+    """The k best finite entries of each thin col (one that fewer than k rows picked among
+    their own best), over row blocks that arrive one after another.
 
-    Partitioning along the rows of a row-major block is slow (strided); instead the k-th best
-    of the maxima of k * 8 chunks of rows bounds each col's k-th best from below, so only
-    the few entries at or above it are sorted.
+    Blocks only hand over entries above `floor` (each col's k-th best so far) from cols whose
+    block maximum beats it, and a col stops being tracked once k rows have picked it (picks
+    only grow, so it can never be thin). After the first blocks almost nothing is copied:
+    the col-wise pass costs a comparison per col inside the row pass, instead of scoring
+    every row again against the thin cols. Each scoring thread merges its own block (offer),
+    so the floor is never more than the blocks in flight behind: merged later on the main
+    thread, scoring threads ran far ahead on the first, lowest floor and handed over 50 times
+    as many entries. A floor read while another thread merges is only ever lower, which hands
+    over a few more entries, never fewer. Ties are broken arbitrarily.
     """
-    n, m = s.shape
-    n_chunks = 8 * k
-    if n < 4 * n_chunks or m == 0:
-        p = np.argpartition(-s, min(k, n) - 1, axis=0)[:k] if n else np.zeros((0, m), np.int64)
-        vals = np.take_along_axis(s, p, axis=0)
-        ok = np.isfinite(vals)
-        return p[ok], np.broadcast_to(np.arange(m), p.shape)[ok], vals[ok]
-    size = n // n_chunks
-    cmax = s[: size * n_chunks].reshape(n_chunks, size, m).max(axis=1)
-    np.maximum(cmax[-1], s[size * n_chunks:].max(axis=0, initial=-np.inf), out=cmax[-1])
-    # k chunks hold an entry at least this large, so a col's k best are all at or above it.
-    floor = np.partition(cmax, n_chunks - k, axis=0)[n_chunks - k]
-    r, c = np.nonzero((s >= floor[None, :]) & np.isfinite(s))
-    v = s[r, c]
-    o = np.lexsort((-v, c))
-    r, c, v = r[o], c[o], v[o]
-    keep = (np.arange(len(c)) - np.searchsorted(c, c, side="left")) < k
-    return r[keep], c[keep], v[keep]
+
+    def __init__(self, n_cols: int, k: int) -> None:
+        self.k = k
+        self.floor = np.full(n_cols, np.finfo(np.float32).min, np.float32)
+        self.picks = np.zeros(n_cols, np.int64)
+        self._v = np.full((n_cols, k), -np.inf, np.float32)
+        self._r = np.full((n_cols, k), -1, np.int64)
+        self._lock = threading.Lock()
+
+    def offer(self, s: np.ndarray, row_ids: np.ndarray, col_max: np.ndarray,
+              picked: np.ndarray) -> None:
+        """Merge a block of scores (rows row_ids, each col's maximum col_max, the cols its
+        rows picked); thread-safe."""
+        found = self.entries(s, row_ids, col_max)
+        with self._lock:
+            self.picks += np.bincount(picked, minlength=len(self.picks))
+            self.add(*found)
+
+    def entries(self, s: np.ndarray, row_ids: np.ndarray, col_max: np.ndarray
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(row, col, value) of the block's entries that may be among a col's k best, given
+        the block's maximum of each col."""
+        floor = self.floor  # one read: the main thread replaces it, never writes into it
+        hit = np.flatnonzero(col_max > floor)
+        sub = s[:, hit]
+        # Strictly above: a col holds k entries at its floor already, and ties are common
+        # (scores are sums of a few discrete terms), so ">=" would copy them every block.
+        above = sub > floor[hit]
+        if len(sub) > self.k:
+            # Nor below the block's own k-th best of the col (ties may add a few).
+            above &= sub >= np.partition(sub, len(sub) - self.k, axis=0)[len(sub) - self.k]
+        r, j = np.nonzero(above)
+        return row_ids[r], hit[j], sub[r, j]
+
+    def add(self, rows: np.ndarray, cols: np.ndarray, vals: np.ndarray) -> None:
+        """Merge one block's entries (from entries()) and raise the floor (one thread)."""
+        floor = self.floor.copy()
+        floor[self.picks >= self.k] = np.inf
+        if len(cols):
+            k = self.k
+            # Grouped by col only: the partition below does the ordering. entries() kept
+            # about k a col already (more only with ties).
+            o = np.argsort(cols, kind="stable")
+            rows, cols, vals = rows[o], cols[o], vals[o]
+            first = np.flatnonzero(np.r_[True, cols[1:] != cols[:-1]])
+            count = np.diff(np.r_[first, len(cols)])
+            touched = cols[first]
+            at = np.repeat(np.arange(len(touched)), count)
+            slot = k + np.arange(len(cols)) - first[at]
+            width = k + int(count.max())
+            v = np.full((len(touched), width), -np.inf, np.float32)
+            r = np.full((len(touched), width), -1, np.int64)
+            v[:, :k], r[:, :k] = self._v[touched], self._r[touched]
+            v[at, slot], r[at, slot] = vals, rows
+            best = np.argpartition(-v, k - 1, axis=1)[:, :k]
+            self._v[touched] = np.take_along_axis(v, best, axis=1)
+            self._r[touched] = np.take_along_axis(r, best, axis=1)
+            floor[touched] = np.maximum(self._v[touched].min(axis=1), floor[touched])
+        self.floor = floor
+
+    def result(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(row, col, value) of each thin col's k best entries."""
+        c, j = np.nonzero((self._r >= 0) & (self.picks < self.k)[:, None])
+        return self._r[c, j], c, self._v[c, j]
 
 
 def _row_tops(s: np.ndarray, k2: int
@@ -223,6 +275,7 @@ def candidate_graph(ctx: ScoreContext, k: int, row_ids: np.ndarray, col_ok: np.n
         j = int(np.searchsorted(rows_all, r1))
         spans.append((r0, r1, rows_all[i:j] - r0))
         i = j
+    col_tops = ColTops(n_cols, k_col) if k_col > 0 else None
 
     def block(span: tuple[int, int, np.ndarray]) -> tuple[np.ndarray, ...]:
         r0, r1, wanted = span
@@ -236,6 +289,8 @@ def candidate_graph(ctx: ScoreContext, k: int, row_ids: np.ndarray, col_ok: np.n
             r, c, v, rank, rest_b = _row_tops(s, k2)
             r = row_ids_b[r]
             top, spare = rank < k, rank >= k
+            if col_tops is not None:
+                col_tops.offer(s, row_ids_b, cmax, c[top])
             return (row_ids_b, rest_b, n_allowed, cmax, r[top], c[top], v[top],
                     r[spare], c[spare], v[spare])
         rest_b = np.full(len(wanted), -np.inf, np.float32)
@@ -254,6 +309,8 @@ def candidate_graph(ctx: ScoreContext, k: int, row_ids: np.ndarray, col_ok: np.n
             reserve_b = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float32))
         vals = np.take_along_axis(s, idx, axis=1)
         ok = np.isfinite(vals)
+        if col_tops is not None:
+            col_tops.offer(s, row_ids_b, cmax, idx[ok])
         return (row_ids_b, rest_b, n_allowed, cmax,
                 np.broadcast_to(rows_b, idx.shape)[ok], idx[ok], vals[ok], *reserve_b)
 
@@ -269,18 +326,12 @@ def candidate_graph(ctx: ScoreContext, k: int, row_ids: np.ndarray, col_ok: np.n
         res_r.append(rr)
         res_c.append(rc)
         res_s.append(rs)
-    if k_col > 0:
-        # Only cols that too few rows picked are scored again, against every row.
-        picked = np.bincount(np.concatenate(out_c), minlength=n_cols)
-        thin = np.flatnonzero((picked < k_col) & col_ok)
-        # Wide blocks: each call pays once per row (the forbidden pairs, the row features).
-        width = max(1, _COL_PASS_CELLS // len(rows_all))
-        for c0 in range(0, len(thin), width):
-            ci = thin[c0:c0 + width]
-            pr, pc, vals = top_per_col(score_sub(ctx, rows_all, ci), k_col)
-            out_r.append(rows_all[pr])
-            out_c.append(ci[pc])
-            out_s.append(vals.astype(np.float64))
+    if col_tops is not None:
+        # Only the cols that too few rows picked take their own best rows.
+        pr, pc, vals = col_tops.result()
+        out_r.append(pr)
+        out_c.append(pc)
+        out_s.append(vals.astype(np.float64))
     rows = np.concatenate(out_r).astype(np.int64)
     cols = np.concatenate(out_c).astype(np.int64)
     scores = np.concatenate(out_s)

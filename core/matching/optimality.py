@@ -48,6 +48,10 @@ def assignment_duals(n_rows: int, cap: np.ndarray, rows: np.ndarray, cols: np.nd
     RuntimeError if `chosen` is not optimal, which is a solver bug, never an input problem;
     or, with max_passes, also when the prices have not settled after that many passes (the
     caller then solves again instead of waiting for a proof that may not come).
+
+    Prices only rise towards the smallest feasible ones, so the moment one passes its
+    ceiling (0 for a col with room left, else its lowest chosen weight, or that row's u would
+    be negative) no prices can certify `chosen`: it fails then, not after every pass.
     """
     n_cols = len(cap)
     if n_cols == 0:
@@ -63,6 +67,13 @@ def assignment_duals(n_rows: int, cap: np.ndarray, rows: np.ndarray, cols: np.nd
     free_row = mate[rows] < 0
     # A row left unmatched pays nothing, so each of its cols must be priced at its weight.
     np.maximum.at(v, cols[free_row], w[free_row])
+    used = np.bincount(cols[chosen], minlength=n_cols)
+    ceiling = np.full(n_cols, np.iinfo(np.int64).max, np.int64)
+    np.minimum.at(ceiling, cols[chosen], w[chosen])
+    ceiling[used < cap] = 0
+    not_optimal = "no dual prices certify this assignment: it is not optimal"
+    if (v > ceiling).any():
+        raise RuntimeError(not_optimal)
     # A matched row r (mate c') must not prefer c: v_c >= v_c' + w_rc - w_rc'.
     keep = ~free_row & ~chosen
     src = mate[rows[keep]]
@@ -89,12 +100,13 @@ def assignment_duals(n_rows: int, cap: np.ndarray, rows: np.ndarray, cols: np.nd
         np.maximum.at(new, dst[eids][better], cand[better])
         frontier = np.flatnonzero(new > v)
         v = new
+        if (v[frontier] > ceiling[frontier]).any():
+            raise RuntimeError(not_optimal)
     else:
         raise RuntimeError("dual prices do not settle: the assignment is not optimal")
-    used = np.bincount(cols[chosen], minlength=n_cols)
     u = np.where(mate >= 0, w_mate - v[np.maximum(mate, 0)], 0)
     if (v[used < cap] != 0).any() or (u < 0).any():
-        raise RuntimeError("no dual prices certify this assignment: it is not optimal")
+        raise RuntimeError(not_optimal)
     return u, v
 
 

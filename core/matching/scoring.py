@@ -43,7 +43,8 @@ class PersonFeatures:
     goals: sp.csr_matrix
     offered_skills: tuple[tuple[str, ...], ...]
     wanted_skills: tuple[tuple[str, ...], ...]
-    goal_text: tuple[str, ...]
+    # The word behind each column of goals (shared by subsets, like the matrix's columns).
+    goal_words: tuple[str, ...]
 
 
 def _csr(rows: list[list[int]], vals: list[list[float]] | None, ncols: int) -> sp.csr_matrix:
@@ -114,7 +115,7 @@ def build_features(
         goals=goals,
         offered_skills=tuple(tuple(e.skills_offered) for e in enrollments),
         wanted_skills=tuple(tuple(e.skills_wanted) for e in enrollments),
-        goal_text=tuple(e.goals for e in enrollments),
+        goal_words=tuple(vocab),
     )
 
 
@@ -302,7 +303,7 @@ def subset(f: PersonFeatures, idx: np.ndarray) -> PersonFeatures:
         goals=f.goals[idx],
         offered_skills=tuple(f.offered_skills[i] for i in ix),
         wanted_skills=tuple(f.wanted_skills[i] for i in ix),
-        goal_text=tuple(f.goal_text[i] for i in ix),
+        goal_words=f.goal_words,
     )
 
 

@@ -8,7 +8,7 @@ import random
 from core.matching import run_matching
 from core.matching.scoring import PersonFeatures
 from core.matching.synthetic import synthetic_org
-from core.matching.types import Person, ProgramRules
+from core.matching.types import Person, ProgramRules, Weights
 from tests.matching.helpers import make_input, mentee, mentor, person
 
 
@@ -20,6 +20,23 @@ def test_explanation_names_skill_and_levels() -> None:
     assert "Ana offers negotiation, which Ben wants to learn" in text
     assert "Ana is 2 levels above Ben" in text
     assert "different departments" in text
+
+
+def test_explanation_names_the_goal_words_both_mention() -> None:
+    """Only words in both goals, alphabetical, at most three; stop words and case aside."""
+    people = [person(p, level, name=p.title()) for p, level in
+              (("ana", 6), ("ben", 4), ("cy", 5), ("dee", 3))]
+    goals_weighted = Weights(skills=0.0, seniority=0.0, goals=1.0, department=0.0,
+                             timezone=0.0)
+    res = run_matching(make_input(people, [
+        mentor("ana", goals="Grow Leadership and coaching; public speaking for executives"),
+        mentee("ben", goals="I want better public speaking, coaching and leadership skills"),
+        mentor("cy", goals="Budgeting"),
+        mentee("dee", goals="budgeting with the finance team"),
+    ], weights=goals_weighted))
+    text = {m.mentor_id: m.explanation for m in res.matches}
+    assert "both mention coaching, leadership and public in their goals" in text["ana"].lower()
+    assert "both mention budgeting in their goals" in text["cy"].lower()
 
 
 def test_unmatched_reason_mentions_skill_nobody_offers() -> None:

@@ -33,7 +33,7 @@ def auction_prices(n_rows: int, cap: np.ndarray, rows: np.ndarray, cols: np.ndar
     col (score minus price), raising that col's price by its margin over its second best
     plus the increment; a full col keeps its cap highest bids and its price is the lowest
     of them. Prices only rise, so it ends. Each finer increment starts every row afresh
-    from the prices reached (epsilon scaling).
+    from the prices reached, less the previous increment (epsilon scaling).
     """
     n_cols = len(cap)
     p = np.zeros(n_cols, np.float32)
@@ -45,7 +45,12 @@ def auction_prices(n_rows: int, cap: np.ndarray, rows: np.ndarray, cols: np.ndar
     start = np.searchsorted(rows, np.arange(n_rows + 1))
     width = max(1, int(cap.max(initial=0)))
     has = np.flatnonzero(start[1:] > start[:-1])
-    for e in eps:
+    for i, e in enumerate(eps):
+        if i:
+            # Each coarse phase leaves prices up to its increment too high, and prices only
+            # rise: without stepping back they stayed 0.05 above the exact ones at 50k (0.017
+            # with it), and the first graph missed more of the optimum's pairs.
+            p = np.maximum(p - np.float32(eps[i - 1]), np.float32(0))
         step = np.float32(e)
         slot_bid = np.full((n_cols, width), -np.inf, np.float32)
         slot_row = np.full((n_cols, width), -1, np.int64)

@@ -83,7 +83,9 @@ def auction_prices(n_rows: int, cap: np.ndarray, rows: np.ndarray, cols: np.ndar
             ar = np.concatenate([slot_row[touched].ravel()[held], bidders])
             ac = np.concatenate([np.repeat(touched, width)[held], bc])
             ab = np.concatenate([slot_bid[touched].ravel()[held], bid])
-            o = np.lexsort((-ab, ac))
+            # By col, highest bid first, in one float key (bids lie in [0, 3), cols 4 apart):
+            # a plain argsort of it costs a third of a two-key lexsort.
+            o = np.argsort(ac * 4.0 - ab)
             ar, ac, ab = ar[o], ac[o], ab[o]
             rank = np.arange(len(ac)) - np.searchsorted(ac, ac, side="left")
             keep = rank < cap[ac]

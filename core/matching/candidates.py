@@ -324,28 +324,30 @@ def candidate_graph(ctx: ScoreContext, k: int, row_ids: np.ndarray, col_ok: np.n
         rest[rows_b] = rest_b
         allowed += int(n_allowed[0])
         np.maximum(col_max, cmax, out=col_max)
-        out_r.append(er)
-        out_c.append(ec)
-        out_s.append(es.astype(np.float64))
-        res_r.append(rr)
-        res_c.append(rc)
+        # Held in 32 bits until the end: the lists and their concatenation coexist, and at
+        # 10k people they were the run's largest arrays (the reserve is 3 pairs in 4).
+        out_r.append(er.astype(np.int32))
+        out_c.append(ec.astype(np.int32))
+        out_s.append(es)
+        res_r.append(rr.astype(np.int32))
+        res_c.append(rc.astype(np.int32))
         res_s.append(rs)
     if col_tops is not None:
         # Only the cols that too few rows picked take their own best rows.
         pr, pc, vals = col_tops.result()
-        out_r.append(pr)
-        out_c.append(pc)
-        out_s.append(vals.astype(np.float64))
+        out_r.append(pr.astype(np.int32))
+        out_c.append(pc.astype(np.int32))
+        out_s.append(vals)
     rows = np.concatenate(out_r).astype(np.int64)
     cols = np.concatenate(out_c).astype(np.int64)
-    scores = np.concatenate(out_s)
+    scores = np.concatenate(out_s).astype(np.float64)
+    del out_r, out_c, out_s
     if k_col > 0:
         _, first = np.unique(rows * n_cols + cols, return_index=True)
         rows, cols, scores = rows[first], cols[first], scores[first]
     # The reserve is the largest array the engine keeps through every solve: 32-bit indices
     # and the scores' own float32 (int_scores widens them exactly before rounding).
-    reserve = (Edges(np.concatenate(res_r).astype(np.int32),
-                     np.concatenate(res_c).astype(np.int32),
+    reserve = (Edges(np.concatenate(res_r), np.concatenate(res_c),
                      np.clip(np.concatenate(res_s), 0.0, 1.0)) if res_r else empty_edges())
     return Candidates(Edges(rows, cols, np.clip(scores, 0.0, 1.0)), rest, col_max, allowed,
                       reserve)

@@ -198,9 +198,9 @@ def _price_guided_graph(n_rows: int, k: int, cap: np.ndarray, pool: list[Edges],
     n_cols = len(cap)
     # One row-sorted list in 32 bits: these are the largest arrays of the run. Scores are
     # float32 values already (widening them again later is exact).
-    pool_r = np.concatenate([e.rows.astype(np.int32) for e in pool])
-    pool_c = np.concatenate([e.cols.astype(np.int32) for e in pool])
-    pool_s = np.concatenate([e.scores.astype(np.float32) for e in pool])
+    pool_r = np.concatenate([e.rows for e in pool], dtype=np.int32, casting="same_kind")
+    pool_c = np.concatenate([e.cols for e in pool], dtype=np.int32, casting="same_kind")
+    pool_s = np.concatenate([e.scores for e in pool], dtype=np.float32, casting="same_kind")
     pool.clear()
     o = np.argsort(pool_r, kind="stable")
     pool_r, pool_c, pool_s = pool_r[o], pool_c[o], pool_s[o]
@@ -216,6 +216,9 @@ def _price_guided_graph(n_rows: int, k: int, cap: np.ndarray, pool: list[Edges],
     v_hat = bonus + np.rint(p.astype(np.float64) * SCALE).astype(np.int64)
     # In the engine's units a col's price is bonus + v_hat and a row's is u_hat.
     extra = pricer.price(u_hat, v_hat, bonus, per_row=k, margin=_MARGIN)
+    # Its references to the pool arrays would keep them alive beside their re-sorted copies
+    # (6 MB at 10k people, the phase's peak); the same pairs are added back below.
+    pricer.reset_known()
     release_freed_memory()
     new = _new_pairs(np.sort(pool_r.astype(np.int64) * n_cols + pool_c),
                      Edges(extra.rows, extra.cols, extra.scores), n_cols)
@@ -242,7 +245,6 @@ def _price_guided_graph(n_rows: int, k: int, cap: np.ndarray, pool: list[Edges],
                   pool_s[sel])
     del pool_r, pool_c, pool_s, sel
     # The same pairs as known so far, now held by the graph and the reserve.
-    pricer.reset_known()
     pricer.add_known(spare.rows, spare.cols)
     pricer.add_known(graph.rows, graph.cols)
     release_freed_memory()

@@ -299,7 +299,8 @@ class Pricer:
                 q[pr, pc] = -np.inf
             return (*out, np.maximum.reduceat(q, self.group_start, axis=1))
 
-        out = list(parallel_map(run, blocks))
+        cells = sum((n_cols if is_wide else int(reach[b[-1]])) * len(b) for is_wide, b in blocks)
+        out = list(parallel_map(run, blocks, cells=cells))
         checked = int(sum(int(o[2][0]) for o in out))
         for block, best, *_ in out:
             max_gain[block] = best

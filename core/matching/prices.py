@@ -39,12 +39,21 @@ def auction_prices(n_rows: int, cap: np.ndarray, rows: np.ndarray, cols: np.ndar
     p = np.zeros(n_cols, np.float32)
     if len(rows) == 0 or n_cols == 0:
         return p.astype(np.float64)
-    # float32 halves the memory traffic; prices are estimates, and 1e-7 is far below eps.
-    s = np.asarray(scores, np.float32)
-    cols = np.asarray(cols, np.int32)
+    # Each row's pairs side by side in one padded row (at most ~1.2x the pairs: rows hold
+    # about as many each), so a round is a gather of the active rows and two reductions
+    # along them, with no per-round index arithmetic over the pairs. float32 halves the memory
+    # traffic; prices are estimates, and 1e-7 is far below eps.
     start = np.searchsorted(rows, np.arange(n_rows + 1))
+    counts = np.diff(start)
+    row_ix = np.asarray(rows, np.int64)
+    at = np.arange(len(row_ix)) - start[row_ix]
+    pad_s = np.full((n_rows, max(1, int(counts.max()))), -np.inf, np.float32)
+    pad_c = np.zeros(pad_s.shape, np.int16 if n_cols <= np.iinfo(np.int16).max else np.int32)
+    pad_s[row_ix, at] = scores
+    pad_c[row_ix, at] = cols
+    del row_ix, at
     width = max(1, int(cap.max(initial=0)))
-    has = np.flatnonzero(start[1:] > start[:-1])
+    has = np.flatnonzero(counts > 0)
     for i, e in enumerate(eps):
         if i:
             # Each coarse phase leaves prices up to its increment too high, and prices only
@@ -58,25 +67,16 @@ def auction_prices(n_rows: int, cap: np.ndarray, rows: np.ndarray, cols: np.ndar
         for _ in range(_MAX_ROUNDS):
             if len(active) == 0:
                 break
-            if len(active) == len(has) and len(has) == n_rows:
-                seg, eid = start[:-1], None  # every row: no gathering
-                val = s - p[cols]
-            else:
-                cnt = start[active + 1] - start[active]
-                seg = np.cumsum(cnt) - cnt
-                eid = np.repeat(start[active] - seg, cnt) + np.arange(int(cnt.sum()))
-                val = s[eid] - p[cols[eid]]
-            best = np.maximum.reduceat(val, seg)
-            # The first position of each row's best: the last best position in reverse order.
-            at_best = val == np.repeat(best, np.diff(np.append(seg, len(val))))
-            pos = np.flatnonzero(at_best)
-            row_of = np.searchsorted(seg, pos, side="right") - 1
-            first = pos[np.r_[True, row_of[1:] != row_of[:-1]]]
-            val[first] = -np.inf
-            second = np.maximum(np.maximum.reduceat(val, seg), np.float32(0))
+            c_act = pad_c[active]
+            val = pad_s[active] - p[c_act]
+            at_best = val.argmax(axis=1)  # the first of a row's best, as ties go
+            line = np.arange(len(active))
+            best = val[line, at_best]
+            val[line, at_best] = -np.inf
+            second = np.maximum(val.max(axis=1), np.float32(0))
             go = best > 0  # a row whose every pair costs more than it is worth stays out
             bidders = active[go]
-            bc = (cols[first[go]] if eid is None else cols[eid[first[go]]]).astype(np.int64)
+            bc = c_act[line[go], at_best[go]].astype(np.int64)
             bid = p[bc] + (best[go] - second[go]) + step
             touched = np.unique(bc)
             held = slot_row[touched].ravel() >= 0

@@ -125,12 +125,16 @@ class ColTops:
     block maximum beats it, and a col stops being tracked once k rows have picked it (picks
     only grow, so it can never be thin). After the first blocks almost nothing is copied:
     the col-wise pass costs a comparison per col inside the row pass, instead of scoring
-    every row again against the thin cols. Each scoring thread merges its own block (offer),
-    so the floor is never more than the blocks in flight behind: merged later on the main
-    thread, scoring threads ran far ahead on the first, lowest floor and handed over 50 times
-    as many entries. A floor read while another thread merges is only ever lower, which hands
-    over a few more entries, never fewer. Ties are broken arbitrarily.
+    every row again against the thin cols. The scoring threads merge their own blocks
+    (offer, every _MERGE_EVERY blocks), so the floor lags only that far: merged on the main
+    thread as results came in, scoring threads ran far ahead on the first, lowest floor and
+    handed over 50 times as many entries. A floor read before a merge is only ever lower,
+    which hands over a few more entries, never fewer. Ties are broken arbitrarily.
     """
+
+    # Blocks' entries wait until this many blocks have come (or there are many): a merge
+    # costs 0.2 ms however few entries it takes, and late blocks hand over a few dozen.
+    _MERGE_EVERY = 8
 
     def __init__(self, n_cols: int, k: int) -> None:
         self.k = k
@@ -140,10 +144,6 @@ class ColTops:
         self._r = np.full((n_cols, k), -1, np.int64)
         self._lock = threading.Lock()
         self._pending: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
-
-    # Blocks' entries wait here until this many blocks have come (or there are many): a merge
-    # costs 0.2 ms however few entries it takes, and late blocks hand over a few dozen.
-    _MERGE_EVERY = 8
 
     def offer(self, s: np.ndarray, row_ids: np.ndarray, col_max: np.ndarray,
               picked: np.ndarray) -> None:
@@ -167,7 +167,7 @@ class ColTops:
                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(row, col, value) of the block's entries that may be among a col's k best, given
         the block's maximum of each col."""
-        floor = self.floor  # one read: the main thread replaces it, never writes into it
+        floor = self.floor  # one read: a merge replaces it, never writes into it
         hit = np.flatnonzero(col_max > floor)
         sub = s[:, hit]
         # Strictly above: a col holds k entries at its floor already, and ties are common
@@ -180,7 +180,7 @@ class ColTops:
         return row_ids[r], hit[j], sub[r, j]
 
     def add(self, rows: np.ndarray, cols: np.ndarray, vals: np.ndarray) -> None:
-        """Merge one block's entries (from entries()) and raise the floor (one thread)."""
+        """Merge entries (from entries()) and raise the floor; one thread at a time."""
         floor = self.floor.copy()
         floor[self.picks >= self.k] = np.inf
         if len(cols):

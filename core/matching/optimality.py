@@ -299,8 +299,9 @@ class Pricer:
                 q[pr, pc] = -np.inf
             return (*out, np.maximum.reduceat(q, self.group_start, axis=1))
 
-        cells = sum((n_cols if is_wide else int(reach[b[-1]])) * len(b) for is_wide, b in blocks)
-        out = list(parallel_map(run, blocks, cells=cells))
+        # Threads or not by the pool's size, not this round's: a late round of a large pool
+        # is still worth two cores, and a small pool's memory is kept low throughout.
+        out = list(parallel_map(run, blocks, cells=len(u) * n_cols))
         checked = int(sum(int(o[2][0]) for o in out))
         for block, best, *_ in out:
             max_gain[block] = best

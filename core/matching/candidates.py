@@ -40,17 +40,22 @@ class Edges:
 _PARALLEL_CELLS = 50_000_000
 
 
+def workers(cells: int | None = None) -> int:
+    """Threads for work over this many score cells: one per core (at most 4), or one below
+    _PARALLEL_CELLS."""
+    if cells is not None and cells < _PARALLEL_CELLS:
+        return 1
+    return min(4, os.cpu_count() or 1)
+
+
 def parallel_map(fn: Callable[[Any], Any], items: list[Any], cells: int | None = None,
                  ) -> Iterator[Any]:
-    """fn over items, in order, on a small thread pool (one thread per core, at most 4), or
-    on this thread when the items hold fewer than _PARALLEL_CELLS score cells in all."""
-    workers = min(4, os.cpu_count() or 1, len(items))
-    if cells is not None and cells < _PARALLEL_CELLS:
-        workers = 1
-    if workers <= 1:
+    """fn over items, in order, on a small thread pool (see workers)."""
+    workers_ = min(workers(cells), len(items))
+    if workers_ <= 1:
         yield from map(fn, items)
         return
-    with ThreadPoolExecutor(workers) as pool:
+    with ThreadPoolExecutor(workers_) as pool:
         yield from pool.map(fn, items)
 
 

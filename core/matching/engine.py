@@ -17,6 +17,7 @@ from core.matching.candidates import (
     release_freed_memory,
     symmetrise,
     top_k,
+    workers,
 )
 from core.matching.constraints import build_forbidden, relevant_history
 from core.matching.explain import explain_edges, unmatched_reason
@@ -206,7 +207,8 @@ def _price_guided_graph(n_rows: int, k: int, cap: np.ndarray, pool: list[Edges],
     pool_r, pool_c, pool_s = pool_r[o], pool_c[o], pool_s[o]
     del o
     pricer.add_known(pool_r, pool_c)
-    p = auction_prices(n_rows, cap, pool_r, pool_c, pool_s).astype(np.float32)
+    p = auction_prices(n_rows, cap, pool_r, pool_c, pool_s,
+                       threads=workers(n_rows * n_cols)).astype(np.float32)
     start = np.searchsorted(pool_r, np.arange(n_rows + 1))
     has = start[1:] > start[:-1]
     best = np.zeros(n_rows, np.float32)

@@ -13,6 +13,9 @@ result optimal against all allowed pairs. A poor estimate costs time, never corr
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
+
 import numpy as np
 
 # Bid increments, large first: prices rise quickly to about the right level, then finer
@@ -24,8 +27,26 @@ _EPS = (0.05, 0.01, 0.002)
 _MAX_ROUNDS = 250
 
 
+# Rounds with at least this many bidding rows split them over the threads.
+_SPLIT_ROWS = 4096
+
+
+def _best_two(pad_s: np.ndarray, pad_c: np.ndarray, p: np.ndarray, active: np.ndarray
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(best col, best value, second value or 0) of score minus price for each active row."""
+    c_act = np.take(pad_c, active, axis=0)
+    # np.take, not p[c_act]: fancy indexing with 16-bit indices is 1.7x slower.
+    val = np.take(pad_s, active, axis=0) - np.take(p, c_act)
+    at_best = val.argmax(axis=1)  # the first of a row's best, as ties go
+    line = np.arange(len(active))
+    best = val[line, at_best]
+    val[line, at_best] = -np.inf
+    return c_act[line, at_best], best, np.maximum(val.max(axis=1), np.float32(0))
+
+
 def auction_prices(n_rows: int, cap: np.ndarray, rows: np.ndarray, cols: np.ndarray,
-                   scores: np.ndarray, eps: tuple[float, ...] = _EPS) -> np.ndarray:
+                   scores: np.ndarray, eps: tuple[float, ...] = _EPS, threads: int = 1,
+                   ) -> np.ndarray:
     """Approximate equilibrium prices (score units, one per col) of the capacitated
     assignment restricted to the given pairs, where staying unmatched is worth 0.
 
@@ -33,7 +54,8 @@ def auction_prices(n_rows: int, cap: np.ndarray, rows: np.ndarray, cols: np.ndar
     col (score minus price), raising that col's price by its margin over its second best
     plus the increment; a full col keeps its cap highest bids and its price is the lowest
     of them. Prices only rise, so it ends. Each finer increment starts every row afresh
-    from the prices reached, less the previous increment (epsilon scaling).
+    from the prices reached, less the previous increment (epsilon scaling). threads: rounds
+    with many bidders find their best pairs on that many threads.
     """
     n_cols = len(cap)
     p = np.zeros(n_cols, np.float32)
@@ -54,6 +76,15 @@ def auction_prices(n_rows: int, cap: np.ndarray, rows: np.ndarray, cols: np.ndar
     del row_ix, at
     width = max(1, int(cap.max(initial=0)))
     has = np.flatnonzero(counts > 0)
+    with ThreadPoolExecutor(threads) if threads > 1 else nullcontext() as pool:
+        return _rounds(n_cols, cap, pad_s, pad_c, has, width, eps, threads, pool)
+
+
+def _rounds(n_cols: int, cap: np.ndarray, pad_s: np.ndarray, pad_c: np.ndarray,
+            has: np.ndarray, width: int, eps: tuple[float, ...], threads: int,
+            pool: ThreadPoolExecutor | None) -> np.ndarray:
+    """The auction's phases on the padded pairs (see auction_prices)."""
+    p = np.zeros(n_cols, np.float32)
     for i, e in enumerate(eps):
         if i:
             # Each coarse phase leaves prices up to its increment too high, and prices only
@@ -67,17 +98,16 @@ def auction_prices(n_rows: int, cap: np.ndarray, rows: np.ndarray, cols: np.ndar
         for _ in range(_MAX_ROUNDS):
             if len(active) == 0:
                 break
-            c_act = np.take(pad_c, active, axis=0)
-            # np.take, not p[c_act]: fancy indexing with 16-bit indices is 1.7x slower.
-            val = np.take(pad_s, active, axis=0) - np.take(p, c_act)
-            at_best = val.argmax(axis=1)  # the first of a row's best, as ties go
-            line = np.arange(len(active))
-            best = val[line, at_best]
-            val[line, at_best] = -np.inf
-            second = np.maximum(val.max(axis=1), np.float32(0))
+            if pool is not None and len(active) >= _SPLIT_ROWS:
+                chunks = np.array_split(active, threads)
+                parts = list(pool.map(_best_two, *zip(*((pad_s, pad_c, p, a) for a in chunks),
+                                                      strict=True)))
+                bc_all, best, second = (np.concatenate(x) for x in zip(*parts, strict=True))
+            else:
+                bc_all, best, second = _best_two(pad_s, pad_c, p, active)
             go = best > 0  # a row whose every pair costs more than it is worth stays out
             bidders = active[go]
-            bc = c_act[line[go], at_best[go]].astype(np.int64)
+            bc = bc_all[go].astype(np.int64)
             bid = p[bc] + (best[go] - second[go]) + step
             touched = np.unique(bc)
             held = slot_row[touched].ravel() >= 0

@@ -28,3 +28,16 @@ def test_estimate_is_close_to_the_exact_prices(seed: int) -> None:
     estimate = auction_prices(n_rows, cap, rows, cols, scores)
     assert np.abs(estimate - exact).mean() < 0.01
     assert np.abs(estimate - exact).max() < 0.03
+
+
+def test_threads_find_the_same_prices() -> None:
+    """Rounds with many bidders split them over threads: the prices are the same to the bit."""
+    rng = np.random.default_rng(7)
+    n_rows, n_cols = 6000, 300
+    cap = np.full(n_cols, 3, np.int64)
+    rows = np.repeat(np.arange(n_rows), 40)
+    cols = rng.integers(0, n_cols, len(rows))
+    scores = rng.random(len(rows)).astype(np.float32).astype(np.float64)
+    one = auction_prices(n_rows, cap, rows, cols, scores)
+    assert np.array_equal(one, auction_prices(n_rows, cap, rows, cols, scores, threads=2))
+    assert (one > 0).any()

@@ -99,7 +99,9 @@ def _rounds(n_cols: int, cap: np.ndarray, pad_s: np.ndarray, pad_c: np.ndarray,
             if len(active) == 0:
                 break
             if pool is not None and len(active) >= _SPLIT_ROWS:
-                chunks = np.array_split(active, threads)
+                # Chunks of _SPLIT_ROWS // 2 rows: larger ones left their temporaries
+                # (tens of MB) in each thread's malloc arena, on top of the solver's peak.
+                chunks = np.array_split(active, max(threads, 2 * len(active) // _SPLIT_ROWS))
                 parts = list(pool.map(_best_two, *zip(*((pad_s, pad_c, p, a) for a in chunks),
                                                       strict=True)))
                 bc_all, best, second = (np.concatenate(x) for x in zip(*parts, strict=True))

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import nullcontext
+from functools import partial
 
 import numpy as np
 
@@ -58,9 +59,8 @@ def auction_prices(n_rows: int, cap: np.ndarray, rows: np.ndarray, cols: np.ndar
     with many bidders find their best pairs on that many threads.
     """
     n_cols = len(cap)
-    p = np.zeros(n_cols, np.float32)
     if len(rows) == 0 or n_cols == 0:
-        return p.astype(np.float64)
+        return np.zeros(n_cols)
     # Each row's pairs side by side in one padded row (at most ~1.2x the pairs: rows hold
     # about as many each), so a round is a gather of the active rows and two reductions
     # along them, with no per-round index arithmetic over the pairs. float32 halves the memory
@@ -102,8 +102,7 @@ def _rounds(n_cols: int, cap: np.ndarray, pad_s: np.ndarray, pad_c: np.ndarray,
                 # Chunks of _SPLIT_ROWS // 2 rows: larger ones left their temporaries
                 # (tens of MB) in each thread's malloc arena, on top of the solver's peak.
                 chunks = np.array_split(active, max(threads, 2 * len(active) // _SPLIT_ROWS))
-                parts = list(pool.map(_best_two, *zip(*((pad_s, pad_c, p, a) for a in chunks),
-                                                      strict=True)))
+                parts = list(pool.map(partial(_best_two, pad_s, pad_c, p), chunks))
                 bc_all, best, second = (np.concatenate(x) for x in zip(*parts, strict=True))
             else:
                 bc_all, best, second = _best_two(pad_s, pad_c, p, active)

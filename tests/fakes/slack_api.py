@@ -6,6 +6,8 @@ import asyncio
 import json
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from typing import Any
@@ -51,12 +53,35 @@ class FakeSlackApi(LocalServer):
         # bot token -> auth.test's answer; a token not listed is the T1 workspace's.
         self.auth: dict[str, dict[str, Any]] = {}
         self.revoked: set[str] = set()  # tokens Slack answers with token_revoked
+        self._held: tuple[str, threading.Event, float] | None = None
+        self.answered_while_held = 0
         self._lock = threading.Lock()
         self._start_server(self._handler_class())
 
     def rate_limit(self, seconds: int | None) -> None:
         """Answer chat.postMessage with 429 and Retry-After ``seconds``; None to stop."""
         self.rate_limit_seconds = seconds
+
+    @contextmanager
+    def holding(self, prefix: str, limit: float = 10.0) -> Iterator[None]:
+        """Keep calls to methods starting with ``prefix`` unanswered until the block ends.
+
+        A caller that waits for such a call gets its answer after ``limit`` seconds, counted in
+        ``answered_while_held``; that is how a test sees an ack that waited on Slack.
+        """
+        release = threading.Event()
+        self._held, self.answered_while_held = (prefix, release, limit), 0
+        try:
+            yield
+        finally:
+            self._held = None
+            release.set()
+
+    def _wait_if_held(self, method: str) -> None:
+        held = self._held
+        if held is not None and method.startswith(held[0]) and not held[1].wait(held[2]):
+            with self._lock:
+                self.answered_while_held += 1
 
     def token_of(self, call: Call) -> str:
         """The bearer token a call was made with."""
@@ -141,6 +166,7 @@ class FakeSlackApi(LocalServer):
                     query = self.path.partition("?")[2]
                     body = {**dict(parse_qsl(query, keep_blank_values=True)), **body}
                 bearer = (self.headers.get("Authorization") or "").removeprefix("Bearer ")
+                fake._wait_if_held(method)
                 status, headers, answer = fake._answer(method, body, bearer)
                 with fake._lock:
                     fake.calls.append(Call(method, body, status, dict(self.headers)))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import date
-from time import perf_counter
 
 from core.matching import Adjustments, PastMatch, run_matching, suggest_mentors
 from core.matching.synthetic import synthetic_org
@@ -108,13 +107,11 @@ def test_unknown_mentee_or_nobody_allowed() -> None:
     assert suggest_mentors(_inp(), "bea", exclude=everyone) == ()
 
 
-def test_one_mentee_against_many_mentors_is_fast_and_feasible() -> None:
+def test_one_mentee_against_many_mentors_is_feasible() -> None:
     org = synthetic_org(12_000, seed=3)
     inp = MatchingInput(org.people, org.enrollments, ProgramRules("p"), org.today, org.history,
                         org.do_not_match)
     seeker = next(e.person_id for e in org.enrollments if e.role == "mentee")
-    t = perf_counter()
     out = suggest_mentors(inp, seeker, k=5)
-    assert perf_counter() - t < 10.0
     assert len(out) == 5
     assert [m.score for m in out] == sorted((m.score for m in out), reverse=True)

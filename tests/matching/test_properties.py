@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from functools import cache
 
+import networkx as nx  # an exact blossom solver nobody here wrote (a test extra only)
 import numpy as np
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -182,7 +182,6 @@ def test_peer_heuristic_is_maximum_cardinality_on_mid_size_graphs() -> None:
 
 
 def test_peer_heuristic_matches_networkx_on_mid_size_graphs() -> None:
-    nx = pytest.importorskip("networkx")  # not a project dependency
     rng = np.random.default_rng(20240611)
     for _ in range(30):
         n = int(rng.integers(15, 61))
